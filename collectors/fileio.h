@@ -1,0 +1,49 @@
+/*
+ * fileio.h - bounded reads of configuration files under --path.rootfs.
+ *
+ * The only place collectors open files.  fileio_read() refuses directories,
+ * devices, FIFOs and files larger than the cap, follows symlinks (the kernel
+ * stops loops with ELOOP), and reports every problem through a message that
+ * names the path.  Parsers never see the filesystem: they get the buffer.
+ *
+ * fileio_path() joins rootfs and an absolute path ("/" or "" rootfs = none).
+ */
+#ifndef MTA_FILEIO_H
+#define MTA_FILEIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#define FILEIO_MAX_CONFIG (8u << 20)	/* default cap for a config file */
+
+struct fileio_stat {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+};
+
+enum fileio_result {
+	FILEIO_OK = 0,
+	FILEIO_ABSENT = 1,	/* ENOENT/ENOTDIR: not an error for "is X installed" */
+	FILEIO_ERROR = -1,	/* everything else; err says why */
+};
+
+/* fileio_path - rootfs + path into out; returns out, or NULL if too long. */
+char *fileio_path(const char *rootfs, const char *path, char *out, size_t outlen);
+/*
+ * fileio_read - read a whole regular file, NUL-terminated, at most max bytes.
+ * On FILEIO_OK *data is malloc()ed (caller frees) and *len set; st (optional)
+ * receives identity for cache keys.  On error, err gets a one-line reason.
+ */
+enum fileio_result fileio_read(const char *fullpath, size_t max, char **data,
+			       size_t *len, struct fileio_stat *st,
+			       char *err, size_t errlen);
+/* fileio_stat - identity of a file without reading it. */
+enum fileio_result fileio_stat(const char *fullpath, struct fileio_stat *st,
+			       char *err, size_t errlen);
+bool fileio_stat_equal(const struct fileio_stat *a, const struct fileio_stat *b);
+
+#endif
