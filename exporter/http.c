@@ -1,28 +1,57 @@
 /*
  * http.c - libmicrohttpd front end (see http.h).
  *
+ * Request handling: the TLS client-certificate checks the library does
+ * not do (client_auth_type semantics, client_allowed_sans), then basic
+ * auth, then routing (http_route, a pure function), then the answer; the
+ * web config's extra headers go on every response, errors included.
+ *
+ * The web configuration is shared by the MHD threads through a read-write
+ * lock.  http_reload() (SIGHUP) loads the file again; on success it swaps
+ * the configuration and, when the TLS material or settings changed,
+ * restarts each daemon on its quiesced listening socket, so no socket is
+ * ever closed and reopened.  On failure the last good configuration stays.
+ *
  * DIAGNOSTICS: bind failures are fatal at startup and name the address.
  * A scrape that cannot be rendered whole is answered 500 with a short text
- * body and a warning in the log; the body is never truncated.
+ * body and a warning in the log; the body is never truncated.  Web config
+ * errors name the file, line and key.
  */
 #include "exporter/http.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "collectors/collector.h"
+#include "exporter/auth.h"
 #include "exporter/log.h"
 #include "exporter/negotiate.h"
+#include "exporter/webconfig.h"
 #include "version.h"
+
+/* Worker threads per daemon: a bcrypt verification (tens of ms) then holds one, not all. */
+#define HTTP_THREADS 4
+
+/* One loaded web configuration with its derived state. */
+struct http_web {
+	struct webconfig wc;
+	struct auth *auth;	/* NULL: no basic auth */
+	char priority[512];
+	char *trust;		/* PEM handed to MHD as trust (client CA, or the server cert as a placeholder) */
+};
 
 struct http_listener {
 	int fd;
@@ -37,6 +66,9 @@ struct http_server {
 	size_t n;
 	char *landing;		/* prebuilt landing page */
 	size_t landing_len;
+	pthread_rwlock_t web_lock;
+	struct http_web *web;	/* current configuration, never NULL after http_bind */
+	struct http_web *daemon_web;	/* the one the running daemons were started with */
 };
 
 /* A request-phase marker: MHD calls the handler once before any body. */
@@ -75,6 +107,53 @@ http_parse_listen_address(const char *s, char *host, size_t hostlen, unsigned *p
 		return -1;
 	*port = (unsigned)p;
 	return 0;
+}
+
+int
+http_systemd_fds(const char *listen_pid, const char *listen_fds, long mypid, int *nfds, char *err, size_t errlen)
+{
+	char *end;
+	long pid, n;
+
+	if (listen_pid == NULL || listen_fds == NULL) {
+		snprintf(err, errlen, "LISTEN_PID/LISTEN_FDS not set (not started by systemd socket activation)");
+		return -1;
+	}
+	errno = 0;
+	pid = strtol(listen_pid, &end, 10);
+	if (errno || end == listen_pid || *end != '\0' || pid <= 0) {
+		snprintf(err, errlen, "LISTEN_PID=\"%.20s\" is not a process id", listen_pid);
+		return -1;
+	}
+	if (pid != mypid) {
+		snprintf(err, errlen, "LISTEN_PID=%ld is not this process (%ld)", pid, mypid);
+		return -1;
+	}
+	errno = 0;
+	n = strtol(listen_fds, &end, 10);
+	if (errno || end == listen_fds || *end != '\0' || n < 1 || n > OPTIONS_MAX_LISTEN) {
+		snprintf(err, errlen, "LISTEN_FDS=\"%.20s\": expected 1 to %d sockets", listen_fds, OPTIONS_MAX_LISTEN);
+		return -1;
+	}
+	*nfds = (int)n;
+	return 0;
+}
+
+enum http_route
+http_route(const char *method, const char *url, const char *telemetry_path)
+{
+	bool get_or_head = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+	enum http_route r;
+
+	if (strcmp(url, telemetry_path) == 0)
+		r = HTTP_ROUTE_METRICS;
+	else if (strcmp(url, "/") == 0)
+		r = HTTP_ROUTE_LANDING;
+	else if (strcmp(url, "/-/healthy") == 0)
+		r = HTTP_ROUTE_HEALTHY;
+	else
+		return HTTP_ROUTE_NOT_FOUND;
+	return get_or_head ? r : HTTP_ROUTE_METHOD_NOT_ALLOWED;
 }
 
 static int
@@ -187,26 +266,34 @@ http_gzip(const char *in, size_t inlen, struct buf *out)
 	return (r == Z_STREAM_END && !out->failed) ? 0 : -1;
 }
 
+/* queue - add the configured headers and queue r; consumes r. */
 static enum MHD_Result
-queue_text(struct MHD_Connection *c, unsigned status, const char *text, const char *allow)
+queue(const struct http_web *w, struct MHD_Connection *c, unsigned status, struct MHD_Response *r)
 {
-	struct MHD_Response *r;
 	enum MHD_Result ret;
 
-	r = MHD_create_response_from_buffer(strlen(text), (void *)(uintptr_t)text,
-					    MHD_RESPMEM_PERSISTENT);
 	if (r == NULL)
 		return MHD_NO;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
-	if (allow)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+	for (size_t i = 0; i < w->wc.n_headers; i++)
+		MHD_add_response_header(r, w->wc.headers[i].name, w->wc.headers[i].value);
 	ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
 }
 
+static struct MHD_Response *
+text_response(const char *text)
+{
+	struct MHD_Response *r;
+
+	r = MHD_create_response_from_buffer(strlen(text), (void *)(uintptr_t)text, MHD_RESPMEM_PERSISTENT);
+	if (r)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+	return r;
+}
+
 static enum MHD_Result
-serve_metrics(struct http_server *h, struct MHD_Connection *c)
+serve_metrics(struct http_server *h, const struct http_web *w, struct MHD_Connection *c)
 {
 	const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
 	const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
@@ -214,7 +301,6 @@ serve_metrics(struct http_server *h, struct MHD_Connection *c)
 	bool gzip = negotiate_gzip(ae), failed;
 	struct MHD_Response *r;
 	struct buf body, z;
-	enum MHD_Result ret;
 	char *data;
 	size_t len;
 
@@ -222,8 +308,8 @@ serve_metrics(struct http_server *h, struct MHD_Connection *c)
 	if (scrape_render(h->scrape, fmt, &body, &failed) < 0) {
 		buf_free(&body);
 		log_warn("scrape could not be rendered whole; answering 500", NULL);
-		return queue_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
-				  "500 the metrics could not be produced completely; see the exporter log\n", NULL);
+		return queue(w, c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+			     text_response("500 the metrics could not be produced completely; see the exporter log\n"));
 	}
 	if (gzip) {
 		buf_init(&z, h->opts->max_body_bytes);
@@ -247,24 +333,149 @@ serve_metrics(struct http_server *h, struct MHD_Connection *c)
 	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
 	if (gzip)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
-	return ret;
+	return queue(w, c, MHD_HTTP_OK, r);
+}
+
+static struct MHD_Response *
+landing_response(struct http_server *h)
+{
+	struct MHD_Response *r;
+
+	r = MHD_create_response_from_buffer(h->landing_len, h->landing, MHD_RESPMEM_PERSISTENT);
+	if (r)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8");
+	return r;
+}
+
+/* san_allowed - does the leaf certificate carry one of client_allowed_sans? */
+static bool
+san_allowed(const struct webconfig *wc, const gnutls_datum_t *der)
+{
+	gnutls_x509_crt_t crt;
+	bool ok = false;
+
+	if (gnutls_x509_crt_init(&crt) < 0)
+		return false;
+	if (gnutls_x509_crt_import(crt, der, GNUTLS_X509_FMT_DER) < 0)
+		goto out;
+	for (unsigned i = 0; !ok && i < 64; i++) {
+		char name[512], text[INET6_ADDRSTRLEN];
+		size_t size = sizeof(name) - 1;
+		const char *cand = name;
+		int type = gnutls_x509_crt_get_subject_alt_name(crt, i, name, &size, NULL);
+
+		if (type == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+			break;
+		if (type < 0)
+			continue;	/* too long or unparsable: cannot match */
+		if (type == GNUTLS_SAN_IPADDRESS) {
+			if (size == 4)
+				inet_ntop(AF_INET, name, text, sizeof(text));
+			else if (size == 16)
+				inet_ntop(AF_INET6, name, text, sizeof(text));
+			else
+				continue;
+			cand = text;
+		} else if (type == GNUTLS_SAN_DNSNAME || type == GNUTLS_SAN_RFC822NAME || type == GNUTLS_SAN_URI) {
+			name[size] = '\0';
+			if (strlen(name) != size)
+				continue;	/* embedded NUL */
+		} else {
+			continue;
+		}
+		for (size_t k = 0; !ok && k < wc->n_allowed_sans; k++)
+			ok = strcmp(cand, wc->allowed_sans[k]) == 0;
+	}
+out:
+	gnutls_x509_crt_deinit(crt);
+	return ok;
+}
+
+/* client_cert_ok - the client_auth_type semantics GnuTLS leaves to us; NULL or the reason to refuse. */
+static const char *
+client_cert_refusal(const struct http_web *w, struct MHD_Connection *c)
+{
+	const struct webconfig *wc = &w->wc;
+	const union MHD_ConnectionInfo *ci;
+	const gnutls_datum_t *certs;
+	unsigned ncerts = 0, status = 0;
+	gnutls_session_t s;
+
+	if (!wc->tls || wc->client_auth == WEBCONFIG_NO_CLIENT_CERT)
+		return NULL;
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (ci == NULL || ci->tls_session == NULL)
+		return "403 client certificate required\n";
+	s = (gnutls_session_t)ci->tls_session;
+	certs = gnutls_certificate_get_peers(s, &ncerts);
+	if (certs == NULL || ncerts == 0) {
+		if (wc->client_auth == WEBCONFIG_REQUIRE_ANY_CLIENT_CERT ||
+		    wc->client_auth == WEBCONFIG_REQUIRE_AND_VERIFY_CLIENT_CERT)
+			return "403 client certificate required\n";
+		return NULL;
+	}
+	if (wc->client_auth == WEBCONFIG_VERIFY_CLIENT_CERT_IF_GIVEN ||
+	    wc->client_auth == WEBCONFIG_REQUIRE_AND_VERIFY_CLIENT_CERT) {
+		if (gnutls_certificate_verify_peers2(s, &status) < 0 || status != 0)
+			return "403 client certificate not trusted\n";
+		if (wc->n_allowed_sans && !san_allowed(wc, &certs[0]))
+			return "403 client certificate SAN not allowed\n";
+	}
+	return NULL;
+}
+
+static bool
+authorized(const struct http_web *w, struct MHD_Connection *c)
+{
+	char *user, *pass = NULL;
+	bool ok;
+
+	if (w->auth == NULL)
+		return true;
+	user = MHD_basic_auth_get_username_password(c, &pass);
+	ok = user && pass && auth_check(w->auth, user, pass);
+	if (!ok)
+		log_debug("basic auth failed", "user", user ? user : "(none)", NULL);
+	if (pass) {
+		explicit_bzero(pass, strlen(pass));
+		MHD_free(pass);
+	}
+	if (user)
+		MHD_free(user);
+	return ok;
 }
 
 static enum MHD_Result
-serve_landing(struct http_server *h, struct MHD_Connection *c)
+answer(struct http_server *h, const struct http_web *w, struct MHD_Connection *c, const char *url,
+       const char *method)
 {
 	struct MHD_Response *r;
-	enum MHD_Result ret;
+	const char *refusal;
 
-	r = MHD_create_response_from_buffer(h->landing_len, h->landing, MHD_RESPMEM_PERSISTENT);
-	if (r == NULL)
-		return MHD_NO;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8");
-	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
-	return ret;
+	if ((refusal = client_cert_refusal(w, c)) != NULL)
+		return queue(w, c, MHD_HTTP_FORBIDDEN, text_response(refusal));
+	if (!authorized(w, c)) {
+		r = text_response("401 Unauthorized\n");
+		if (r)
+			MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Basic");
+		return queue(w, c, MHD_HTTP_UNAUTHORIZED, r);
+	}
+	switch (http_route(method, url, h->opts->telemetry_path)) {
+	case HTTP_ROUTE_METRICS:
+		return serve_metrics(h, w, c);
+	case HTTP_ROUTE_LANDING:
+		return queue(w, c, MHD_HTTP_OK, landing_response(h));
+	case HTTP_ROUTE_HEALTHY:
+		return queue(w, c, MHD_HTTP_OK, text_response("Healthy\n"));
+	case HTTP_ROUTE_METHOD_NOT_ALLOWED:
+		r = text_response("405 method not allowed\n");
+		if (r)
+			MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+		return queue(w, c, MHD_HTTP_METHOD_NOT_ALLOWED, r);
+	case HTTP_ROUTE_NOT_FOUND:
+		break;
+	}
+	return queue(w, c, MHD_HTTP_NOT_FOUND, text_response("404 page not found\n"));
 }
 
 static enum MHD_Result
@@ -272,7 +483,7 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 	const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
 	struct http_server *h = cls;
-	bool get_or_head;
+	enum MHD_Result ret;
 
 	if (*con_cls == NULL) {
 		*con_cls = &request_seen;
@@ -282,24 +493,10 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 		*upload_data_size = 0;	/* request bodies are read and dropped */
 		return MHD_YES;
 	}
-	get_or_head = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
-		      strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
-	if (strcmp(url, h->opts->telemetry_path) == 0) {
-		if (!get_or_head)
-			return queue_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "405 method not allowed\n", "GET, HEAD");
-		return serve_metrics(h, c);
-	}
-	if (strcmp(url, "/") == 0) {
-		if (!get_or_head)
-			return queue_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "405 method not allowed\n", "GET, HEAD");
-		return serve_landing(h, c);
-	}
-	if (strcmp(url, "/-/healthy") == 0) {
-		if (!get_or_head)
-			return queue_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "405 method not allowed\n", "GET, HEAD");
-		return queue_text(c, MHD_HTTP_OK, "Healthy\n", NULL);
-	}
-	return queue_text(c, MHD_HTTP_NOT_FOUND, "404 page not found\n", NULL);
+	pthread_rwlock_rdlock(&h->web_lock);
+	ret = answer(h, h->web, c, url, method);
+	pthread_rwlock_unlock(&h->web_lock);
+	return ret;
 }
 
 /* libmicrohttpd's own messages; the format string comes from the library. */
@@ -319,6 +516,68 @@ mhd_logger(void *cls, const char *fmt, va_list ap)
 	log_debug("http", "detail", msg, NULL);
 }
 
+static void
+web_free(struct http_web *w)
+{
+	if (w == NULL)
+		return;
+	auth_free(w->auth);
+	webconfig_free(&w->wc);
+	free(w->trust);
+	free(w);
+}
+
+/* web_load - the configuration from opts->web_config_file, or the empty one. */
+static struct http_web *
+web_load(const struct options *opts)
+{
+	struct http_web *w = calloc(1, sizeof(*w));
+	char err[512];
+
+	if (w == NULL) {
+		log_error("out of memory", NULL);
+		return NULL;
+	}
+	if (opts->web_config_file == NULL)
+		return w;
+	if (webconfig_load(opts->web_config_file, &w->wc, err, sizeof(err)) < 0) {
+		log_error("invalid web config file", "err", err, NULL);
+		free(w);
+		return NULL;
+	}
+	if (w->wc.n_users) {
+		w->auth = auth_new(w->wc.users, w->wc.n_users);
+		if (w->auth == NULL) {
+			log_error("out of memory", NULL);
+			web_free(w);
+			return NULL;
+		}
+	}
+	if (w->wc.tls) {
+		webconfig_priority(&w->wc, w->priority, sizeof(w->priority));	/* checked by webconfig_load */
+		if (w->wc.client_auth != WEBCONFIG_NO_CLIENT_CERT) {
+			/* MHD asks for a client certificate only when given a trust list. */
+			w->trust = strdup(w->wc.ca_pem ? w->wc.ca_pem : w->wc.cert_pem);
+			if (w->trust == NULL) {
+				web_free(w);
+				return NULL;
+			}
+		}
+	}
+	return w;
+}
+
+/* same_daemon_settings - can daemons started with a keep serving b? */
+static bool
+same_daemon_settings(const struct http_web *a, const struct http_web *b)
+{
+#define SAME_STR(x, y) (((x) == NULL && (y) == NULL) || ((x) && (y) && strcmp((x), (y)) == 0))
+	return a->wc.tls == b->wc.tls && SAME_STR(a->wc.cert_pem, b->wc.cert_pem) &&
+	       SAME_STR(a->wc.key_pem, b->wc.key_pem) && SAME_STR(a->trust, b->trust) &&
+	       strcmp(a->priority, b->priority) == 0;
+#undef SAME_STR
+}
+
 struct http_server *
 http_bind(const struct options *opts, struct scrape *s)
 {
@@ -329,8 +588,38 @@ http_bind(const struct options *opts, struct scrape *s)
 		return NULL;
 	h->opts = opts;
 	h->scrape = s;
+	pthread_rwlock_init(&h->web_lock, NULL);
 	if (build_landing(h) < 0)
 		goto fail;
+	if ((h->web = web_load(opts)) == NULL)
+		goto fail;
+	if (opts->systemd_socket) {
+		int nfds;
+
+		if (http_systemd_fds(getenv("LISTEN_PID"), getenv("LISTEN_FDS"), (long)getpid(), &nfds,
+				     err, sizeof(err)) < 0) {
+			log_error("--web.systemd-socket: no sockets", "err", err, NULL);
+			goto fail;
+		}
+		for (int i = 0; i < nfds; i++) {
+			struct stat st;
+			int fd = 3 + i, type = 0;
+			socklen_t tl = sizeof(type);
+
+			snprintf(h->ls[i].addr, sizeof(h->ls[i].addr), "systemd socket fd %d", fd);
+			if (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode) ||
+			    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) < 0 || type != SOCK_STREAM) {
+				log_error("--web.systemd-socket: not a stream socket", "address", h->ls[i].addr, NULL);
+				goto fail;
+			}
+			h->ls[i].fd = fd;
+			h->n++;
+		}
+		unsetenv("LISTEN_PID");
+		unsetenv("LISTEN_FDS");
+		unsetenv("LISTEN_FDNAMES");
+		return h;
+	}
 	for (size_t i = 0; i < opts->n_listen; i++) {
 		err[0] = '\0';
 		h->ls[i].fd = bind_one(opts->listen[i], err, sizeof(err));
@@ -347,31 +636,121 @@ fail:
 	return NULL;
 }
 
-int
-http_start(struct http_server *h)
+static struct MHD_Daemon *
+start_daemon(struct http_server *h, int fd, const struct http_web *w)
 {
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+	struct MHD_OptionItem tls[6];
+	size_t nt = 0;
 
 	if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
 		flags |= MHD_USE_EPOLL;
 	else
 		flags |= MHD_USE_AUTO;
+	if (w->wc.tls) {
+		flags |= MHD_USE_TLS;
+		tls[nt++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, w->wc.cert_pem };
+		tls[nt++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, w->wc.key_pem };
+		tls[nt++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)(uintptr_t)w->priority };
+		if (w->trust)
+			tls[nt++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_TRUST, 0, w->trust };
+	}
+	tls[nt++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+	return MHD_start_daemon(
+		flags, 0, NULL, NULL, &handler, h,
+		MHD_OPTION_LISTEN_SOCKET, fd,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTP_THREADS,
+		MHD_OPTION_CONNECTION_LIMIT, h->opts->max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, h->opts->max_connections_per_ip,
+		MHD_OPTION_CONNECTION_TIMEOUT, h->opts->connection_timeout_s,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
+		MHD_OPTION_ARRAY, tls,
+		MHD_OPTION_END);
+}
+
+int
+http_start(struct http_server *h)
+{
 	for (size_t i = 0; i < h->n; i++) {
-		h->ls[i].daemon = MHD_start_daemon(
-			flags, 0, NULL, NULL, &handler, h,
-			MHD_OPTION_LISTEN_SOCKET, h->ls[i].fd,
-			MHD_OPTION_CONNECTION_LIMIT, h->opts->max_connections,
-			MHD_OPTION_PER_IP_CONNECTION_LIMIT, h->opts->max_connections_per_ip,
-			MHD_OPTION_CONNECTION_TIMEOUT, h->opts->connection_timeout_s,
-			MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-			MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
-			MHD_OPTION_END);
+		h->ls[i].daemon = start_daemon(h, h->ls[i].fd, h->web);
 		if (h->ls[i].daemon == NULL) {
 			log_error("cannot start HTTP server", "address", h->ls[i].addr, NULL);
 			return -1;
 		}
-		log_info("listening", "address", h->ls[i].addr, NULL);
+		log_info("listening", "address", h->ls[i].addr, "tls", h->web->wc.tls ? "true" : "false",
+			 "basic_auth", h->web->auth ? "true" : "false", NULL);
 	}
+	h->daemon_web = h->web;
+	return 0;
+}
+
+/* restart - move every daemon onto w's TLS settings, keeping the listening sockets. */
+static int
+restart(struct http_server *h, const struct http_web *w)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < h->n; i++) {
+		struct MHD_Daemon *old = h->ls[i].daemon, *nd;
+		MHD_socket fd;
+
+		if (old == NULL)
+			continue;
+		fd = MHD_quiesce_daemon(old);
+		if (fd == MHD_INVALID_SOCKET) {
+			rc = -1;
+			continue;
+		}
+		MHD_stop_daemon(old);	/* a quiesced daemon leaves its socket open */
+		nd = start_daemon(h, fd, w);
+		if (nd == NULL) {
+			log_error("cannot restart HTTP server with the new TLS settings; keeping the old ones",
+				  "address", h->ls[i].addr, NULL);
+			nd = start_daemon(h, fd, h->daemon_web);
+			rc = -1;
+		}
+		h->ls[i].daemon = nd;
+		if (nd == NULL) {
+			log_error("HTTP server stopped", "address", h->ls[i].addr, NULL);
+			close(fd);
+		}
+	}
+	return rc;
+}
+
+int
+http_reload(struct http_server *h)
+{
+	struct http_web *w, *old;
+	bool tls_changed;
+
+	if (h->opts->web_config_file == NULL)
+		return 0;
+	w = web_load(h->opts);
+	if (w == NULL) {
+		log_error("web config reload failed; keeping the last good configuration",
+			  "file", h->opts->web_config_file, NULL);
+		return -1;
+	}
+	tls_changed = !same_daemon_settings(w, h->daemon_web);
+	if (tls_changed && restart(h, w) < 0) {
+		web_free(w);
+		return -1;
+	}
+	pthread_rwlock_wrlock(&h->web_lock);
+	old = h->web;
+	h->web = w;
+	pthread_rwlock_unlock(&h->web_lock);
+	if (tls_changed) {
+		if (h->daemon_web != old)
+			web_free(h->daemon_web);
+		h->daemon_web = w;
+	}
+	if (old != h->daemon_web)
+		web_free(old);
+	log_info("web config reloaded", "file", h->opts->web_config_file, "tls", w->wc.tls ? "true" : "false",
+		 "basic_auth", w->auth ? "true" : "false", "tls_restarted", tls_changed ? "true" : "false", NULL);
 	return 0;
 }
 
@@ -386,6 +765,10 @@ http_stop(struct http_server *h)
 		else if (h->ls[i].fd >= 0)
 			close(h->ls[i].fd);
 	}
+	if (h->daemon_web != h->web)
+		web_free(h->daemon_web);
+	web_free(h->web);
+	pthread_rwlock_destroy(&h->web_lock);
 	free(h->landing);
 	free(h);
 }

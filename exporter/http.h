@@ -10,6 +10,12 @@
  *
  * Routes: GET/HEAD <telemetry path>, / (landing page), /-/healthy.
  * Anything else is 404; a known path with another method is 405 + Allow.
+ *
+ * --web.config.file adds TLS, client certificates, basic auth and extra
+ * response headers (exporter-toolkit format, see webconfig.h); it is read
+ * at http_bind() (an invalid file is fatal) and again by http_reload()
+ * (SIGHUP).  --web.systemd-socket takes the listening sockets from systemd
+ * (LISTEN_PID/LISTEN_FDS) instead of binding.
  */
 #ifndef MTA_HTTP_H
 #define MTA_HTTP_H
@@ -21,16 +27,35 @@
 #include "exporter/options.h"
 #include "exporter/scrape.h"
 
+#define HTTP_CONNECTION_MEMORY (64 * 1024)	/* per connection: request line + headers */
+
 struct http_server;
 
-/* http_bind - bind every --web.listen-address; -1 with a logged reason. */
+enum http_route {
+	HTTP_ROUTE_METRICS,
+	HTTP_ROUTE_LANDING,
+	HTTP_ROUTE_HEALTHY,
+	HTTP_ROUTE_NOT_FOUND,
+	HTTP_ROUTE_METHOD_NOT_ALLOWED,
+};
+
+/* http_bind - load the web config, bind every --web.listen-address (or take
+ * the systemd sockets); NULL with a logged reason. */
 struct http_server *http_bind(const struct options *opts, struct scrape *s);
 /* http_start - start serving on the bound sockets. */
 int http_start(struct http_server *h);
 void http_stop(struct http_server *h);
+/* http_reload - re-read the web config; on error log it, keep the old one, return -1. */
+int http_reload(struct http_server *h);
 
 /* Pure helpers, exposed for tests. */
 int http_parse_listen_address(const char *s, char *host, size_t hostlen, unsigned *port);
 int http_gzip(const char *in, size_t inlen, struct buf *out);
+/* http_route - what a request for url with method gets (authentication aside). */
+enum http_route http_route(const char *method, const char *url, const char *telemetry_path);
+/* http_systemd_fds - validate LISTEN_PID/LISTEN_FDS for this process; the
+ * sockets are fds 3 .. 3+*nfds-1.  -1 with err set. */
+int http_systemd_fds(const char *listen_pid, const char *listen_fds, long mypid, int *nfds,
+		     char *err, size_t errlen);
 
 #endif

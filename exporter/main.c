@@ -20,6 +20,7 @@
 #include "exporter/http.h"
 #include "exporter/log.h"
 #include "exporter/options.h"
+#include "exporter/privs.h"
 #include "exporter/scrape.h"
 #include "version.h"
 
@@ -117,6 +118,7 @@ serve(struct scrape *s, const struct options *opts)
 {
 	struct http_server *h;
 	sigset_t set;
+	char err[256], who[160];
 	int sig;
 
 	sigemptyset(&set);
@@ -130,6 +132,14 @@ serve(struct scrape *s, const struct options *opts)
 	h = http_bind(opts, s);
 	if (h == NULL)
 		return 1;
+	/* Sockets are bound; drop privileges before any HTTP thread exists. */
+	if (privs_drop(opts->runas, privs_needed_caps(opts), err, sizeof(err)) < 0) {
+		log_error("cannot drop privileges", "err", err, NULL);
+		http_stop(h);
+		return 1;
+	}
+	privs_describe(who, sizeof(who));
+	log_info("privileges", "state", who, NULL);
 	if (http_start(h) < 0) {
 		http_stop(h);
 		return 1;
@@ -138,7 +148,8 @@ serve(struct scrape *s, const struct options *opts)
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			log_info("SIGHUP ignored: configuration is read on every scrape", NULL);
+			/* Collector configuration is read on every scrape; SIGHUP re-reads the web config. */
+			http_reload(h);
 			continue;
 		}
 		break;
@@ -168,9 +179,9 @@ main(int argc, char **argv)
 		return 0;
 	}
 	log_setup(opts.log_level, opts.log_format);
-	if (geteuid() == 0 && opts.mode == MODE_SERVE)
+	if (geteuid() == 0 && opts.mode == MODE_SERVE && opts.runas == NULL)
 		log_warn("running as root is not needed; run as an unprivileged user "
-			 "(see docs/privileges.md for what each collector needs)", NULL);
+			 "or use --runas (see docs/privileges.md for what each collector needs)", NULL);
 	if (scrape_init(&scrape, &opts) < 0)
 		return 2;
 	if (opts.mode == MODE_ONCE)

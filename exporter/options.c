@@ -21,6 +21,8 @@ enum opt_id {
 	OPT_LISTEN, OPT_TELEMETRY, OPT_ROOTFS, OPT_PROCFS, OPT_LOG_LEVEL,
 	OPT_LOG_FORMAT, OPT_MAX_CONN, OPT_MAX_CONN_IP, OPT_CONN_TIMEOUT,
 	OPT_MAX_BODY, OPT_ONCE, OPT_DISABLE_DEFAULTS, OPT_HELP, OPT_VERSION,
+	/* web security and privileges */
+	OPT_WEB_CONFIG, OPT_SYSTEMD_SOCKET, OPT_RUNAS,
 };
 
 enum opt_arg { ARG_NONE, ARG_REQUIRED, ARG_OPTIONAL };
@@ -46,6 +48,12 @@ static const struct opt_def opt_defs[] = {
 	  "Close connections idle for this long. Default 10." },
 	{ "web.max-body-bytes", OPT_MAX_BODY, ARG_REQUIRED, "BYTES",
 	  "Largest exposition body; a scrape that would exceed it answers 500. Default 8388608." },
+	{ "web.config.file", OPT_WEB_CONFIG, ARG_REQUIRED, "FILE",
+	  "Web configuration file (exporter-toolkit format: TLS, basic auth, headers); re-read on SIGHUP." },
+	{ "web.systemd-socket", OPT_SYSTEMD_SOCKET, ARG_NONE, NULL,
+	  "Serve on the sockets passed by systemd socket activation instead of --web.listen-address." },
+	{ "runas", OPT_RUNAS, ARG_REQUIRED, "USER",
+	  "When started as root, switch to USER after binding (keeping only the capabilities enabled collectors need)." },
 	{ "path.rootfs", OPT_ROOTFS, ARG_REQUIRED, "DIR",
 	  "Prefix for every file the collectors read (audit a mounted image, or the host at /host). Default /." },
 	{ "path.procfs", OPT_PROCFS, ARG_REQUIRED, "DIR",
@@ -197,6 +205,19 @@ apply(struct options *o, const struct opt_def *d, const char *flag, const char *
 		if (val && *val == '\0')
 			return fail(o, "--%s: empty file name", flag);
 		o->once_file = val;
+		break;
+	case OPT_WEB_CONFIG:
+		if (*val == '\0')
+			return fail(o, "--%s: empty file name", flag);
+		o->web_config_file = val;
+		break;
+	case OPT_SYSTEMD_SOCKET:
+		o->systemd_socket = true;
+		break;
+	case OPT_RUNAS:
+		if (*val == '\0')
+			return fail(o, "--%s: empty user name", flag);
+		o->runas = val;
 		break;
 	case OPT_DISABLE_DEFAULTS:
 		break;	/* handled after the loop */
