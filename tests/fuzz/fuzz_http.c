@@ -1,0 +1,48 @@
+/*
+ * fuzz_http.c - the request decision on arbitrary bytes: routing (method,
+ * path, telemetry path), Accept and Accept-Encoding negotiation, and the
+ * listen-address and LISTEN_FDS parsers.  The input is split at NULs:
+ * method, url, Accept, Accept-Encoding (missing fields are empty).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exporter/http.h"
+#include "exporter/negotiate.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *s = malloc(size + 1), *f[4] = { "", "", "", "" }, *p, host[128], err[256];
+	enum http_route r;
+	unsigned port;
+	int n;
+
+	if (s == NULL)
+		return 0;
+	memcpy(s, data, size);
+	s[size] = '\0';
+	p = s;
+	for (int i = 0; i < 4 && p <= s + size; i++) {
+		f[i] = p;
+		p += strlen(p) + 1;
+	}
+	r = http_route(f[0], f[1], "/metrics");
+	if ((unsigned)r > HTTP_ROUTE_METHOD_NOT_ALLOWED)
+		abort();
+	if (r == HTTP_ROUTE_METRICS && strcmp(f[1], "/metrics") != 0)
+		abort();
+	(void)http_route(f[0], f[1], f[2][0] ? f[2] : "/x");
+	if (negotiate_format(f[2]) > METRICS_OPENMETRICS_100)
+		abort();
+	(void)negotiate_gzip(f[3]);
+	if (http_parse_listen_address(f[1], host, sizeof(host), &port) == 0 && port > 65535)
+		abort();
+	if (http_systemd_fds(f[2], f[3], 1, &n, err, sizeof(err)) == 0 && (n < 1 || n > OPTIONS_MAX_LISTEN))
+		abort();
+	free(s);
+	return 0;
+}
