@@ -139,12 +139,27 @@ http_systemd_fds(const char *listen_pid, const char *listen_fds, long mypid, int
 	return 0;
 }
 
+/* RFC 9110 token characters. */
+static bool
+is_token(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s; s++)
+		if (strchr("!#$%&'*+-.^_`|~", *s) == NULL && !((*s >= '0' && *s <= '9') ||
+		    (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+			return false;
+	return true;
+}
+
 enum http_route
 http_route(const char *method, const char *url, const char *telemetry_path)
 {
 	bool get_or_head = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
 	enum http_route r;
 
+	if (!is_token(method))
+		return HTTP_ROUTE_BAD_REQUEST;
 	if (strcmp(url, telemetry_path) == 0)
 		r = HTTP_ROUTE_METRICS;
 	else if (strcmp(url, "/") == 0)
@@ -472,10 +487,25 @@ answer(struct http_server *h, const struct http_web *w, struct MHD_Connection *c
 		if (r)
 			MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
 		return queue(w, c, MHD_HTTP_METHOD_NOT_ALLOWED, r);
+	case HTTP_ROUTE_BAD_REQUEST:
+		return queue(w, c, MHD_HTTP_BAD_REQUEST, text_response("400 bad request\n"));
 	case HTTP_ROUTE_NOT_FOUND:
 		break;
 	}
 	return queue(w, c, MHD_HTTP_NOT_FOUND, text_response("404 page not found\n"));
+}
+
+/*
+ * unescape - percent-decoding that leaves a path containing %00 as it is:
+ * decoded, "/metrics%00" would compare equal to "/metrics" as a C string.
+ */
+static size_t
+unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	for (const char *p = s; (p = strchr(p, '%')) != NULL; p++)
+		if (p[1] == '0' && p[2] == '0')
+			return strlen(s);
+	return MHD_http_unescape(s);
 }
 
 static enum MHD_Result
@@ -665,6 +695,7 @@ start_daemon(struct http_server *h, int fd, const struct http_web *w)
 		MHD_OPTION_CONNECTION_TIMEOUT, h->opts->connection_timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
+		MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 		MHD_OPTION_ARRAY, tls,
 		MHD_OPTION_END);
 }

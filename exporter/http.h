@@ -27,7 +27,9 @@
 #include "exporter/options.h"
 #include "exporter/scrape.h"
 
-#define HTTP_CONNECTION_MEMORY (64 * 1024)	/* per connection: request line + headers */
+/* Per connection: request line + headers (a 64 KiB Accept header still fits;
+ * more is answered 414/431 by libmicrohttpd). */
+#define HTTP_CONNECTION_MEMORY (128 * 1024)
 
 struct http_server;
 
@@ -37,6 +39,7 @@ enum http_route {
 	HTTP_ROUTE_HEALTHY,
 	HTTP_ROUTE_NOT_FOUND,
 	HTTP_ROUTE_METHOD_NOT_ALLOWED,
+	HTTP_ROUTE_BAD_REQUEST,		/* the method is not an RFC 9110 token */
 };
 
 /* http_bind - load the web config, bind every --web.listen-address (or take

@@ -41,7 +41,7 @@ static const struct opt_def opt_defs[] = {
 	{ "web.telemetry-path", OPT_TELEMETRY, ARG_REQUIRED, "PATH",
 	  "Path under which to expose metrics. Default /metrics." },
 	{ "web.max-connections", OPT_MAX_CONN, ARG_REQUIRED, "N",
-	  "Maximum concurrent HTTP connections. Default 512." },
+	  "Maximum concurrent HTTP connections. Default 4096." },
 	{ "web.max-connections-per-ip", OPT_MAX_CONN_IP, ARG_REQUIRED, "N",
 	  "Maximum concurrent HTTP connections from one client address. Default 16." },
 	{ "web.connection-timeout", OPT_CONN_TIMEOUT, ARG_REQUIRED, "SECONDS",
@@ -111,7 +111,7 @@ set_defaults(struct options *o)
 	o->log_level = LOG_LEVEL_INFO;
 	o->log_format = LOG_FORMAT_LOGFMT;
 	o->max_body_bytes = 8u << 20;
-	o->max_connections = 512;
+	o->max_connections = 4096;	/* idle clients must not lock scrapers out: docs/security.md */
 	o->max_connections_per_ip = 16;
 	o->connection_timeout_s = 10;
 	for (size_t i = 0; i < collector_count; i++) {

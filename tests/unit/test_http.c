@@ -37,6 +37,11 @@ test_route(void **state)
 		{ "GET", "/x/y", "/x/y", HTTP_ROUTE_METRICS },
 		{ "GET", "/metrics", "/x/y", HTTP_ROUTE_NOT_FOUND },
 		{ "DELETE", "/nope", "/metrics", HTTP_ROUTE_NOT_FOUND },
+		{ "\x01\x02", "/metrics", "/metrics", HTTP_ROUTE_BAD_REQUEST },
+		{ "G T", "/nope", "/metrics", HTTP_ROUTE_BAD_REQUEST },
+		{ "", "/", "/metrics", HTTP_ROUTE_BAD_REQUEST },
+		{ "GET\xff", "/", "/metrics", HTTP_ROUTE_BAD_REQUEST },
+		{ "M-SEARCH", "/", "/metrics", HTTP_ROUTE_METHOD_NOT_ALLOWED },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
