@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# privileges.sh - least privilege of the real binary: --runas drops to an
+# unprivileged user after binding (every thread), keeps no capability when
+# no enabled collector needs one, sets no_new_privs; --runas errors;
+# --web.systemd-socket serves on sockets passed by systemd socket
+# activation; and, run as an unprivileged user, every collector either
+# succeeds or logs what it lacks.
+. "$(dirname "$0")/lib.sh"
+need_root
+
+USER_NAME=mta-e2e-unpriv
+PORT=20740
+mkdir -p "$T/root"
+chmod 755 "$T" "$T/root"
+if ! id "$USER_NAME" >/dev/null 2>&1; then
+	useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$USER_NAME"
+	on_exit "userdel $USER_NAME"
+fi
+UID_N=$(id -u "$USER_NAME")
+
+# --runas: bound as root, then serving as the user.
+start_bg "$T/log" "$MTA_EXPORTER" --web.listen-address=127.0.0.1:$PORT --path.rootfs="$T/root" --runas="$USER_NAME"
+PID=$BG_PID
+wait_http "http://127.0.0.1:$PORT/metrics"
+for st in /proc/$PID/task/*/status; do
+	uids=$(awk '/^Uid:/ {print $2, $3, $4, $5}' "$st")
+	[ "$uids" = "$UID_N $UID_N $UID_N $UID_N" ] || fail "thread $st has uids $uids"
+	[ "$(awk '/^CapEff:/ {print $2}' "$st")" = 0000000000000000 ] || fail "capabilities left: $(grep Cap "$st")"
+	[ "$(awk '/^CapPrm:/ {print $2}' "$st")" = 0000000000000000 ] || fail "permitted capabilities left"
+	[ "$(awk '/^NoNewPrivs:/ {print $2}' "$st")" = 1 ] || fail "no_new_privs not set"
+done
+grep -q '^Groups:[[:space:]]*$' /proc/$PID/status || grep -q "^Groups:.*$(id -g "$USER_NAME")" /proc/$PID/status ||
+	fail "supplementary groups kept: $(grep Groups /proc/$PID/status)"
+grep -q 'running as root is not needed' "$T/log" && fail "root warning despite --runas"
+grep -q "msg=privileges state=\"uid=$UID_N" "$T/log" || fail "privilege state not logged"
+kill -TERM $PID; wait $PID || fail "exit status"
+pass "--runas: all threads run as $USER_NAME with no capabilities and no_new_privs"
+
+# --runas errors.
+set +e
+"$MTA_EXPORTER" --web.listen-address=127.0.0.1:$PORT --runas=no-such-user-xyz 2>"$T/err"; rc=$?
+set -e
+[ "$rc" = 1 ] && grep -q 'unknown user .*no-such-user-xyz' "$T/err" || fail "unknown user: $rc $(cat "$T/err")"
+set +e
+"$MTA_EXPORTER" --web.listen-address=127.0.0.1:$PORT --runas=root 2>"$T/err"; rc=$?
+set -e
+[ "$rc" = 1 ] && grep -q 'is root' "$T/err" || fail "runas root: $rc $(cat "$T/err")"
+set +e
+runuser -u "$USER_NAME" -- "$MTA_EXPORTER" --web.listen-address=127.0.0.1:$PORT --runas=nobody 2>"$T/err"; rc=$?
+set -e
+[ "$rc" = 1 ] && grep -q 'needs to be started as root' "$T/err" || fail "runas unprivileged: $rc $(cat "$T/err")"
+pass "--runas errors are clear"
+
+# Started unprivileged (no --runas): no_new_privs still set, port bound.
+start_bg "$T/log2" runuser -u "$USER_NAME" -- "$MTA_EXPORTER" --web.listen-address=127.0.0.1:$PORT --path.rootfs="$T/root"
+wait_http "http://127.0.0.1:$PORT/metrics"
+EPID=$(pgrep -P "$BG_PID" mta_exporter) || fail "no exporter pid under runuser"
+[ "$(awk '/^NoNewPrivs:/ {print $2}' /proc/$EPID/status)" = 1 ] || fail "no_new_privs not set when unprivileged"
+kill -TERM "$EPID"; sleep 0.3
+pass "started as an unprivileged user: serving, no_new_privs set"
+
+# Every collector, as the unprivileged user: success, or a log line naming it.
+runuser -u "$USER_NAME" -- "$MTA_EXPORTER" --once --path.rootfs="$T/root" >"$T/once.txt" 2>"$T/once.log" || true
+grep -q '^mta_exporter_build_info' "$T/once.txt" || fail "--once as $USER_NAME produced no metrics"
+while read -r c; do
+	grep -q "collector=$c\|collector=\"$c\"" "$T/once.log" || fail "collector $c failed unprivileged without saying why"
+done < <(sed -n 's/^mta_exporter_collector_success{collector="\([^"]*\)"} 0$/\1/p' "$T/once.txt")
+pass "as $USER_NAME, every collector succeeds or reports what it lacks"
+
+# systemd socket activation: LISTEN_FDS/LISTEN_PID, no bind of its own.
+start_bg "$T/log3" systemd-socket-activate -l 127.0.0.1:$((PORT + 1)) -l 127.0.0.1:$((PORT + 2)) \
+	"$MTA_EXPORTER" --web.systemd-socket --web.listen-address=127.0.0.1:1 --path.rootfs="$T/root"
+wait_http "http://127.0.0.1:$((PORT + 1))/metrics"
+wait_http "http://127.0.0.1:$((PORT + 2))/-/healthy"
+grep -q 'systemd socket fd 3' "$T/log3" || fail "fd 3 not used: $(cat "$T/log3")"
+grep -q 'systemd socket fd 4' "$T/log3" || fail "fd 4 not used"
+pass "--web.systemd-socket serves on the passed sockets"
+set +e
+"$MTA_EXPORTER" --web.systemd-socket 2>"$T/err"; rc=$?
+set -e
+[ "$rc" = 1 ] && grep -q 'LISTEN_PID/LISTEN_FDS not set' "$T/err" || fail "systemd socket without env: $rc $(cat "$T/err")"
+set +e
+LISTEN_PID=1 LISTEN_FDS=1 "$MTA_EXPORTER" --web.systemd-socket 2>"$T/err"; rc=$?
+set -e
+[ "$rc" = 1 ] && grep -q 'is not this process' "$T/err" || fail "foreign LISTEN_PID: $rc $(cat "$T/err")"
+pass "--web.systemd-socket errors are clear"
+echo "all privileges checks passed"
