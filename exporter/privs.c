@@ -24,7 +24,7 @@
 #include "collectors/collector.h"
 
 /* Collectors that read other processes' names. */
-static const char *const privs_ptrace_collectors[] = { "listeners", "processes", NULL };
+static const char *const privs_ptrace_collectors[] = { "listeners", NULL };
 
 uint64_t
 privs_needed_caps(const struct options *opts)
