@@ -12,8 +12,8 @@
       the labels must all match exactly, and each text must occur in the
       alert's description.  Every matching alert must also carry the
       annotations summary, description and runbook_url, and a severity label
-      of critical, warning or info.  With --only, a firing alert whose
-      alertname no SPEC names is an error; --absent NAME fails if any alert
+      of critical, warning or info.  With --only, a firing alert that matches
+      no SPEC is an error; --absent NAME fails if any alert
       of that name was ever delivered.  Exit 0 when satisfied, 1 on timeout
       or violation, printing what was missing.
 
@@ -102,10 +102,10 @@ def check(log, status, specs, only, absent):
                 if t not in ann.get("description", ""):
                     problems.append("%s: description %r lacks %r" % (labels, ann.get("description"), t))
     if only:
-        wanted = {l.get("alertname") for l, _ in specs}
         for a in alerts.values():
-            n = a["labels"].get("alertname")
-            if a.get("status") == "firing" and n not in wanted:
+            if a.get("status") == "firing" and not any(
+                    all(a["labels"].get(k) == v for k, v in labels.items())
+                    for labels, _ in specs):
                 problems.append("unexpected firing alert %s" % a["labels"])
     for n in absent:
         if n in names:

@@ -168,6 +168,9 @@ wait_http "http://$HOST:$PORT_AM/-/ready" 30
 wait_http "http://$HOST:$PORT_PROM/-/ready" 30
 say "stack up: target=$TARGET_MODE prometheus=$PORT_PROM alertmanager=$PORT_AM webhook=$PORT_HOOK"
 
+# EXPECT describes tests/fixtures/alerting/failing.prom (standin).  With
+# TARGET_MODE=exporter it must describe what the exporter reports for
+# rootfs-failing: keep the two fixtures in step.
 I="instance=$HOST:$PORT_TARGET"
 EXPECT=(
 	"alertname=MtaOpenRelay,$I,mta=postfix,service=smtp,severity=critical;Host $HOST:$PORT_TARGET;mta_no_open_relay;permit_mynetworks_global"
@@ -190,13 +193,8 @@ say "phase 1: failing host, waiting for ${#EXPECT[@]} firing alerts"
 "$PY" "$SRC/dashboards/tests/alert_webhook.py" wait "$WORK/webhook.jsonl" \
 	--status firing --timeout 90 --only --absent MtaExporterAbsent \
 	--absent MtaExporterDown "${args[@]}" || die "expected alerts did not fire"
-# Checks that pass, or have a dedicated alert, must not raise MtaCheckFailed.
-for c in postfix_helo_required mta_no_open_relay mta_runtime_matches_config \
-	 postfix_no_config_warnings sendmail_privacy_options; do
-	if grep -q "\"check\":\"$c\"[^}]*\"alertname\":\"MtaCheckFailed\"\|\"alertname\":\"MtaCheckFailed\"[^}]*\"check\":\"$c\"" "$WORK/webhook.jsonl"; then
-		die "MtaCheckFailed fired for $c"
-	fi
-done
+# --only above: any other firing alert (e.g. MtaCheckFailed for a passing
+# check, or for one with a dedicated alert) fails the test.
 
 say "phase 1: every dashboard panel query against this Prometheus"
 "$PY" "$SRC/dashboards/tests/dashboards_check.py" query \
