@@ -149,6 +149,7 @@ receivers:
       - url: 'http://$HOST:$PORT_HOOK/'
         send_resolved: true
 CFG
+promtool check rules "$WORK/mta.rules.yml" >/dev/null || die "promtool check rules (shortened copy)"
 promtool check config "$WORK/prometheus.yml" >/dev/null || die "promtool check config"
 amtool check-config "$WORK/alertmanager.yml" >/dev/null || die "amtool check-config"
 

@@ -4,8 +4,10 @@
 #   promtool check rules / test rules, customize.py output, dashboard lint
 #   (and a lint self-test on broken copies), docker/ YAML, compose and
 #   Grafana provisioning, promtool check config, amtool check-config,
-#   systemd-analyze verify (+ security report), the man page, and
-#   cmake --install of the man page and dashboards.
+#   systemd-analyze verify (+ security report), the man page,
+#   cmake --install of the man page and dashboards, and the image's
+#   HEALTHCHECK command against the real exporter on 127.0.0.1:20305 (the
+#   one daemon this script starts, briefly).
 # Missing tools are installed by scripts/install-monitoring-tools.sh when
 # root; a sub-check whose tool cannot be had is reported as SKIP, by name.
 set -uo pipefail
@@ -13,7 +15,8 @@ set -uo pipefail
 SRC=${MTA_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
 WORK=$(mktemp -d /tmp/mta-dstatic.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT INT TERM
+EXPORTER_PID=
+trap '[ -n "$EXPORTER_PID" ] && kill "$EXPORTER_PID" 2>/dev/null; rm -rf "$WORK"' EXIT INT TERM
 pass=0 failn=0 skip=0
 
 step() {	# step NAME COMMAND... : run, report, count
@@ -100,6 +103,33 @@ if have promtool; then
 			grep -q 'SUCCESS: 14 rules found' "$WORK/pc.out"
 	}
 	step "promtool check config docker/prometheus/prometheus.yml" prom_config
+fi
+healthcheck() {
+	# The image's HEALTHCHECK command, run here against the real exporter
+	# on a loopback test port (and against a closed port, where it must fail).
+	"$PY" - "$SRC/docker/Dockerfile" >"$WORK/hc.sh" <<'PYEOF' || return 1
+import json, re, sys
+t = re.sub(r"\\\n", " ", open(sys.argv[1]).read())
+cmd = json.loads(re.search(r"^HEALTHCHECK .*?CMD (\[.*\])\s*$", t, re.M).group(1))
+assert cmd[:2] == ["bash", "-c"], cmd
+print(cmd[2])
+PYEOF
+	grep -q '/dev/tcp/127.0.0.1/10425' "$WORK/hc.sh" || { echo "unexpected HEALTHCHECK: $(cat "$WORK/hc.sh")"; return 1; }
+	"$MTA_EXPORTER" --web.listen-address=127.0.0.1:20305 >"$WORK/exporter.log" 2>&1 &
+	EXPORTER_PID=$!
+	local i rc=1
+	for ((i = 0; i < 50; i++)); do
+		if bash -c "$(sed 's#/10425#/20305#' "$WORK/hc.sh")"; then rc=0; break; fi
+		sleep 0.1
+	done
+	kill "$EXPORTER_PID"; wait "$EXPORTER_PID" 2>/dev/null; EXPORTER_PID=
+	[ $rc = 0 ] || { echo "HEALTHCHECK failed against the exporter"; cat "$WORK/exporter.log"; return 1; }
+	! bash -c "$(sed 's#/10425#/20306#' "$WORK/hc.sh")" 2>/dev/null
+}
+if [ -n "${MTA_EXPORTER:-}" ] && [ -x "$MTA_EXPORTER" ]; then
+	step "Dockerfile HEALTHCHECK command against the exporter" healthcheck
+else
+	skipped "HEALTHCHECK command" "MTA_EXPORTER not set (run under ctest)"
 fi
 if have amtool; then
 	step "amtool check-config docker/alertmanager/alertmanager.yml" \
