@@ -43,6 +43,9 @@ need_pkg() {	# need_pkg BINARY PACKAGE
 }
 need_pkg prometheus prometheus
 need_pkg prometheus-alertmanager prometheus-alertmanager
+need_pkg amtool prometheus-alertmanager
+need_pkg promtool prometheus
+need_pkg curl curl
 
 WORK=$(mktemp -d /tmp/mta-alerting.XXXXXX)
 PIDS=()
