@@ -24,20 +24,21 @@
 # by dashboards/tools/customize.py --for-all 3s (MtaExporterAbsent keeps 1m so
 # startup, before the first scrape, cannot trip it).  The real durations are
 # covered by promtool test rules in dashboards_static.sh.
-set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
-SRC=${MTA_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+SRC=$MTA_SOURCE_DIR
 FIX=$SRC/tests/fixtures/alerting
 PORT_PROM=20300 PORT_AM=20301 PORT_HOOK=20302 PORT_TARGET=20303
 HOST=127.0.0.1
 PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
+WORK=$T
 
 say() { printf 'alerting_stack: %s\n' "$*"; }
 die() { say "FAIL: $*"; exit 1; }
 
 need_pkg() {	# need_pkg BINARY PACKAGE
 	command -v "$1" >/dev/null 2>&1 && return 0
-	[ "$(id -u)" = 0 ] || { say "SKIP: $1 missing and not root"; exit 77; }
+	need_root
 	"$SRC/scripts/install-monitoring-tools.sh" >&2
 	command -v "$1" >/dev/null 2>&1 || die "$1 still missing after installing $2"
 }
@@ -47,30 +48,17 @@ need_pkg amtool prometheus-alertmanager
 need_pkg promtool prometheus
 need_pkg curl curl
 
-WORK=$(mktemp -d /tmp/mta-alerting.XXXXXX)
-PIDS=()
-cleanup() {
-	local rc=$?
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-	if [ $rc -ne 0 ]; then
-		for f in prometheus.log alertmanager.log target.log webhook.jsonl; do
-			[ -s "$WORK/$f" ] && { say "--- $f (tail)"; tail -n 30 "$WORK/$f"; }
-		done
-	fi
-	rm -rf "$WORK"
-	exit $rc
-}
-trap cleanup EXIT INT TERM
-
-wait_http() {	# wait_http URL SECONDS
-	local i
-	for ((i = 0; i < $2 * 5; i++)); do
-		curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
-		sleep 0.2
+# On failure, show the daemons' logs (lib.sh kills them, then runs this).
+DONE=
+dump_logs() {
+	[ -n "$DONE" ] && return 0
+	local f
+	for f in prometheus.log alertmanager.log target.log webhook.jsonl; do
+		[ -s "$WORK/$f" ] && { say "--- $f (tail)"; tail -n 30 "$WORK/$f"; }
 	done
-	die "$1 did not answer within $2 s"
+	return 0
 }
+on_exit dump_logs
 
 # ---------------------------------------------------------------- target
 if [ -z "${TARGET_MODE:-}" ]; then
@@ -92,19 +80,18 @@ target_start() {
 	exporter)
 		mkdir -p "$WORK/rootfs"
 		cp -a "$FIX/rootfs-failing/." "$WORK/rootfs/"
-		"$MTA_EXPORTER" --web.listen-address=$HOST:$PORT_TARGET \
-			--path.rootfs="$WORK/rootfs" >"$WORK/target.log" 2>&1 &
+		start_bg "$WORK/target.log" "$MTA_EXPORTER" \
+			--web.listen-address=$HOST:$PORT_TARGET --path.rootfs="$WORK/rootfs"
 		;;
 	standin)
 		mkdir -p "$WORK/www"
 		cp "$FIX/failing.prom" "$WORK/www/metrics"
-		"$PY" -m http.server --bind $HOST --directory "$WORK/www" \
-			$PORT_TARGET >"$WORK/target.log" 2>&1 &
+		start_bg "$WORK/target.log" "$PY" -m http.server --bind $HOST \
+			--directory "$WORK/www" $PORT_TARGET
 		;;
 	*) die "unknown TARGET_MODE $TARGET_MODE" ;;
 	esac
-	TARGET_PID=$!
-	PIDS+=("$TARGET_PID")
+	TARGET_PID=$BG_PID
 	wait_http "http://$HOST:$PORT_TARGET/metrics" 20
 }
 target_fix() {
@@ -156,17 +143,15 @@ promtool check rules "$WORK/mta.rules.yml" >/dev/null || die "promtool check rul
 promtool check config "$WORK/prometheus.yml" >/dev/null || die "promtool check config"
 amtool check-config "$WORK/alertmanager.yml" >/dev/null || die "amtool check-config"
 
-"$PY" "$SRC/dashboards/tests/alert_webhook.py" serve $PORT_HOOK "$WORK/webhook.jsonl" &
-PIDS+=($!)
-prometheus-alertmanager --config.file="$WORK/alertmanager.yml" \
-	--storage.path="$WORK/am" --web.listen-address=$HOST:$PORT_AM \
-	--cluster.listen-address= >"$WORK/alertmanager.log" 2>&1 &
-PIDS+=($!)
+start_bg "$WORK/webhook.log" "$PY" "$SRC/dashboards/tests/alert_webhook.py" \
+	serve $PORT_HOOK "$WORK/webhook.jsonl"
+start_bg "$WORK/alertmanager.log" prometheus-alertmanager \
+	--config.file="$WORK/alertmanager.yml" --storage.path="$WORK/am" \
+	--web.listen-address=$HOST:$PORT_AM --cluster.listen-address=
 target_start
-prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/tsdb" \
-	--web.listen-address=$HOST:$PORT_PROM --rules.alert.resend-delay=1s \
-	>"$WORK/prometheus.log" 2>&1 &
-PIDS+=($!)
+start_bg "$WORK/prometheus.log" prometheus --config.file="$WORK/prometheus.yml" \
+	--storage.tsdb.path="$WORK/tsdb" --web.listen-address=$HOST:$PORT_PROM \
+	--rules.alert.resend-delay=1s
 wait_http "http://$HOST:$PORT_HOOK/" 20
 wait_http "http://$HOST:$PORT_AM/-/ready" 30
 wait_http "http://$HOST:$PORT_PROM/-/ready" 30
@@ -216,4 +201,5 @@ target_stop
 	--expect "alertname=MtaExporterDown,$I,severity=warning;Host $HOST:$PORT_TARGET;scrape_failed" ||
 	die "MtaExporterDown did not fire"
 
+DONE=1
 say "1 passed, 0 failed"
