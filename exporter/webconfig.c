@@ -502,6 +502,60 @@ validate(struct wc_ctx *c)
 	return 0;
 }
 
+/*
+ * prescan - walk the event stream once and refuse documents nested deeper
+ * than WEBCONFIG_MAX_DEPTH or with more than WEBCONFIG_MAX_EVENTS events
+ * before building the tree: libyaml's scanner costs O(depth) per token, so
+ * a 1 MiB "[[[[…" would otherwise take minutes.  The format needs depth 3.
+ */
+#define WEBCONFIG_MAX_DEPTH 16
+#define WEBCONFIG_MAX_EVENTS 100000
+
+static int
+prescan(const char *data, size_t len, char *err, size_t errlen)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int depth = 0, rc = 0;
+	unsigned long events = 0;
+
+	if (!yaml_parser_initialize(&parser)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+	for (;;) {
+		yaml_event_type_t t;
+
+		if (!yaml_parser_parse(&parser, &ev)) {
+			snprintf(err, errlen, "line %lu: invalid YAML: %s%s%s", (unsigned long)parser.problem_mark.line + 1,
+				 parser.problem ? parser.problem : "syntax error",
+				 parser.context ? " " : "", parser.context ? parser.context : "");
+			rc = -1;
+			break;
+		}
+		t = ev.type;
+		if (t == YAML_SEQUENCE_START_EVENT || t == YAML_MAPPING_START_EVENT)
+			depth++;
+		else if (t == YAML_SEQUENCE_END_EVENT || t == YAML_MAPPING_END_EVENT)
+			depth--;
+		if (depth > WEBCONFIG_MAX_DEPTH) {
+			snprintf(err, errlen, "line %lu: nested deeper than %d levels",
+				 (unsigned long)ev.start_mark.line + 1, WEBCONFIG_MAX_DEPTH);
+			rc = -1;
+		} else if (++events > WEBCONFIG_MAX_EVENTS) {
+			snprintf(err, errlen, "line %lu: more than %d YAML nodes",
+				 (unsigned long)ev.start_mark.line + 1, WEBCONFIG_MAX_EVENTS);
+			rc = -1;
+		}
+		yaml_event_delete(&ev);
+		if (rc < 0 || t == YAML_STREAM_END_EVENT)
+			break;
+	}
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
 int
 webconfig_parse(const char *data, size_t len, struct webconfig *wc, char *err, size_t errlen)
 {
@@ -521,6 +575,8 @@ webconfig_parse(const char *data, size_t len, struct webconfig *wc, char *err, s
 		snprintf(err, errlen, "file larger than %u bytes", WEBCONFIG_MAX_BYTES);
 		return -1;
 	}
+	if (prescan(data, len, err, errlen) < 0)
+		return -1;
 	if (!yaml_parser_initialize(&parser)) {
 		snprintf(err, errlen, "out of memory");
 		return -1;

@@ -187,6 +187,20 @@ test_limits(void **state)
 	assert_non_null(strstr(err, "larger than"));
 	free(big);
 
+	/* deep nesting is refused quickly (libyaml's scanner is O(depth) per token) */
+	big = malloc(1000001);
+	assert_non_null(big);
+	memcpy(big, "a: ", 3);
+	memset(big + 3, '[', 499998);
+	memset(big + 500001, ']', 499998);
+	big[999999] = '\n';
+	big[1000000] = '\0';
+	double t0 = (double)clock() / CLOCKS_PER_SEC;
+	assert_int_equal(webconfig_parse(big, 1000000, &wc, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "line 1: nested deeper than 16 levels"));
+	assert_true((double)clock() / CLOCKS_PER_SEC - t0 < 1.0);
+	free(big);
+
 	/* embedded NUL in the buffer is not silently accepted */
 	assert_int_equal(webconfig_parse("basic_auth_users:\0x", 19, &wc, err, sizeof(err)), -1);
 }
