@@ -97,6 +97,34 @@ python3 -c "import sys; u,w=float(sys.argv[1]),float(sys.argv[2]); sys.exit(0 if
 	"$t_unknown" "$t_wrong" || fail "unknown user $t_unknown s vs wrong password $t_wrong s"
 pass "unknown user costs a bcrypt like a wrong password ($t_unknown s / $t_wrong s)"
 
+# TLS slowloris: 300 connections that never send a ClientHello (or stop
+# half-way through one) must not delay a scrape.
+python3 - "$PORT" "$T/tls.ready" "$T/tls.done" <<'PY' &
+import os, socket, sys, time
+port, ready, done = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+socks = []
+for i in range(300):
+    s = socket.socket()
+    s.bind(("127.0.0.%d" % (100 + i // 16), 0))
+    s.connect(("127.0.0.1", port))
+    if i % 2:
+        s.sendall(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03")  # a truncated ClientHello
+    socks.append(s)
+open(ready, "w").close()
+deadline = time.monotonic() + 20
+while not os.path.exists(done) and time.monotonic() < deadline:
+    time.sleep(0.1)
+PY
+TLSLOW=$!
+E2E_PIDS+=("$TLSLOW")
+for i in $(seq 100); do [ -e "$T/tls.ready" ] && break; sleep 0.1; done
+[ -e "$T/tls.ready" ] || fail "could not open 300 connections"
+t=$("${CURL[@]}" -m 1 -u alice:secret -o /dev/null -w '%{time_total}' "$URL/metrics") ||
+	fail "TLS scrape failed with 300 stalled handshakes"
+touch "$T/tls.done"
+wait "$TLSLOW" 2>/dev/null || true
+pass "TLS scrape in ${t}s with 300 stalled handshakes"
+
 # Default minimum TLS 1.2: a TLS 1.1 client is refused.
 echo | openssl s_client -connect $ADDR -tls1_1 >/dev/null 2>&1 && fail "TLS 1.1 accepted"
 echo | openssl s_client -connect $ADDR -tls1_3 >/dev/null 2>&1 || fail "TLS 1.3 refused"
