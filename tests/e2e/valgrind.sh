@@ -28,7 +28,7 @@ vg() {	# LOG ARGS...: the exporter under memcheck
 	local log=$1; shift
 	start_bg "$log.out" valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect \
 		--errors-for-leak-kinds=definite,indirect --error-exitcode=99 --track-fds=no \
-		--log-file="$log" "$MTA_EXPORTER" --path.rootfs="$T/root" --log.level=warn "$@"
+		--log-file="$log" "$MTA_EXPORTER" --path.rootfs="$T/root" --log.level=info "$@"
 }
 check_vg() {	# PID LOG
 	local pid=$1 log=$2 rc
@@ -85,8 +85,12 @@ for i in $(seq 50); do
 done
 [ "$(curl -sSk -u u:bad -o /dev/null -w '%{http_code}' "https://$ADDR/metrics")" = 401 ] || fail "bad password"
 [ "$(curl -sSk -u nobody:pw -o /dev/null -w '%{http_code}' "https://$ADDR/metrics")" = 401 ] || fail "unknown user"
+# A reload that changes TLS settings restarts the daemons on their sockets.
+sed -i 's/^  key_file: s.key$/  key_file: s.key\n  min_version: TLS13/' "$T/web.yml"
+grep -q 'min_version: TLS13' "$T/web.yml" || fail "web.yml edit"
 kill -HUP "$P2"
-sleep 3
+for i in $(seq 100); do grep -q 'tls_restarted=true' "$T/vg2.out" && break; sleep 0.1; done
+grep -q 'tls_restarted=true' "$T/vg2.out" || fail "no TLS restart logged: $(cat "$T/vg2.out")"
 for i in $(seq 20); do
 	curl -fsSk -u u:pw -o /dev/null "https://$ADDR/metrics" || fail "TLS scrape after reload $i"
 done
