@@ -21,6 +21,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <microhttpd.h>
@@ -633,15 +634,18 @@ http_bind(const struct options *opts, struct scrape *s)
 		}
 		for (int i = 0; i < nfds; i++) {
 			struct stat st;
-			int fd = 3 + i, type = 0;
-			socklen_t tl = sizeof(type);
+			int fd = 3 + i, type = 0, listening = 0;
+			socklen_t tl = sizeof(type), ll = sizeof(listening);
 
 			snprintf(h->ls[i].addr, sizeof(h->ls[i].addr), "systemd socket fd %d", fd);
 			if (fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode) ||
-			    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) < 0 || type != SOCK_STREAM) {
-				log_error("--web.systemd-socket: not a stream socket", "address", h->ls[i].addr, NULL);
+			    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) < 0 || type != SOCK_STREAM ||
+			    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &ll) < 0 || !listening) {
+				log_error("--web.systemd-socket: not a listening stream socket (Accept=no is needed)",
+					  "address", h->ls[i].addr, NULL);
 				goto fail;
 			}
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
 			h->ls[i].fd = fd;
 			h->n++;
 		}

@@ -83,5 +83,19 @@ set +e
 LISTEN_PID=1 LISTEN_FDS=1 "$MTA_EXPORTER" --web.systemd-socket 2>"$T/err"; rc=$?
 set -e
 [ "$rc" = 1 ] && grep -q 'is not this process' "$T/err" || fail "foreign LISTEN_PID: $rc $(cat "$T/err")"
+# fd 3 a regular file, then a connected (not listening) socket: refused.
+set +e
+bash -c 'export LISTEN_PID=$$ LISTEN_FDS=1; exec "$@"' sh "$MTA_EXPORTER" --web.systemd-socket 3<"$T/err" 2>"$T/err3"; rc=$?
+set -e
+[ "$rc" = 1 ] && grep -q 'not a listening stream socket' "$T/err3" || fail "file as fd 3: $rc $(cat "$T/err3")"
+set +e
+python3 -c '
+import os, socket, sys
+a, b = socket.socketpair()
+os.dup2(a.fileno(), 3)
+os.environ.update(LISTEN_PID=str(os.getpid()), LISTEN_FDS="1")
+os.execv(sys.argv[1], [sys.argv[1], "--web.systemd-socket"])' "$MTA_EXPORTER" 2>"$T/err4"; rc=$?
+set -e
+[ "$rc" = 1 ] && grep -q 'not a listening stream socket' "$T/err4" || fail "connected socket as fd 3: $rc $(cat "$T/err4")"
 pass "--web.systemd-socket errors are clear"
 echo "all privileges checks passed"
