@@ -1,0 +1,231 @@
+#!/bin/bash
+# sendmail_oracle.sh - our sendmail.cf model against sendmail itself.
+#
+# For every tests/fixtures/sendmail/*.mc:
+#   1. compile it to sendmail.cf with Debian's sendmail-cf m4 macros;
+#   2. print our model of it (tests/tools/sendmail_dump);
+#   3. run the real sendmail (Debian's sendmail-bin, unpacked, never
+#      installed: it conflicts with Postfix and Exim) inside a network
+#      namespace and compare:
+#      - daemons: `sendmail -bD` listens; the kernel's LISTEN sockets must
+#        be exactly the daemons we parsed;
+#      - relay: `sendmail -bt` runs check_rcpt for <user@example.net> with
+#        {client_addr} 203.0.113.5, once with no sender and once with a
+#        local sender; "open" must relay, "closed" must be refused;
+#      - hardening: an SMTP session (`sendmail -bs`): the 220 greeting shows
+#        the version iff we say so, VRFY/EXPN answer 250 iff PrivacyOptions
+#        is not ok, HELP answers 214 iff we say help is enabled.
+#   4. a .cf that was not rebuilt after its .mc changed must be reported.
+#
+# Needs root (namespaces, sendmail as root); exit 77 otherwise.  The .deb
+# files are fetched with apt-get download into the build directory once.
+set -euo pipefail
+
+if [ "$(id -u)" != 0 ]; then
+	echo "SKIP: needs root" >&2
+	exit 77
+fi
+
+SRC=${MTA_SOURCE_DIR:?}
+BUILD=${MTA_BUILD_DIR:?}
+DUMP=$BUILD/tests/sendmail_dump
+FIX=$SRC/tests/fixtures/sendmail
+CACHE=$BUILD/oracle-cache/sendmail
+NS=msnd-oracle
+WORK=$(mktemp -d "$BUILD/msnd-oracle.XXXXXX")	# not under /tmp: sendmail refuses files below world-writable dirs
+PIDS=()
+
+cleanup() {
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null || true
+	done
+	ip netns del "$NS" 2>/dev/null || true
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+[ -x "$DUMP" ] || { echo "FAIL: $DUMP not built" >&2; exit 1; }
+
+# --- the oracle binaries, unpacked --------------------------------------
+if [ ! -x "$CACHE/root/usr/libexec/sendmail/sendmail" ] || [ ! -x "$CACHE/root/usr/bin/m4" ]; then
+	mkdir -p "$CACHE/debs"
+	(
+		cd "$CACHE/debs"
+		apt-get download -q sendmail-bin sendmail-cf m4 >/dev/null 2>&1 ||
+			{ apt-get update -q >/dev/null && apt-get download -q sendmail-bin sendmail-cf m4 >/dev/null; }
+	)
+	for d in "$CACHE"/debs/*.deb; do
+		dpkg -x "$d" "$CACHE/root"
+	done
+fi
+R=$CACHE/root
+SM=$R/usr/libexec/sendmail/sendmail
+MAKEMAP=$R/usr/libexec/sendmail/makemap
+M4=$R/usr/bin/m4
+command -v m4 >/dev/null && M4=$(command -v m4)
+CFDIR=$R/usr/share/sendmail/cf
+
+# --- the namespace: loopback plus a documentation address ----------------
+ip netns del "$NS" 2>/dev/null || true
+ip netns add "$NS"
+ip -n "$NS" link set lo up
+ip -n "$NS" addr add 192.0.2.25/24 dev lo
+ip -n "$NS" addr add 2001:db8::25/64 dev lo nodad 2>/dev/null || true
+
+# in_ns CMD...: run in the namespace with a fully qualified host name
+# (sendmail sleeps a minute when it cannot find one)
+in_ns() {
+	ip netns exec "$NS" unshare -u sh -c 'hostname oracle.example.org; exec "$@"' sh "$@"
+}
+
+fail=0
+bad() {
+	echo "FAIL: $*" >&2
+	fail=1
+}
+
+compile() {	# name mc -> $WORK/name/sendmail.cf
+	local name=$1 mc=$2 d=$WORK/$1
+	mkdir -p "$d/q"
+	: >"$d/aliases"
+	cp "$R/etc/mail/helpfile" "$d/helpfile"
+	if [ -f "$FIX/$name.access" ]; then
+		cp "$FIX/$name.access" "$d/access"
+	else
+		cp "$FIX/default.access" "$d/access"
+	fi
+	"$M4" -D_CF_DIR_="$CFDIR/" -DORACLE_DIR="$d" "$CFDIR/m4/cf.m4" "$mc" >"$d/sendmail.cf" 2>"$d/m4.err"
+	"$MAKEMAP" -C "$d/sendmail.cf" hash "$d/access" <"$d/access"
+}
+
+# expected listen addresses from our dump: "addr:port" lines, sorted
+our_listeners() {
+	awk '$1 == "daemon" && ($3 == "inet" || $3 == "inet6") {
+		a = $4
+		if (a == "*") a = ($3 == "inet") ? "0.0.0.0" : "[::]"
+		else if ($3 == "inet6") a = "[" a "]"
+		print a ":" $5
+	}' "$1" | sort
+}
+
+# what sendmail -bD binds in the namespace, sorted
+sendmail_listeners() {
+	local d=$1 n
+	in_ns "$SM" -C "$d/sendmail.cf" -bD -O QueueDirectory="$d/q" \
+		-O PidFile="$d/pid" >"$d/bd.log" 2>&1 &
+	PIDS+=($!)
+	for n in $(seq 1 30); do
+		[ -s "$d/pid" ] && break
+		sleep 0.1
+	done
+	sleep 0.3
+	ip netns exec "$NS" ss -ltnH | awk '{ a = $4; sub(/^\*:/, "[::]:", a); sub(/%lo/, "", a); print a }' | sort
+	[ -s "$d/pid" ] && kill "$(head -1 "$d/pid")" 2>/dev/null || true
+	kill "${PIDS[-1]}" 2>/dev/null || true
+	wait "${PIDS[-1]}" 2>/dev/null || true
+	for n in $(seq 1 30); do
+		[ -z "$(ip netns exec "$NS" ss -ltnH)" ] && break
+		sleep 0.1
+	done
+}
+
+# check_rcpt results: prints two lines (no sender, local sender)
+relay_test() {
+	local d=$1
+	printf '%s\n' '.D{client_addr}203.0.113.5' 'check_rcpt <user@example.net>' \
+		'.Df<postmaster@oracle.example.org>' 'check_rcpt <user@example.net>' |
+		in_ns "$SM" -C "$d/sendmail.cf" -bt 2>&1 |
+		awk '/^check_rcpt +returns:/ { sub(/^check_rcpt +returns: */, ""); print }'
+}
+
+smtp_session() {
+	local d=$1
+	(sleep 0.5; printf 'EHLO client.example.net\r\n'; sleep 0.2
+	 printf 'VRFY root\r\nEXPN root\r\nHELP\r\nQUIT\r\n') |
+		in_ns "$SM" -C "$d/sendmail.cf" -bs -O QueueDirectory="$d/q" 2>&1 | tr -d '\r'
+}
+
+n=0
+for mc in "$FIX"/*.mc; do
+	name=$(basename "$mc" .mc)
+	d=$WORK/$name
+	compile "$name" "$mc"
+	"$DUMP" "$d/sendmail.cf" "$mc" "$d/access" >"$d/dump"
+	n=$((n + 1))
+
+	# parse diagnostics on m4 output would be our bug (or a bad fixture)
+	if grep -q '^diag ' "$d/dump"; then
+		bad "$name: diagnostics on a generated .cf: $(grep '^diag ' "$d/dump" | head -3)"
+	fi
+	if grep -q '^mismatch ' "$d/dump"; then
+		bad "$name: .mc/.cf mismatch on a freshly built .cf: $(grep '^mismatch ' "$d/dump")"
+	fi
+
+	# daemons
+	want=$(our_listeners "$d/dump")
+	have=$(sendmail_listeners "$d")
+	if [ "$want" != "$have" ]; then
+		bad "$name: daemons differ: ours [$(echo $want)] sendmail [$(echo $have)]"
+	fi
+
+	# relay
+	verdict=$(awk '$1 == "relay" { print $2 }' "$d/dump")
+	mapfile -t res < <(relay_test "$d")
+	if [ "${#res[@]}" != 2 ]; then
+		bad "$name: sendmail -bt gave ${#res[@]} check_rcpt results"
+		continue
+	fi
+	relayed=no
+	for r in "${res[@]}"; do
+		case "$r" in
+		'$# error'*) ;;
+		*) relayed=yes ;;
+		esac
+	done
+	case "$verdict" in
+	open) [ $relayed = yes ] || bad "$name: we say open, sendmail refuses: ${res[*]}" ;;
+	closed) [ $relayed = no ] || bad "$name: we say closed, sendmail relays: ${res[*]}" ;;
+	undetermined) echo "note: $name: undetermined here; sendmail -bt: ${res[*]}" ;;
+	*) bad "$name: no relay verdict" ;;
+	esac
+	if [ -f "$FIX/$name.expect-relay" ]; then
+		[ "$(cat "$FIX/$name.expect-relay")" = $relayed ] ||
+			bad "$name: sendmail relayed=$relayed, fixture expects $(cat "$FIX/$name.expect-relay")"
+	fi
+
+	# hardening
+	s=$(smtp_session "$d")
+	greet=$(printf '%s\n' "$s" | grep -m1 '^220 ' || true)
+	gv=0
+	printf '%s' "$greet" | grep -Eq '[0-9]+\.[0-9]+\.[0-9]+' && gv=1
+	[ "$gv" = "$(awk '$1 == "greeting_version" { print $2 }' "$d/dump")" ] ||
+		bad "$name: greeting [$greet] vs our greeting_version"
+	vrfy=$(printf '%s\n' "$s" | grep -E '^(2|5)[0-9][0-9] ' | sed -n 3p)
+	expn=$(printf '%s\n' "$s" | grep -E '^(2|5)[0-9][0-9] ' | sed -n 4p)
+	pok=1
+	case "$vrfy$expn" in *250*) pok=0 ;; esac
+	[ "$pok" = "$(awk '$1 == "privacy_ok" { print $2 }' "$d/dump")" ] ||
+		bad "$name: VRFY [$vrfy] EXPN [$expn] vs our privacy_ok"
+	help=0
+	printf '%s\n' "$s" | grep -q '^214' && help=1
+	[ "$help" = "$(awk '$1 == "help_enabled" { print $2 }' "$d/dump")" ] ||
+		bad "$name: HELP answer vs our help_enabled"
+	echo "ok: $name: relay=$verdict relayed=$relayed daemons=[$(echo $have)] greeting_version=$gv privacy_ok=$pok help=$help"
+done
+
+# a .cf that was not rebuilt: promiscuous_relay in the .mc, default .cf
+"$DUMP" "$WORK/default/sendmail.cf" "$FIX/promiscuous_relay.mc" >"$WORK/stale.dump"
+grep -qx 'mismatch promiscuous_relay' "$WORK/stale.dump" ||
+	bad "stale .cf: promiscuous_relay mismatch not reported"
+"$DUMP" "$WORK/promiscuous_relay/sendmail.cf" "$FIX/default.mc" >"$WORK/stale2.dump"
+grep -qx 'mismatch promiscuous_relay' "$WORK/stale2.dump" ||
+	bad "stale .cf (reverse): promiscuous_relay mismatch not reported"
+"$DUMP" "$WORK/default/sendmail.cf" "$FIX/loopback.mc" >"$WORK/stale3.dump"
+grep -qx 'mismatch daemon_options' "$WORK/stale3.dump" ||
+	bad "stale .cf: daemon_options mismatch not reported"
+
+[ "$n" -ge 12 ] || bad "only $n fixtures"
+if [ $fail != 0 ]; then
+	exit 1
+fi
+echo "PASS: $n sendmail fixtures agree with sendmail"
