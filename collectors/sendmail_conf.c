@@ -801,7 +801,7 @@ word_char(char c)
 /* first argument of a call starting at the '(' at *pp; strips one quote level */
 static size_t
 mc_first_arg(const char *buf, size_t len, size_t pos, unsigned *lineno,
-	     char *out, size_t outlen)
+	     char *out, size_t outlen, bool *closed)
 {
 	int depth = 0, quote = 0;
 	size_t o = 0;
@@ -825,8 +825,10 @@ mc_first_arg(const char *buf, size_t len, size_t pos, unsigned *lineno,
 		} else if (c == '(') {
 			depth++;
 		} else if (c == ')') {
-			if (depth == 0)
+			if (depth == 0) {
+				*closed = true;
 				return pos + 1;
+			}
 			depth--;
 		} else if (c == ',' && depth == 0) {
 			first = false;
@@ -895,8 +897,13 @@ sendmail_mc_parse(const char *buf, size_t len)
 			unsigned start = lineno;
 			char arg[256];
 			struct sendmail_mc_item *it = NULL;
+			bool closed = false;
 			arg[0] = '\0';
-			size_t end = mc_first_arg(buf, len, i + n, &lineno, arg, sizeof(arg));
+			size_t end = mc_first_arg(buf, len, i + n, &lineno, arg, sizeof(arg),
+						  &closed);
+			if (!closed)
+				diag(&mc->diags, start, "unterminated %s( call",
+				     feature ? "FEATURE" : "DAEMON_OPTIONS");
 			size_t al = strlen(arg);
 			const char *a = arg;
 			trim(&a, &al);
