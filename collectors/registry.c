@@ -8,8 +8,10 @@
 #include <string.h>
 
 #include "collectors/collector.h"
+#include "collectors/sendmail.h"
 
 const struct collector *const collector_table[] = {
+	&collector_sendmail,
 	NULL,
 };
 

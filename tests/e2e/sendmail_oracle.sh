@@ -15,7 +15,10 @@
 #      - hardening: an SMTP session (`sendmail -bs`): the 220 greeting shows
 #        the version iff we say so, VRFY/EXPN answer 250 iff PrivacyOptions
 #        is not ok, HELP answers 214 iff we say help is enabled.
-#   4. a .cf that was not rebuilt after its .mc changed must be reported.
+#   4. run mta_exporter --once on a root holding that .cf, .mc and access:
+#      mta_service_info must list sendmail's own listeners, and
+#      mta_open_relay_risk / sendmail_promiscuous_relay must match;
+#   5. a .cf that was not rebuilt after its .mc changed must be reported.
 #
 # Needs root (namespaces, sendmail as root); exit 77 otherwise.  The .deb
 # files are fetched with apt-get download into the build directory once.
@@ -27,6 +30,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 SRC=${MTA_SOURCE_DIR:?}
+: "${MTA_EXPORTER:?}"
 BUILD=${MTA_BUILD_DIR:?}
 DUMP=$BUILD/tests/sendmail_dump
 FIX=$SRC/tests/fixtures/sendmail
@@ -210,6 +214,24 @@ for mc in "$FIX"/*.mc; do
 	printf '%s\n' "$s" | grep -q '^214' && help=1
 	[ "$help" = "$(awk '$1 == "help_enabled" { print $2 }' "$d/dump")" ] ||
 		bad "$name: HELP answer vs our help_enabled"
+	# the exporter itself on this configuration
+	mkdir -p "$d/root/etc/mail"
+	cp "$d/sendmail.cf" "$mc" "$d/access" "$d/root/etc/mail/"
+	mv "$d/root/etc/mail/$name.mc" "$d/root/etc/mail/sendmail.mc"
+	"$MTA_EXPORTER" --once --path.rootfs="$d/root" >"$d/metrics" 2>"$d/exporter.log" ||
+		bad "$name: exporter failed: $(head -3 "$d/exporter.log")"
+	exp_l=$(awk -F'"' '/^mta_service_info\{mta="sendmail"/ {
+		a = $6; if (a ~ /:/) a = "[" a "]"; print a ":" $8 }' "$d/metrics" | sort)
+	[ "$exp_l" = "$have" ] ||
+		bad "$name: exporter endpoints [$(echo $exp_l)] vs sendmail [$(echo $have)]"
+	risk=$(awk '/^mta_open_relay_risk\{mta="sendmail"/ { if ($2 > m) m = $2 } END { print m + 0 }' "$d/metrics")
+	[ "$risk" = "$([ "$verdict" = open ] && echo 1 || echo 0)" ] ||
+		bad "$name: exporter mta_open_relay_risk $risk, dump says $verdict"
+	grep -qx "sendmail_promiscuous_relay $(awk '$1 == "promiscuous" { print $2 }' "$d/dump")" "$d/metrics" ||
+		bad "$name: exporter sendmail_promiscuous_relay differs from the dump"
+	grep -qx 'sendmail_mc_cf_mismatch 0' "$d/metrics" ||
+		bad "$name: exporter reports a .mc/.cf mismatch on a fresh build"
+
 	echo "ok: $name: relay=$verdict relayed=$relayed daemons=[$(echo $have)] greeting_version=$gv privacy_ok=$pok help=$help"
 done
 
@@ -223,6 +245,16 @@ grep -qx 'mismatch promiscuous_relay' "$WORK/stale2.dump" ||
 "$DUMP" "$WORK/default/sendmail.cf" "$FIX/loopback.mc" >"$WORK/stale3.dump"
 grep -qx 'mismatch daemon_options' "$WORK/stale3.dump" ||
 	bad "stale .cf: daemon_options mismatch not reported"
+
+# ... and by the exporter, with file name in the log
+mkdir -p "$WORK/stale/etc/mail"
+cp "$WORK/default/sendmail.cf" "$WORK/stale/etc/mail/sendmail.cf"
+cp "$FIX/promiscuous_relay.mc" "$WORK/stale/etc/mail/sendmail.mc"
+"$MTA_EXPORTER" --once --path.rootfs="$WORK/stale" >"$WORK/stale.metrics" 2>"$WORK/stale.log" ||
+	bad "stale: exporter failed"
+grep -qx 'sendmail_mc_cf_mismatch 1' "$WORK/stale.metrics" || bad "stale: exporter mismatch metric"
+grep -q 'not rebuilt.*promiscuous_relay on in .mc, off in .cf.*file=.*/etc/mail/sendmail.cf' "$WORK/stale.log" ||
+	bad "stale: no warning naming sendmail.cf: $(cat "$WORK/stale.log")"
 
 [ "$n" -ge 12 ] || bad "only $n fixtures"
 if [ $fail != 0 ]; then
