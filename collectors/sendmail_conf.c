@@ -711,11 +711,10 @@ scan_rule(struct sendmail_cf *cf, struct sendmail_ruleset *rs, const char *l,
 	/* relay_entire_domain: R$+ < @ $* $=m >  $@ RELAY */
 	if (same_tokens(lhs, "$+ < @ $* $=m >") && starts_tokens(rhs, "$@ RELAY"))
 		set_feature(cf, SENDMAIL_F_RELAY_ENTIRE_DOMAIN, line, false);
-	/* relay_local_from: the sender ($&f) checked against $=w */
+	/* relay_local_from (in Relay_ok): the sender ($&f) checked against $=w */
 	if (strstr(rhs, "$>CanonAddr $&f") != NULL || same_tokens(rhs, "$: <?> $>CanonAddr $&f"))
 		*saw_from_macro = true;
-	if (*saw_from_macro && strcmp(rs->name, "Rcpt_ok") == 0 &&
-	    same_tokens(lhs, "<?> $+ < @ $=w >") && starts_tokens(rhs, "$@ RELAY"))
+	if (*saw_from_macro && same_tokens(lhs, "<?> $+ < @ $=w >") && starts_tokens(rhs, "$@ RELAY"))
 		set_feature(cf, SENDMAIL_F_RELAY_LOCAL_FROM, line, false);
 }
 

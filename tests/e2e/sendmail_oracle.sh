@@ -82,6 +82,8 @@ in_ns() {
 	ip netns exec "$NS" unshare -u sh -c 'hostname oracle.example.org; exec "$@"' sh "$@"
 }
 
+oneline() { printf '%s' "$1" | tr '\n' ' '; }
+
 fail=0
 bad() {
 	echo "FAIL: $*" >&2
@@ -99,6 +101,7 @@ compile() {	# name mc -> $WORK/name/sendmail.cf
 		cp "$FIX/default.access" "$d/access"
 	fi
 	"$M4" -D_CF_DIR_="$CFDIR/" -DORACLE_DIR="$d" "$CFDIR/m4/cf.m4" "$mc" >"$d/sendmail.cf" 2>"$d/m4.err"
+	# shellcheck disable=SC2094 # makemap writes access.db, not access
 	"$MAKEMAP" -C "$d/sendmail.cf" hash "$d/access" <"$d/access"
 }
 
@@ -124,7 +127,9 @@ sendmail_listeners() {
 	done
 	sleep 0.3
 	ip netns exec "$NS" ss -ltnH | awk '{ a = $4; sub(/^\*:/, "[::]:", a); sub(/%lo/, "", a); print a }' | sort
-	[ -s "$d/pid" ] && kill "$(head -1 "$d/pid")" 2>/dev/null || true
+	if [ -s "$d/pid" ]; then
+		kill "$(head -1 "$d/pid")" 2>/dev/null || true
+	fi
 	kill "${PIDS[-1]}" 2>/dev/null || true
 	wait "${PIDS[-1]}" 2>/dev/null || true
 	for n in $(seq 1 30); do
@@ -165,11 +170,19 @@ for mc in "$FIX"/*.mc; do
 		bad "$name: .mc/.cf mismatch on a freshly built .cf: $(grep '^mismatch ' "$d/dump")"
 	fi
 
+	# the same verdict without the m4 marker comments (rules alone)
+	grep -v '[$]Id: ' "$d/sendmail.cf" >"$d/nomarker.cf"
+	"$DUMP" "$d/nomarker.cf" >"$d/nomarker.dump"
+	if [ "$(grep -E '^(relay|finding) ' "$d/dump" | sed 's/ promiscuous_relay$/ P/; s/ relay_ok_missing$/ P/')" != \
+	     "$(grep -E '^(relay|finding) ' "$d/nomarker.dump" | sed 's/ promiscuous_relay$/ P/; s/ relay_ok_missing$/ P/')" ]; then
+		bad "$name: verdict changes without marker comments: $(grep -E '^(relay|finding) ' "$d/nomarker.dump" | tr '\n' ' ')"
+	fi
+
 	# daemons
 	want=$(our_listeners "$d/dump")
 	have=$(sendmail_listeners "$d")
 	if [ "$want" != "$have" ]; then
-		bad "$name: daemons differ: ours [$(echo $want)] sendmail [$(echo $have)]"
+		bad "$name: daemons differ: ours [$(oneline "$want")] sendmail [$(oneline "$have")]"
 	fi
 
 	# relay
@@ -223,7 +236,7 @@ for mc in "$FIX"/*.mc; do
 	exp_l=$(awk -F'"' '/^mta_service_info\{mta="sendmail"/ {
 		a = $6; if (a ~ /:/) a = "[" a "]"; print a ":" $8 }' "$d/metrics" | sort)
 	[ "$exp_l" = "$have" ] ||
-		bad "$name: exporter endpoints [$(echo $exp_l)] vs sendmail [$(echo $have)]"
+		bad "$name: exporter endpoints [$(oneline "$exp_l")] vs sendmail [$(oneline "$have")]"
 	risk=$(awk '/^mta_open_relay_risk\{mta="sendmail"/ { if ($2 > m) m = $2 } END { print m + 0 }' "$d/metrics")
 	[ "$risk" = "$([ "$verdict" = open ] && echo 1 || echo 0)" ] ||
 		bad "$name: exporter mta_open_relay_risk $risk, dump says $verdict"
@@ -232,7 +245,7 @@ for mc in "$FIX"/*.mc; do
 	grep -qx 'sendmail_mc_cf_mismatch 0' "$d/metrics" ||
 		bad "$name: exporter reports a .mc/.cf mismatch on a fresh build"
 
-	echo "ok: $name: relay=$verdict relayed=$relayed daemons=[$(echo $have)] greeting_version=$gv privacy_ok=$pok help=$help"
+	echo "ok: $name: relay=$verdict relayed=$relayed daemons=[$(oneline "$have")] greeting_version=$gv privacy_ok=$pok help=$help"
 done
 
 # a .cf that was not rebuilt: promiscuous_relay in the .mc, default .cf

@@ -215,8 +215,11 @@ test_relay(void **state)
 		  SENDMAIL_RELAY_CLOSED, "relay_denied", false, "relay_entire_domain" },
 		{ RELAY_RULES "Kmxserved bestmx -z: -T<TEMP>\n",
 		  SENDMAIL_RELAY_UNDETERMINED, "relay_based_on_MX", false, "relay_based_on_MX" },
-		{ RELAY_RULES "SRcpt_ok\nR$*\t\t$: <?> $>CanonAddr $&f\nR<?> $+ < @ $=w >\t$@ RELAY\t\tFROM local\n",
+		{ RELAY_RULES "SRelay_ok\nR$*\t\t$: <?> $>CanonAddr $&f\nR<?> $+ < @ $=w >\t$@ RELAY\t\tFROM local\n",
 		  SENDMAIL_RELAY_OPEN, "relay_local_from", false, "relay_local_from" },
+		/* the same $=w rule without the sender lookup before it is not the feature */
+		{ RELAY_RULES "SRelay_ok\nR<?> $+ < @ $=w >\t$@ RELAY\n",
+		  SENDMAIL_RELAY_CLOSED, "relay_denied", false, NULL },
 		{ RELAY_RULES "SRcpt_ok\nR$*\t\t\t$: $>CanonAddr $1\n",
 		  SENDMAIL_RELAY_CLOSED, "relay_denied", false, "loose_relay_check" },
 	};
