@@ -172,7 +172,7 @@ for mc in "$FIX"/*.mc; do
 
 	# the same verdict without the m4 marker comments (rules alone)
 	grep -v '[$]Id: ' "$d/sendmail.cf" >"$d/nomarker.cf"
-	"$DUMP" "$d/nomarker.cf" >"$d/nomarker.dump"
+	"$DUMP" "$d/nomarker.cf" - "$d/access" >"$d/nomarker.dump"
 	if [ "$(grep -E '^(relay|finding) ' "$d/dump" | sed 's/ promiscuous_relay$/ P/; s/ relay_ok_missing$/ P/')" != \
 	     "$(grep -E '^(relay|finding) ' "$d/nomarker.dump" | sed 's/ promiscuous_relay$/ P/; s/ relay_ok_missing$/ P/')" ]; then
 		bad "$name: verdict changes without marker comments: $(grep -E '^(relay|finding) ' "$d/nomarker.dump" | tr '\n' ' ')"
