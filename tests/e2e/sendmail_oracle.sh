@@ -18,7 +18,9 @@
 #   4. run mta_exporter --once on a root holding that .cf, .mc and access:
 #      mta_service_info must list sendmail's own listeners, and
 #      mta_open_relay_risk / sendmail_promiscuous_relay must match;
-#   5. a .cf that was not rebuilt after its .mc changed must be reported.
+#   5. a .cf that was not rebuilt after its .mc changed must be reported;
+#   6. for a few fixtures, a real SMTP session from another namespace
+#      (client 198.51.100.7 over a veth pair) must agree with the verdict.
 #
 # Needs root (namespaces, sendmail as root); exit 77 otherwise.  The .deb
 # files are fetched with apt-get download into the build directory once.
@@ -36,6 +38,7 @@ DUMP=$BUILD/tests/sendmail_dump
 FIX=$SRC/tests/fixtures/sendmail
 CACHE=$BUILD/oracle-cache/sendmail
 NS=msnd-oracle
+NSC=msnd-oracle-c
 WORK=$(mktemp -d "$BUILD/msnd-oracle.XXXXXX")	# not under /tmp: sendmail refuses files below world-writable dirs
 PIDS=()
 
@@ -44,6 +47,7 @@ cleanup() {
 		kill "$p" 2>/dev/null || true
 	done
 	ip netns del "$NS" 2>/dev/null || true
+	ip netns del "$NSC" 2>/dev/null || true
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -75,6 +79,15 @@ ip netns add "$NS"
 ip -n "$NS" link set lo up
 ip -n "$NS" addr add 192.0.2.25/24 dev lo
 ip -n "$NS" addr add 2001:db8::25/64 dev lo nodad 2>/dev/null || true
+# a client namespace on a veth pair: 198.51.100.7 -> 198.51.100.1
+ip netns del "$NSC" 2>/dev/null || true
+ip netns add "$NSC"
+ip -n "$NSC" link set lo up
+ip link add msnd-or-s netns "$NS" type veth peer name msnd-or-c netns "$NSC"
+ip -n "$NS" addr add 198.51.100.1/24 dev msnd-or-s
+ip -n "$NSC" addr add 198.51.100.7/24 dev msnd-or-c
+ip -n "$NS" link set msnd-or-s up
+ip -n "$NSC" link set msnd-or-c up
 
 # in_ns CMD...: run in the namespace with a fully qualified host name
 # (sendmail sleeps a minute when it cannot find one)
@@ -152,6 +165,46 @@ smtp_session() {
 	(sleep 0.5; printf 'EHLO client.example.net\r\n'; sleep 0.2
 	 printf 'VRFY root\r\nEXPN root\r\nHELP\r\nQUIT\r\n') |
 		in_ns "$SM" -C "$d/sendmail.cf" -bs -O QueueDirectory="$d/q" 2>&1 | tr -d '\r'
+}
+
+# smtp_rcpt DIR SENDER: the server's answer to RCPT TO:<user@example.net>
+# in a real session from the client namespace
+smtp_rcpt() {
+	local d=$1 n
+	in_ns "$SM" -C "$d/sendmail.cf" -bD -O QueueDirectory="$d/q" \
+		-O PidFile="$d/pid" >"$d/bd-smtp.log" 2>&1 &
+	PIDS+=($!)
+	for n in $(seq 1 50); do
+		ip netns exec "$NS" ss -ltnH | grep -q ':25 ' && break
+		sleep 0.1
+	done
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	ip netns exec "$NSC" timeout 60 bash -c '
+		exec 3<>/dev/tcp/198.51.100.1/25 || exit 1
+		rd() {
+			local l
+			while IFS= read -r -t 30 l <&3; do
+				l=${l%$'"'"'\r'"'"'}
+				echo "$l"
+				[[ $l =~ ^[0-9]{3}\  ]] && return 0
+			done
+			return 1
+		}
+		rd >/dev/null
+		printf "EHLO client.example.net\r\n" >&3; rd >/dev/null
+		printf "MAIL FROM:<%s>\r\n" "$1" >&3; rd >/dev/null
+		printf "RCPT TO:<user@example.net>\r\n" >&3; rd | tail -1
+		printf "QUIT\r\n" >&3; rd >/dev/null' sh "$2" || echo "no session"
+	if [ -s "$d/pid" ]; then
+		kill "$(head -1 "$d/pid")" 2>/dev/null || true
+	fi
+	kill "${PIDS[-1]}" 2>/dev/null || true
+	wait "${PIDS[-1]}" 2>/dev/null || true
+	rm -f "$d/pid"
+	for n in $(seq 1 30); do
+		[ -z "$(ip netns exec "$NS" ss -ltnH)" ] && break
+		sleep 0.1
+	done
 }
 
 n=0
@@ -247,6 +300,30 @@ for mc in "$FIX"/*.mc; do
 
 	echo "ok: $name: relay=$verdict relayed=$relayed daemons=[$(oneline "$have")] greeting_version=$gv privacy_ok=$pok help=$help"
 done
+
+# real SMTP sessions: fixture, sender, relayed?  A refusal is 4xx or 5xx:
+# the namespace has no DNS, so sendmail cannot resolve the client's PTR and
+# says "450 Relaying temporarily denied" where it would say 550; an open
+# relay answers 250 either way.
+while read -r name sender want; do
+	got=$(smtp_rcpt "$WORK/$name" "$sender")
+	case "$got" in
+	2[0-9][0-9]\ *) relayed=yes ;;
+	[45][0-9][0-9]\ *) relayed=no ;;
+	*) relayed="no answer" ;;
+	esac
+	if [ "$relayed" = "$want" ]; then
+		echo "ok: smtp $name from <$sender>: $got"
+	else
+		bad "smtp $name from <$sender>: [$got], want relayed=$want"
+	fi
+done <<'EOF'
+default someone@example.com no
+promiscuous_relay someone@example.com yes
+relay_local_from someone@example.com no
+relay_local_from postmaster@oracle.example.org yes
+relay_entire_domain someone@example.com no
+EOF
 
 # a .cf that was not rebuilt: promiscuous_relay in the .mc, default .cf
 "$DUMP" "$WORK/default/sendmail.cf" "$FIX/promiscuous_relay.mc" >"$WORK/stale.dump"
