@@ -51,3 +51,8 @@ rc=$?
 set -e
 [ $rc = 2 ] || fail "relative --sendmail.config: status $rc"
 pass "relative --sendmail.config refused"
+
+# 5. sendmail_info from the dpkg status database
+grep -qx 'sendmail_info{version="8.17.1.9-2+deb12u2"} 1' "$T/h.prom" || fail "sendmail_info"
+grep -q '^sendmail_info' "$T/bad.prom" && fail "sendmail_info without a dpkg database"
+pass "sendmail_info from dpkg status"
