@@ -1181,26 +1181,29 @@ static enum tv tv_not(enum tv v)
 }
 
 static enum tv eval_list(const struct exim_conf *c, enum exim_list_type type,
-			 const char *list, int depth);
+			 const char *list, int depth, int fam);
 
+/* a network that holds every address of the client's family */
 static bool
-cidr_all(const char *item)
+cidr_all(const char *item, int fam)
 {
 	struct inaddr net;
 	unsigned plen;
 	if (!strchr(item, '/'))
 		return false;
-	return inaddr_parse_cidr(item, &net, &plen) == 0 && plen == 0;
+	if (inaddr_parse_cidr(item, &net, &plen) != 0 || plen != 0)
+		return false;
+	return net.family == fam;
 }
 
 /* one host-list item, for an arbitrary Internet client address */
 static enum tv
-host_item(const struct exim_conf *c, const char *item, int depth)
+host_item(const struct exim_conf *c, const char *item, int depth, int fam)
 {
 	if (strcmp(item, "*") == 0)
 		return TV_T;
 	if (item[0] == '+')
-		return eval_list(c, EXIM_LIST_HOST, item + 1, depth + 1);
+		return eval_list(c, EXIM_LIST_HOST, item + 1, depth + 1, fam);
 	if (item[0] == '$' || strstr(item, "${"))
 		return TV_U;
 	if (item[0] == '/')
@@ -1212,7 +1215,7 @@ host_item(const struct exim_conf *c, const char *item, int depth)
 		/* "net-lsearch;file", "lsearch;file", "dnsdb..." */
 		return TV_U;
 	}
-	if (cidr_all(item))
+	if (cidr_all(item, fam))
 		return TV_T;
 	/* addresses, networks, names, "@", "@[]", "localhost": specific hosts */
 	return TV_F;
@@ -1224,7 +1227,7 @@ domain_item(const struct exim_conf *c, const char *item, int depth)
 	if (strcmp(item, "*") == 0)
 		return TV_T;
 	if (item[0] == '+')
-		return eval_list(c, EXIM_LIST_DOMAIN, item + 1, depth + 1);
+		return eval_list(c, EXIM_LIST_DOMAIN, item + 1, depth + 1, 0);
 	if (strncmp(item, "@mx_", 4) == 0)
 		return TV_T;	/* any domain whose MX the client points at us */
 	if (item[0] == '$' || strstr(item, "${"))
@@ -1244,7 +1247,8 @@ domain_item(const struct exim_conf *c, const char *item, int depth)
 }
 
 static enum tv
-eval_list(const struct exim_conf *c, enum exim_list_type type, const char *list, int depth)
+eval_list(const struct exim_conf *c, enum exim_list_type type, const char *list, int depth,
+	  int fam)
 {
 	if (depth > 16)
 		return TV_U;
@@ -1272,7 +1276,7 @@ eval_list(const struct exim_conf *c, enum exim_list_type type, const char *list,
 			/* empty item: "hosts = :" matches only local (non-TCP) senders */
 			v = TV_F;
 		} else if (type == EXIM_LIST_HOST) {
-			v = host_item(c, p, depth);
+			v = host_item(c, p, depth, fam);
 		} else {
 			v = domain_item(c, p, depth);
 		}
@@ -1315,7 +1319,7 @@ condition_client_counts(const char *v)
 
 static enum tv
 eval_cond(const struct exim_conf *c, const struct exim_acl_cond *cd, bool *is_modifier,
-	  const char **kind)
+	  const char **kind, int fam)
 {
 	const char *n = cd->name;
 	enum tv v;
@@ -1331,10 +1335,10 @@ eval_cond(const struct exim_conf *c, const struct exim_acl_cond *cd, bool *is_mo
 			return TV_T;
 		}
 	if (strcmp(n, "hosts") == 0) {
-		v = eval_list(c, EXIM_LIST_HOST, cd->value, 0);
+		v = eval_list(c, EXIM_LIST_HOST, cd->value, 0, fam);
 		*kind = "hosts";
 	} else if (strcmp(n, "domains") == 0) {
-		v = eval_list(c, EXIM_LIST_DOMAIN, cd->value, 0);
+		v = eval_list(c, EXIM_LIST_DOMAIN, cd->value, 0, 0);
 		*kind = "domains";
 	} else if (strcmp(n, "authenticated") == 0) {
 		v = TV_F;	/* the client has not authenticated */
@@ -1387,17 +1391,20 @@ relay_set(struct exim_relay_result *r, enum relay_verdict v, const char *reason,
 /* the conjunction of a statement's conditions, in the order given */
 static enum tv
 stmt_truth(const struct exim_conf *c, const struct exim_acl_stmt *st, size_t from, size_t to,
-	   const char **open_kind)
+	   const char **open_kind, int fam, bool for_deny)
 {
 	bool has_u = false, has_c = false;
 	*open_kind = NULL;
 	for (size_t i = from; i < to; i++) {
 		bool mod;
 		const char *kind;
-		enum tv v = eval_cond(c, &st->conds[i], &mod, &kind);
+		enum tv v = eval_cond(c, &st->conds[i], &mod, &kind, fam);
 		if (mod)
 			continue;
 		if (v == TV_F)
+			return TV_F;
+		/* the client avoids a deny whose condition it chooses */
+		if (v == TV_C && for_deny)
 			return TV_F;
 		if (v == TV_U)
 			has_u = true;
@@ -1408,6 +1415,9 @@ stmt_truth(const struct exim_conf *c, const struct exim_acl_stmt *st, size_t fro
 	}
 	return has_u ? TV_U : has_c ? TV_C : TV_T;
 }
+
+static void walk_acl(const struct exim_conf *c, const struct exim_acl *acl, int fam,
+		     struct exim_relay_result *r);
 
 void
 exim_relay_evaluate(const struct exim_conf *c, struct exim_relay_result *r)
@@ -1473,6 +1483,22 @@ exim_relay_evaluate(const struct exim_conf *c, struct exim_relay_result *r)
 		}
 	}
 
+	/* judge for an IPv4 and an IPv6 client; the worse verdict stands */
+	struct exim_relay_result r4, r6;
+	walk_acl(c, acl, AF_INET, &r4);
+	walk_acl(c, acl, AF_INET6, &r6);
+	*r = r4;
+	if (r6.verdict == RELAY_OPEN && r4.verdict != RELAY_OPEN)
+		*r = r6;
+	else if (r6.verdict == RELAY_UNDETERMINED && r4.verdict == RELAY_CLOSED)
+		*r = r6;
+}
+
+static void
+walk_acl(const struct exim_conf *c, const struct exim_acl *acl, int fam,
+	 struct exim_relay_result *r)
+{
+	memset(r, 0, sizeof(*r));
 	const struct exim_acl_stmt *maybe_accept = NULL;
 	const struct exim_acl_stmt *maybe_deny = NULL;
 	for (size_t i = 0; i < acl->n_stmts; i++) {
@@ -1485,7 +1511,9 @@ exim_relay_evaluate(const struct exim_conf *c, struct exim_relay_result *r)
 				break;
 			}
 		const char *kind;
-		enum tv v = stmt_truth(c, st, 0, endpass, &kind);
+		bool deny_verb = strcmp(verb, "deny") == 0 || strcmp(verb, "drop") == 0 ||
+				 strcmp(verb, "defer") == 0 || strcmp(verb, "discard") == 0;
+		enum tv v = stmt_truth(c, st, 0, endpass, &kind, fam, deny_verb);
 		if (strcmp(verb, "accept") == 0) {
 			if (v == TV_F)
 				continue;
@@ -1497,7 +1525,8 @@ exim_relay_evaluate(const struct exim_conf *c, struct exim_relay_result *r)
 			/* conditions after endpass: failing them denies */
 			if (endpass < st->n_conds) {
 				const char *k2;
-				enum tv v2 = stmt_truth(c, st, endpass + 1, st->n_conds, &k2);
+				enum tv v2 = stmt_truth(c, st, endpass + 1, st->n_conds, &k2, fam,
+							false);
 				if (v2 == TV_F) {
 					v = TV_F;
 				} else if (v2 == TV_U) {
@@ -1533,8 +1562,7 @@ exim_relay_evaluate(const struct exim_conf *c, struct exim_relay_result *r)
 			continue;
 		}
 		/* discard accepts but drops the message: it relays nothing */
-		if (strcmp(verb, "deny") == 0 || strcmp(verb, "drop") == 0 ||
-		    strcmp(verb, "defer") == 0 || strcmp(verb, "discard") == 0) {
+		if (deny_verb) {
 			if (v == TV_T) {
 				r->file = st->file;
 				r->line = st->line;

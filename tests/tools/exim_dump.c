@@ -12,9 +12,11 @@
  * Without -c the configuration is found under ROOTFS like the collector
  * does.  Exit status 0, or 2 on usage/load errors.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "collectors/exim.h"
 #include "collectors/exim_conf.h"
@@ -34,6 +36,13 @@ print_option(const struct exim_conf *c, const char *name)
 			}
 		}
 		printf("no address, domain, host, or local part list called \"%s\" exists\n", name + 1);
+		return;
+	}
+	if (strcmp(name, "disable_ipv6") == 0) {
+		/* booleans print as "name" or "no_name" */
+		const char *v = exim_conf_effective(c, name);
+		bool on = strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0;
+		printf("%s%s\n", on ? "" : "no_", name);
 		return;
 	}
 	printf("%s = %s\n", name, exim_conf_effective(c, name));
