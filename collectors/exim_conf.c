@@ -282,6 +282,7 @@ substitute(struct parser *ps, char *buf, size_t *len, size_t cap, size_t from)
 {
 	struct exim_conf *c = ps->c;
 	bool found = false;
+	unsigned budget = 4096;	/* replacements per physical line */
 	for (size_t i = 0; i < c->n_macros; i++) {
 		const char *name = c->macros[i].name;
 		const char *rep = c->macros[i].value;
@@ -290,12 +291,18 @@ substitute(struct parser *ps, char *buf, size_t *len, size_t cap, size_t from)
 		char *p;
 		while (t <= *len && (p = strstr(buf + t, name)) != NULL) {
 			size_t off = (size_t)(p - buf);
+			if (budget-- == 0) {
+				diag(c, ps->file, ps->line, false,
+				     "too many macro replacements on one line; not expanded further");
+				return found;
+			}
 			if (*len - nl + rl + 1 > cap) {
 				diag(c, ps->file, ps->line, false,
 				     "line too long after macro expansion; not expanded further");
 				return found;
 			}
-			memmove(p + rl, p + nl, *len - off - nl + 1);
+			if (rl != nl)
+				memmove(p + rl, p + nl, *len - off - nl + 1);
 			memcpy(p, rep, rl);
 			*len = *len - nl + rl;
 			t = off + rl;
@@ -696,7 +703,6 @@ exim_conf_parse(const struct exim_source *src, size_t nsrc,
 	size_t len = 0;		/* logical line so far */
 	const char *lfile = NULL;
 	unsigned lline = 0;
-	bool toolong = false;
 
 	for (size_t si = 0; si < nsrc && !conf->oom; si++) {
 		const struct exim_source *sr = &src[si];
@@ -712,10 +718,9 @@ exim_conf_parse(const struct exim_source *src, size_t nsrc,
 			ps.line = lineno;
 
 			if (len + plen + 1 > cap) {
-				if (!toolong)
-					diag(conf, sr->name, lineno, false,
-					     "line longer than %u characters ignored", EXIM_CONF_MAX_LINE);
-				toolong = true;
+				/* the whole logical line is dropped */
+				diag(conf, sr->name, lineno, false,
+				     "line longer than %u characters ignored", EXIM_CONF_MAX_LINE);
 				len = 0;
 				continue;
 			}
@@ -811,13 +816,9 @@ exim_conf_parse(const struct exim_source *src, size_t nsrc,
 					buf[--len] = '\0';
 					continue;
 				}
-				if (toolong) {
-					toolong = false;
-				} else {
-					ps.file = lfile;
-					ps.line = lline;
-					logical_line(&ps, buf);
-				}
+				ps.file = lfile;
+				ps.line = lline;
+				logical_line(&ps, buf);
 				len = 0;
 			}
 		}
@@ -1262,9 +1263,8 @@ eval_list(const struct exim_conf *c, enum exim_list_type type, const char *list,
 	struct exim_list_iter it;
 	char item[1024];
 	exim_list_init(&it, list);
-	bool any = false;
+	bool last_neg = false;
 	while (exim_list_next(&it, item, sizeof(item))) {
-		any = true;
 		const char *p = item;
 		bool neg = false;
 		while (*p == '!') {
@@ -1280,14 +1280,15 @@ eval_list(const struct exim_conf *c, enum exim_list_type type, const char *list,
 		} else {
 			v = domain_item(c, p, depth);
 		}
+		last_neg = neg;
 		if (v == TV_F)
 			continue;
 		if (v == TV_T)
 			return neg ? TV_F : TV_T;
 		return TV_U;
 	}
-	(void)any;
-	return TV_F;
+	/* no item matched: a list ending in a negative item matches (as Exim) */
+	return last_neg ? TV_T : TV_F;
 }
 
 /* does a condition expression only use counts the client controls? */
@@ -1336,10 +1337,12 @@ eval_cond(const struct exim_conf *c, const struct exim_acl_cond *cd, bool *is_mo
 		}
 	if (strcmp(n, "hosts") == 0) {
 		v = eval_list(c, EXIM_LIST_HOST, cd->value, 0, fam);
-		*kind = "hosts";
+		if (v == TV_T)
+			*kind = "hosts";	/* the list holds every client */
 	} else if (strcmp(n, "domains") == 0) {
 		v = eval_list(c, EXIM_LIST_DOMAIN, cd->value, 0, 0);
-		*kind = "domains";
+		if (v == TV_T)
+			*kind = "domains";	/* the list holds every domain */
 	} else if (strcmp(n, "authenticated") == 0) {
 		v = TV_F;	/* the client has not authenticated */
 	} else if (strcmp(n, "local_parts") == 0 || strcmp(n, "senders") == 0 ||
@@ -1401,6 +1404,8 @@ stmt_truth(const struct exim_conf *c, const struct exim_acl_stmt *st, size_t fro
 		enum tv v = eval_cond(c, &st->conds[i], &mod, &kind, fam);
 		if (mod)
 			continue;
+		if (kind && !*open_kind)
+			*open_kind = kind;
 		if (v == TV_F)
 			return TV_F;
 		/* the client avoids a deny whose condition it chooses */
@@ -1410,7 +1415,7 @@ stmt_truth(const struct exim_conf *c, const struct exim_acl_stmt *st, size_t fro
 			has_u = true;
 		if (v == TV_C)
 			has_c = true;
-		if (v == TV_T && kind && !*open_kind)
+		if (kind && !*open_kind)
 			*open_kind = kind;
 	}
 	return has_u ? TV_U : has_c ? TV_C : TV_T;
@@ -1501,6 +1506,7 @@ walk_acl(const struct exim_conf *c, const struct exim_acl *acl, int fam,
 	memset(r, 0, sizeof(*r));
 	const struct exim_acl_stmt *maybe_accept = NULL;
 	const struct exim_acl_stmt *maybe_deny = NULL;
+	const char *opened = NULL;	/* a hosts/domains list holding everything */
 	for (size_t i = 0; i < acl->n_stmts; i++) {
 		const struct exim_acl_stmt *st = &acl->stmts[i];
 		const char *verb = st->verb;
@@ -1514,6 +1520,8 @@ walk_acl(const struct exim_conf *c, const struct exim_acl *acl, int fam,
 		bool deny_verb = strcmp(verb, "deny") == 0 || strcmp(verb, "drop") == 0 ||
 				 strcmp(verb, "defer") == 0 || strcmp(verb, "discard") == 0;
 		enum tv v = stmt_truth(c, st, 0, endpass, &kind, fam, deny_verb);
+		if (kind && !opened && strcmp(verb, "warn") != 0)
+			opened = kind;
 		if (strcmp(verb, "accept") == 0) {
 			if (v == TV_F)
 				continue;
@@ -1543,8 +1551,9 @@ walk_acl(const struct exim_conf *c, const struct exim_acl *acl, int fam,
 					  maybe_deny->file, maybe_deny->line);
 				return;
 			}
-			const char *reason = kind && strcmp(kind, "hosts") == 0 ? "relay_hosts_open"
-					   : kind && strcmp(kind, "domains") == 0 ? "relay_domains_open"
+			const char *why = kind ? kind : opened;
+			const char *reason = why && strcmp(why, "hosts") == 0 ? "relay_hosts_open"
+					   : why && strcmp(why, "domains") == 0 ? "relay_domains_open"
 					   : "acl_accepts_any";
 			relay_set(r, RELAY_OPEN, reason, st->file, st->line,
 				  "ACL \"%s\": \"%s\" at %s:%u accepts RCPT to any domain from any host",
