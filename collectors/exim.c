@@ -409,15 +409,15 @@ exim_collect(struct scrape_ctx *sc)
 		free(l);
 		return 0;
 	}
-	mf->detected = true;
 	if (rc < 0) {
+		/* docs/metrics.md: mta_detected is 0 when the collector failed */
 		log_warn("cannot load the Exim configuration", "collector", "exim", "err", l->err, NULL);
-		emit_shared(sc, mf);
 		exim_loaded_free(l);
 		free(l);
 		return -1;
 	}
 
+	mf->detected = true;
 	struct exim_conf *conf = calloc(1, sizeof(*conf));
 	struct exim_listen_result *lr = calloc(1, sizeof(*lr));
 	if (!conf || !lr || exim_conf_parse(l->src, l->nsrc, NULL, 0, conf) != 0) {

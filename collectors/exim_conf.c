@@ -1497,6 +1497,10 @@ exim_relay_evaluate(const struct exim_conf *c, struct exim_relay_result *r)
 		*r = r6;
 	else if (r6.verdict == RELAY_UNDETERMINED && r4.verdict == RELAY_CLOSED)
 		*r = r6;
+	/* settings in .include'd files were not seen: "closed" is not proven */
+	if (r->verdict == RELAY_CLOSED && c->n_includes)
+		relay_set(r, RELAY_UNDETERMINED, "acl_rcpt_undetermined", r->file, r->line,
+			  "the configuration .includes files that were not read; without them the RCPT ACL denies relaying");
 }
 
 static void

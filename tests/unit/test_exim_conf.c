@@ -415,6 +415,9 @@ test_relay(void **state)
 		  "acl_accepts_any" },
 		{ "local_interfaces = 1\nlocal_interfaces = 2\nacl_smtp_rcpt = accept\n", RELAY_CONFIG_ERROR,
 		  "config_error" },
+		{ ".include /etc/exim4/more\n", RELAY_UNDETERMINED, "acl_rcpt_undetermined" },
+		{ ".include_if_exists /etc/exim4/more\nacl_smtp_rcpt = accept\n", RELAY_OPEN,
+		  "acl_accepts_any" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct exim_conf c;
