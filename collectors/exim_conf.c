@@ -1424,8 +1424,8 @@ stmt_truth(const struct exim_conf *c, const struct exim_acl_stmt *st, size_t fro
 static void walk_acl(const struct exim_conf *c, const struct exim_acl *acl, int fam,
 		     struct exim_relay_result *r);
 
-void
-exim_relay_evaluate(const struct exim_conf *c, struct exim_relay_result *r)
+static void
+relay_evaluate(const struct exim_conf *c, struct exim_relay_result *r)
 {
 	memset(r, 0, sizeof(*r));
 	if (c->n_fatal) {
@@ -1497,10 +1497,16 @@ exim_relay_evaluate(const struct exim_conf *c, struct exim_relay_result *r)
 		*r = r6;
 	else if (r6.verdict == RELAY_UNDETERMINED && r4.verdict == RELAY_CLOSED)
 		*r = r6;
+}
+
+void
+exim_relay_evaluate(const struct exim_conf *c, struct exim_relay_result *r)
+{
+	relay_evaluate(c, r);
 	/* settings in .include'd files were not seen: "closed" is not proven */
 	if (r->verdict == RELAY_CLOSED && c->n_includes)
 		relay_set(r, RELAY_UNDETERMINED, "acl_rcpt_undetermined", r->file, r->line,
-			  "the configuration .includes files that were not read; without them the RCPT ACL denies relaying");
+			  "the configuration .includes files that were not read; without them relaying is denied");
 }
 
 static void
