@@ -1075,8 +1075,13 @@ static void
 add_endpoint(struct exim_listen_result *r, const char *addr, uint16_t port, const char *tlsports)
 {
 	for (size_t i = 0; i < r->n; i++)
-		if (r->ep[i].port == port && strcmp(r->ep[i].address, addr) == 0)
-			return;	/* Exim skips duplicates */
+		if (r->ep[i].port == port && strcmp(r->ep[i].address, addr) == 0) {
+			/* Exim binds the first and retries the second until it gives up */
+			listen_warn(r, "socket %s port %u listed twice: the daemon's second bind() fails "
+				    "(\"Address already in use\") and it does not start",
+				    addr, (unsigned)port);
+			return;
+		}
 	if (r->n >= EXIM_LISTEN_MAX) {
 		r->truncated = true;
 		return;

@@ -15,7 +15,10 @@
 #      must be our "open", 5xx from both our "closed",
 #      4xx or a refused configuration our "config_error"; configurations we
 #      call "undetermined" are checked against the fixture's expectation;
-#   4. the exporter itself on one Debian tree: metrics with mta="exim".
+#   4. the real daemon (`exim -bdf`) runs each hand-written configuration in a
+#      network namespace (mexm-oracle-*) holding the fixtures' addresses on
+#      lo; the sockets ss(8) shows must be exim_dump's "@sockets";
+#   5. the exporter itself on two Debian trees: metrics with mta="exim".
 #
 # Workarounds (documented in docs/exim.md):
 #   - the binary insists on its compiled-in user "Debian-exim" (and refuses
@@ -175,7 +178,50 @@ $got2"
 done
 [ "$n_conf" -ge 20 ] || fail "only $n_conf configurations compared (want >= 20)"
 
-# 3. the exporter on a Debian tree: relay open through dc_relay_nets
+# 3. listening: the real daemon (exim -bdf) in a network namespace that has
+# the fixtures' addresses on lo; its sockets (ss) must be ours.
+NS=mexm-oracle-$$
+ip netns add "$NS" || fail "cannot create netns $NS"
+on_exit "ip netns del $NS"
+ip -n "$NS" link set lo up
+for a in 192.0.2.1/32 192.0.2.5/32 192.0.2.10/32; do ip -n "$NS" addr add "$a" dev lo; done
+ip -n "$NS" addr add 2001:db8::1/128 dev lo nodad
+mkdir -p "$T/log"; chmod 1777 "$T/log"
+n_listen=0
+for f in "$FIX"/oracle/*.conf; do
+	name=$(basename "$f" .conf)
+	[ "$("$DUMP" -c "$T/$name.conf" @fatal)" = 0 ] || continue
+	conf=$T/$name.listen.conf
+	{ echo "log_file_path = $T/log/%slog"; echo "pid_file_path = $T/log/$name.pid"; cat "$T/$name.conf"; } >"$conf"
+	ip netns exec "$NS" unshare -m -- bash -c 'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/group && shift 2 && exec "$@"' \
+		in_ns "$T/passwd" "$T/group" env LD_LIBRARY_PATH="$ROOT/usr/lib/x86_64-linux-gnu" "$EXIM" -C "$conf" -bdf \
+		>"$T/log/$name.out" 2>&1 &
+	pid=$!
+	E2E_PIDS+=("$pid")
+	want=$("$DUMP" -c "$conf" @sockets | sort)
+	got=""
+	for _ in $(seq 50); do
+		got=$(ip netns exec "$NS" ss -ltnH | awk '{ print $4 }' | sed 's/^\*:/[::]:/' | sort)
+		[ "$got" = "$want" ] && break
+		sleep 0.1
+	done
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	for _ in $(seq 50); do
+		[ -z "$(ip netns exec "$NS" ss -ltnH)" ] && break
+		sleep 0.1
+	done
+	[ "$got" = "$want" ] || fail "$name: the daemon listens on
+$got
+we say
+$want
+$(cat "$T/log/$name.out" "$T/log/"*mainlog 2>/dev/null | tail -5)"
+	pass "$name: daemon sockets match ($(echo "$want" | wc -l))"
+	n_listen=$((n_listen + 1))
+done
+[ "$n_listen" -ge 20 ] || fail "only $n_listen daemon runs compared"
+
+# 4. the exporter on a Debian tree: relay open through dc_relay_nets
 tree=$T/tree-d03_relay_any
 out=$("$MTA_EXPORTER" --once --path.rootfs="$tree" 2>"$T/exporter.log") || fail "exporter failed: $(cat "$T/exporter.log")"
 echo "$out" | grep -qx 'mta_detected{mta="exim"} 1' || fail "mta_detected missing"

@@ -7,7 +7,8 @@
  *
  * NAME is a main option ("local_interfaces"), "+listname" (a named list,
  * printed as "hostlist relay_from_hosts = ..."), or one of our decisions:
- * "@listen" (one "address port tls" line per socket), "@relay" (verdict and
+ * "@listen" (one "address port tls" line per socket), "@sockets" (the same
+ * as ss(8) prints local addresses), "@relay" (verdict and
  * reason), "@diags" (diagnostics with file:line), "@source".
  * Without -c the configuration is found under ROOTFS like the collector
  * does.  Exit status 0, or 2 on usage/load errors.
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include "collectors/exim.h"
 #include "collectors/exim_conf.h"
@@ -75,6 +77,14 @@ main(int argc, char **argv)
 	struct exim_loaded *l = calloc(1, sizeof(*l));
 	if (!l)
 		return 2;
+	char abs[4096];
+	if (file && file[0] != '/') {
+		if (!realpath(file, abs)) {
+			perror(file);
+			return 2;
+		}
+		file = abs;
+	}
 	int rc = exim_load(file ? "/" : rootfs, file, l);
 	if (rc != 0) {
 		fprintf(stderr, "exim_dump: %s\n", rc == 1 ? "no configuration found" : l->err);
@@ -99,6 +109,23 @@ main(int argc, char **argv)
 				       lr->ep[k].tls_on_connect ? " tls" : "");
 			for (size_t k = 0; k < lr->n_warn; k++)
 				printf("warning: %s\n", lr->warn[k]);
+			free(lr);
+		} else if (strcmp(n, "@sockets") == 0) {
+			/* as ss(8) prints them: "127.0.0.1:25", "[::]:25" */
+			struct exim_listen_result *lr = calloc(1, sizeof(*lr));
+			if (!lr)
+				return 2;
+			exim_listen_compute(&conf, lr);
+			for (size_t k = 0; k < lr->n; k++) {
+				char a[INADDR_STRLEN];
+				if (!lr->ep[k].numeric)
+					continue;
+				inaddr_format(&lr->ep[k].addr, a, sizeof(a));
+				if (lr->ep[k].addr.family == AF_INET6)
+					printf("[%s]:%u\n", a, (unsigned)lr->ep[k].port);
+				else
+					printf("%s:%u\n", a, (unsigned)lr->ep[k].port);
+			}
 			free(lr);
 		} else if (strcmp(n, "@relay") == 0) {
 			struct exim_relay_result rr;

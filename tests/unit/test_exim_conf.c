@@ -270,7 +270,8 @@ test_listen(void **state)
 		  "127.0.0.1 25, 127.0.0.1 587, ::1 25, ::1 587, 192.0.2.1 2525, 2001:db8::1 25, 2001:db8::1 587" },
 		{ "disable_ipv6\n", "0.0.0.0 25" },
 		{ "local_interfaces = <; ::ffff:192.0.2.1\n", "::ffff:192.0.2.1 25" },
-		{ "local_interfaces = 127.0.0.1 : 127.0.0.1\n", "127.0.0.1 25" },
+		{ "local_interfaces = 127.0.0.1 : 127.0.0.1\n", "127.0.0.1 25" },	/* + a warning */
+		{ "local_interfaces = <; ::1.2525 ; 127.0.0.1.2526\n", "::1 2525, 127.0.0.1 2526" },
 		{ "local_interfaces = mail.example.org\n", "" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
