@@ -432,8 +432,11 @@ exim_collect(struct scrape_ctx *sc)
 	}
 	log_conf_diags(conf);
 	exim_listen_compute(conf, lr);
+	/* listening problems: point at local_interfaces (else the main file) */
+	const struct exim_option *li = exim_conf_option_entry(conf, "local_interfaces");
 	for (size_t i = 0; i < lr->n_warn; i++)
-		log_file_warn(l->names[0] ? l->names[0] : l->path, 0, "%s", lr->warn[i]);
+		log_file_warn(li ? li->file : (l->nsrc ? l->src[0].name : l->path), li ? li->line : 0,
+			      "%s", lr->warn[i]);
 	struct exim_relay_result rr;
 	exim_relay_evaluate(conf, &rr);
 

@@ -223,12 +223,15 @@ done
 
 # 4. the exporter on a Debian tree: relay open through dc_relay_nets
 tree=$T/tree-d03_relay_any
+mkdir -p "$tree/var/lib/dpkg"
+printf 'Package: exim4-daemon-light\nStatus: install ok installed\nVersion: 4.96-15+deb12u10\n\n' >"$tree/var/lib/dpkg/status"
 out=$("$MTA_EXPORTER" --once --path.rootfs="$tree" 2>"$T/exporter.log") || fail "exporter failed: $(cat "$T/exporter.log")"
 echo "$out" | grep -qx 'mta_detected{mta="exim"} 1' || fail "mta_detected missing"
 echo "$out" | grep -qx 'mta_open_relay_risk{mta="exim",service="smtp"} 1' || fail "open relay not reported:
 $out"
 echo "$out" | grep -qx 'mta_bound_all_interfaces{mta="exim"} 1' || fail "wildcard not reported"
 echo "$out" | grep -qx 'mta_exporter_collector_success{collector="exim"} 1' || fail "collector failed"
+echo "$out" | grep -qx 'exim_info{version="4.96-15+deb12u10"} 1' || fail "exim_info missing"
 out=$("$MTA_EXPORTER" --once --path.rootfs="$T/tree-d02_local_default" 2>>"$T/exporter.log")
 echo "$out" | grep -qx 'mta_local_only{mta="exim"} 1' || fail "local-only not reported"
 echo "$out" | grep -qx 'mta_open_relay_risk{mta="exim",service="smtp"} 0' || fail "closed relay reported open"
