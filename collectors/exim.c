@@ -29,6 +29,8 @@
 
 static const char *flag_config = "";
 
+static bool version_cached;	/* exim_version()'s cache, reset by fini */
+
 static const struct collector_flag exim_flags[] = {
 	{ "exim.config", "Exim configuration file to audit (default: the one Exim would use)",
 	  "", &flag_config },
@@ -317,6 +319,7 @@ exim_init(const struct options *opts)
 static void
 exim_fini(void)
 {
+	version_cached = false;
 }
 
 static void
@@ -329,6 +332,11 @@ log_conf_diags(const struct exim_conf *conf)
 	}
 }
 
+/* the package version, cached while dpkg's status file is unchanged */
+static struct fileio_stat version_st;
+static char version_buf[128];
+static char version_path[4096];
+
 static char *
 exim_version(const char *rootfs)
 {
@@ -336,17 +344,25 @@ exim_version(const char *rootfs)
 	char full[4096], err[256];
 	char *text = NULL;
 	size_t len = 0;
+	struct fileio_stat st;
 	if (!fileio_path(rootfs, "/var/lib/dpkg/status", full, sizeof(full)))
 		return NULL;
-	if (fileio_read(full, 64u << 20, &text, &len, NULL, err, sizeof(err)) != FILEIO_OK)
+	if (version_cached && strcmp(full, version_path) == 0 &&
+	    fileio_stat(full, &st, err, sizeof(err)) == FILEIO_OK && fileio_stat_equal(&st, &version_st))
+		return version_buf[0] ? strdup(version_buf) : NULL;
+	version_cached = false;
+	if (fileio_read(full, 64u << 20, &text, &len, &st, err, sizeof(err)) != FILEIO_OK)
 		return NULL;
 	char ver[128];
-	char *res = NULL;
-	for (size_t i = 0; i < sizeof(pkgs) / sizeof(pkgs[0]) && !res; i++)
+	version_buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(pkgs) / sizeof(pkgs[0]) && !version_buf[0]; i++)
 		if (dpkg_status_version(text, len, pkgs[i], ver, sizeof(ver)) == 0)
-			res = strdup(ver);
+			snprintf(version_buf, sizeof(version_buf), "%s", ver);
 	free(text);
-	return res;
+	version_st = st;
+	snprintf(version_path, sizeof(version_path), "%s", full);
+	version_cached = true;
+	return version_buf[0] ? strdup(version_buf) : NULL;
 }
 
 static void
