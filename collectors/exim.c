@@ -10,6 +10,10 @@
  * and line (log_file_warn) and counted in exim_config_warnings.  An absent
  * Exim is a fact (mta_detected 0), not a failure; a configuration that
  * exists but cannot be read makes the collector fail.
+ *
+ * State across scrapes: only the package version, cached while
+ * /var/lib/dpkg/status keeps its identity (fileio_stat); the configuration
+ * is read and judged at every scrape.
  */
 #include "collectors/exim.h"
 
