@@ -9,7 +9,10 @@
 
 #include "collectors/collector.h"
 
+extern const struct collector collector_exim;
+
 const struct collector *const collector_table[] = {
+	&collector_exim,
 	NULL,
 };
 
