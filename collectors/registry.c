@@ -10,7 +10,10 @@
 #include "collectors/collector.h"
 #include "collectors/sendmail.h"
 
+extern const struct collector collector_exim;
+
 const struct collector *const collector_table[] = {
+	&collector_exim,
 	&collector_sendmail,
 	NULL,
 };

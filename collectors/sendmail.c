@@ -386,7 +386,7 @@ sendmail_collect(struct scrape_ctx *sc)
 					 "1 if every configured listening address of the MTA is loopback.",
 					 METRIC_GAUGE);
 		f_svc = metrics_family(sc->m, "mta_service_info",
-				       "A configured listening endpoint of an MTA service.", METRIC_INFO);
+				       "A configured listening endpoint of an MTA service.", METRIC_GAUGE);
 		f_risk = metrics_family(sc->m, "mta_open_relay_risk",
 					"1 if the service relays mail for any client, from the configuration.",
 					METRIC_GAUGE);
@@ -408,8 +408,8 @@ sendmail_collect(struct scrape_ctx *sc)
 		for (size_t i = 0; i < mf->n_endpoints; i++) {
 			const struct mta_endpoint *ep = &mf->endpoints[i];
 			snprintf(num, sizeof(num), "%u", ep->port);
-			metrics_add(f_svc, 1, "mta", "sendmail", "service", ep->service, "address",
-				    ep->address, "port", num, NULL);
+			metrics_add(f_svc, 1, "mta", "sendmail", "instance", ep->instance, "service",
+				    ep->service, "address", ep->address, "port", num, NULL);
 		}
 		for (size_t i = 0; i < mf->n_relays; i++) {
 			const struct mta_relay *rl = &mf->relays[i];
