@@ -389,7 +389,7 @@ emit_shared(struct scrape_ctx *sc, const struct mta_facts *mf)
 		const struct mta_endpoint *e = &mf->endpoints[i];
 		char port[8];
 		snprintf(port, sizeof(port), "%u", (unsigned)e->port);
-		metrics_add(fi, 1, "mta", "exim", "instance", e->instance, "service", e->service,
+		metrics_add(fi, 1, "mta", "exim", "service", e->service,
 			    "address", e->address, "port", port, NULL);
 	}
 	struct metric_family *fo = metrics_family(m, "mta_open_relay_risk",

@@ -408,7 +408,7 @@ sendmail_collect(struct scrape_ctx *sc)
 		for (size_t i = 0; i < mf->n_endpoints; i++) {
 			const struct mta_endpoint *ep = &mf->endpoints[i];
 			snprintf(num, sizeof(num), "%u", ep->port);
-			metrics_add(f_svc, 1, "mta", "sendmail", "instance", ep->instance, "service",
+			metrics_add(f_svc, 1, "mta", "sendmail", "service",
 				    ep->service, "address", ep->address, "port", num, NULL);
 		}
 		for (size_t i = 0; i < mf->n_relays; i++) {

@@ -15,7 +15,7 @@ for l in 2 3 4; do
 done
 grep -q 'mail.example.org is a host name' "$T/bad.log" || fail "host name not reported"
 grep -qx 'sendmail_config_warnings 3' "$T/bad.prom" || fail "config warnings count"
-grep -q '^mta_service_info{mta="sendmail",instance="",service="MTA",address="mail.example.org",port="25"} 1' "$T/bad.prom" ||
+grep -q '^mta_service_info{mta="sendmail",service="MTA",address="mail.example.org",port="25"} 1' "$T/bad.prom" ||
 	fail "host-name endpoint missing"
 grep -qx 'sendmail_promiscuous_relay 1' "$T/bad.prom" || fail "no final \$#error rule not promiscuous"
 grep -q '^mta_open_relay_risk{mta="sendmail",service="Lo"} 1' "$T/bad.prom" || fail "relay risk"
@@ -30,7 +30,7 @@ pass "rootfs-bad: warnings with lines, host name, promiscuous"
 [ ! -s "$T/h.log" ] || fail "unexpected warnings: $(cat "$T/h.log")"
 grep -qx 'mta_detected{mta="sendmail"} 1' "$T/h.prom" || fail "not detected at --sendmail.config"
 grep -qx 'mta_local_only{mta="sendmail"} 1' "$T/h.prom" || fail "loopback daemons not local_only"
-grep -q '^mta_service_info{mta="sendmail",instance="",service="MTA-v6",address="::1",port="25"} 1' "$T/h.prom" ||
+grep -q '^mta_service_info{mta="sendmail",service="MTA-v6",address="::1",port="25"} 1' "$T/h.prom" ||
 	fail "continued DaemonPortOptions line"
 grep -qx 'sendmail_promiscuous_relay 0' "$T/h.prom" || fail "closed relay reported promiscuous"
 grep -q 'sendmail_mc_cf_mismatch' "$T/h.prom" && fail "mismatch metric without a .mc"

@@ -320,11 +320,11 @@ for mc in "$FIX"/*.mc; do
 	mv "$d/root/etc/mail/$name.mc" "$d/root/etc/mail/sendmail.mc"
 	"$MTA_EXPORTER" --once --path.rootfs="$d/root" >"$d/metrics" 2>"$d/exporter.log" ||
 		bad "$name: exporter failed: $(head -3 "$d/exporter.log")"
-	exp_l=$(awk -F'"' '/^mta_service_info\{mta="sendmail",instance=""/ {
-		a = $8
+	exp_l=$(awk -F'"' '/^mta_service_info\{mta="sendmail",/ {
+		a = $6
 		if (a ~ /:/) a = "[" a "]"
 		else if (a !~ /^[0-9.]+$/) a = "@inet:" a
-		print a ":" $10 }' "$d/metrics" | resolve_hosts | sort)
+		print a ":" $8 }' "$d/metrics" | resolve_hosts | sort)
 	[ "$exp_l" = "$have" ] ||
 		bad "$name: exporter endpoints [$(oneline "$exp_l")] vs sendmail [$(oneline "$have")]"
 	risk=$(awk '/^mta_open_relay_risk\{mta="sendmail"/ { if ($2 > m) m = $2 } END { print m + 0 }' "$d/metrics")
