@@ -8,8 +8,10 @@
 #include <string.h>
 
 #include "collectors/collector.h"
+#include "collectors/listeners.h"
 
 const struct collector *const collector_table[] = {
+	&collector_listeners,
 	NULL,
 };
 
