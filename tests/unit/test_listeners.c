@@ -216,8 +216,10 @@ static int scrape(const char *rec, const char *ports, char **out, struct facts *
 	set_flag("listeners.ports", ports);
 	set_flag("netlink.replay", path);
 	set_flag("netlink.record", "");
-	if (collector_listeners.init(&opts) < 0)
+	if (collector_listeners.init(&opts) < 0) {
+		metrics_free(m);
 		return -2;
+	}
 	arena_init(&arena, 16u << 20);
 	memset(&facts, 0, sizeof(facts));
 	sc = (struct scrape_ctx){.opts = &opts, .m = m, .facts = &facts, .arena = &arena};
