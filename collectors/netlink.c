@@ -212,6 +212,16 @@ int netlink_cb_ifaddr(const struct nlmsghdr *nlh, void *data)
 
 /* ---- framing ---------------------------------------------------------- */
 
+/* A kernel error code as an errno; anything implausible (INT_MIN...) is EPROTO. */
+static int errno_of(int code)
+{
+	if (code < 0 && code > -4096)
+		return -code;
+	if (code > 0 && code < 4096)
+		return code;
+	return EPROTO;
+}
+
 static int ctl_error(const struct nlmsghdr *nlh, void *data)
 {
 	struct nlmsgerr e;
@@ -223,7 +233,7 @@ static int ctl_error(const struct nlmsghdr *nlh, void *data)
 	memcpy(&e, mnl_nlmsg_get_payload(nlh), sizeof(e));
 	if (e.error == 0)
 		return MNL_CB_STOP;	/* an ACK */
-	errno = e.error < 0 ? -e.error : e.error;
+	errno = errno_of(e.error);
 	return MNL_CB_ERROR;
 }
 
@@ -235,7 +245,7 @@ static int ctl_done(const struct nlmsghdr *nlh, void *data)
 	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(code)) {
 		memcpy(&code, mnl_nlmsg_get_payload(nlh), sizeof(code));
 		if (code < 0) {
-			errno = -code;
+			errno = errno_of(code);
 			return MNL_CB_ERROR;
 		}
 	}

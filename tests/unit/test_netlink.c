@@ -252,6 +252,15 @@ static void test_errors(void **state)
 	assert_int_equal(errno, ENOENT);
 
 	memset(&u, 0, sizeof(u));
+	n = put_error(u.b, INT32_MIN);	/* found by the fuzzer: no negation overflow */
+	assert_int_equal(netlink_run(u.b, n, netlink_cb_diag, &s, err, sizeof(err)), -1);
+	assert_int_equal(errno, EPROTO);
+	memset(&u, 0, sizeof(u));
+	n = put_done(u.b, INT32_MIN);
+	assert_int_equal(netlink_run(u.b, n, netlink_cb_diag, &s, err, sizeof(err)), -1);
+	assert_int_equal(errno, EPROTO);
+
+	memset(&u, 0, sizeof(u));
 	n = put_error(u.b, 0);		/* an ACK ends the exchange */
 	assert_int_equal(netlink_run(u.b, n, netlink_cb_diag, &s, err, sizeof(err)), 0);
 
