@@ -54,7 +54,8 @@ static const struct {
 	{"submission", 587},
 };
 
-int listeners_service_port(const char *name)
+int
+listeners_service_port(const char *name)
 {
 	for (size_t i = 0; i < sizeof(services) / sizeof(services[0]); i++)
 		if (strcasecmp(name, services[i].name) == 0)
@@ -62,8 +63,9 @@ int listeners_service_port(const char *name)
 	return -1;
 }
 
-int listeners_parse_ports(const char *spec, uint16_t *out, size_t max,
-			  size_t *n, char *err, size_t errlen)
+int
+listeners_parse_ports(const char *spec, uint16_t *out, size_t max,
+		      size_t *n, char *err, size_t errlen)
 {
 	const char *p = spec;
 
@@ -118,12 +120,14 @@ int listeners_parse_ports(const char *spec, uint16_t *out, size_t max,
 	}
 }
 
-bool listeners_is_loopback(const struct listener *l)
+bool
+listeners_is_loopback(const struct listener *l)
 {
 	return l->ifindex == LISTENERS_LOOPBACK_IFINDEX || inaddr_is_loopback(&l->addr);
 }
 
-void listeners_format_address(const struct listener *l, char *out, size_t outlen)
+void
+listeners_format_address(const struct listener *l, char *out, size_t outlen)
 {
 	char a[INADDR_STRLEN];
 
@@ -136,7 +140,8 @@ void listeners_format_address(const struct listener *l, char *out, size_t outlen
 		snprintf(out, outlen, "%s%%if%u", a, (unsigned)l->ifindex);
 }
 
-static void mask_to(struct inaddr *a, unsigned prefixlen)
+static void
+mask_to(struct inaddr *a, unsigned prefixlen)
 {
 	unsigned bits = inaddr_bits(a);
 
@@ -144,8 +149,9 @@ static void mask_to(struct inaddr *a, unsigned prefixlen)
 		a->a[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
 }
 
-void listeners_ifaddr_network(const struct ifaddr *ifa, enum listeners_net_style style,
-			      struct inaddr *net, unsigned *prefixlen)
+void
+listeners_ifaddr_network(const struct ifaddr *ifa, enum listeners_net_style style,
+			 struct inaddr *net, unsigned *prefixlen)
 {
 	*net = ifa->addr;
 	*prefixlen = inaddr_bits(net);
@@ -162,12 +168,14 @@ void listeners_ifaddr_network(const struct ifaddr *ifa, enum listeners_net_style
 	mask_to(net, *prefixlen);
 }
 
-bool listeners_ifaddr_loopback(const struct ifaddr *ifa)
+bool
+listeners_ifaddr_loopback(const struct ifaddr *ifa)
 {
 	return inaddr_is_loopback(&ifa->addr);
 }
 
-const struct ifaddr *listeners_ifaddr_find(const struct facts *f, const struct inaddr *a)
+const struct ifaddr *
+listeners_ifaddr_find(const struct facts *f, const struct inaddr *a)
 {
 	struct inaddr u = inaddr_unmap(a);
 
@@ -206,7 +214,8 @@ static struct netlink_io nlio;
 static struct sockowner *owner;
 static bool warned_fallback;
 
-static int listeners_init(const struct options *opts)
+static int
+listeners_init(const struct options *opts)
 {
 	char err[256];
 	const char *env = getenv("MTA_EXPORTER_NO_SOCK_DIAG");
@@ -247,14 +256,16 @@ static int listeners_init(const struct options *opts)
 	return 0;
 }
 
-static void listeners_fini(void)
+static void
+listeners_fini(void)
 {
 	netlink_io_free(&nlio);
 	sockowner_free(owner);
 	owner = NULL;
 }
 
-static void reset_sockets(void *data)
+static void
+reset_sockets(void *data)
 {
 	struct netlink_sockets *s = data;
 
@@ -262,7 +273,8 @@ static void reset_sockets(void *data)
 	s->why[0] = '\0';
 }
 
-static void reset_ifaddrs(void *data)
+static void
+reset_ifaddrs(void *data)
 {
 	struct netlink_ifaddrs *s = data;
 
@@ -271,7 +283,8 @@ static void reset_ifaddrs(void *data)
 }
 
 /* Interface name of ifindex: the netlink label, else (live only) the kernel's. */
-static void ifname_of(const struct facts *f, uint32_t ifindex, char *out, size_t outlen)
+static void
+ifname_of(const struct facts *f, uint32_t ifindex, char *out, size_t outlen)
 {
 	char buf[IFNAME_SIZE];
 
@@ -285,7 +298,8 @@ static void ifname_of(const struct facts *f, uint32_t ifindex, char *out, size_t
 		snprintf(out, outlen, "%s", buf);
 }
 
-static void collect_ifaddrs(struct scrape_ctx *sc)
+static void
+collect_ifaddrs(struct scrape_ctx *sc)
 {
 	struct facts *f = sc->facts;
 	struct netlink_ifaddrs a = {0};
@@ -316,7 +330,8 @@ static void collect_ifaddrs(struct scrape_ctx *sc)
 }
 
 /* The /proc/net/tcp fallback; 0 or -1. */
-static int collect_procnet(struct listener *v, size_t max, size_t *n)
+static int
+collect_procnet(struct listener *v, size_t max, size_t *n)
 {
 	static const struct {
 		const char *file;
@@ -354,7 +369,8 @@ static int collect_procnet(struct listener *v, size_t max, size_t *n)
 }
 
 /* Sockets on the audited ports; 0 or -1. */
-static int collect_sockets(struct scrape_ctx *sc, struct listener *v, size_t *n)
+static int
+collect_sockets(struct scrape_ctx *sc, struct listener *v, size_t *n)
 {
 	static const enum netlink_dump_kind kinds[] = {NETLINK_DUMP_TCP4, NETLINK_DUMP_TCP6};
 	char err[512];
@@ -391,7 +407,8 @@ static int collect_sockets(struct scrape_ctx *sc, struct listener *v, size_t *n)
 	return 0;
 }
 
-static int cmp_listener(const void *x, const void *y)
+static int
+cmp_listener(const void *x, const void *y)
 {
 	const struct listener *a = x, *b = y;
 	int c;
@@ -407,7 +424,8 @@ static int cmp_listener(const void *x, const void *y)
 	return strcmp(a->process, b->process);
 }
 
-static void emit(struct scrape_ctx *sc)
+static void
+emit(struct scrape_ctx *sc)
 {
 	const struct facts *f = sc->facts;
 	struct metric_family *fp, *fi;
@@ -444,7 +462,8 @@ static void emit(struct scrape_ctx *sc)
 	}
 }
 
-static int listeners_collect(struct scrape_ctx *sc)
+static int
+listeners_collect(struct scrape_ctx *sc)
 {
 	struct facts *f = sc->facts;
 	struct listener *v;

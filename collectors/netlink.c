@@ -34,7 +34,8 @@
 
 #define RECV_TIMEOUT_S 5
 
-const char *netlink_dump_name(enum netlink_dump_kind kind)
+const char *
+netlink_dump_name(enum netlink_dump_kind kind)
 {
 	switch (kind) {
 	case NETLINK_DUMP_TCP4:
@@ -49,7 +50,8 @@ const char *netlink_dump_name(enum netlink_dump_kind kind)
 
 /* ---- per-message parsers ---------------------------------------------- */
 
-static int diag_attr_cb(const struct nlattr *attr, void *data)
+static int
+diag_attr_cb(const struct nlattr *attr, void *data)
 {
 	const struct nlattr **tb = data;
 	int type = mnl_attr_get_type(attr);
@@ -62,7 +64,8 @@ static int diag_attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
-static bool port_wanted(const struct netlink_sockets *s, uint16_t port)
+static bool
+port_wanted(const struct netlink_sockets *s, uint16_t port)
 {
 	if (!s->ports)
 		return true;
@@ -72,7 +75,8 @@ static bool port_wanted(const struct netlink_sockets *s, uint16_t port)
 	return false;
 }
 
-int netlink_cb_diag(const struct nlmsghdr *nlh, void *data)
+int
+netlink_cb_diag(const struct nlmsghdr *nlh, void *data)
 {
 	struct netlink_sockets *s = data;
 	const struct nlattr *tb[INET_DIAG_MAX + 1] = {0};
@@ -127,7 +131,8 @@ int netlink_cb_diag(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int ifaddr_attr_cb(const struct nlattr *attr, void *data)
+static int
+ifaddr_attr_cb(const struct nlattr *attr, void *data)
 {
 	const struct nlattr **tb = data;
 	int type = mnl_attr_get_type(attr);
@@ -151,7 +156,8 @@ static int ifaddr_attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
-int netlink_cb_ifaddr(const struct nlmsghdr *nlh, void *data)
+int
+netlink_cb_ifaddr(const struct nlmsghdr *nlh, void *data)
 {
 	struct netlink_ifaddrs *s = data;
 	const struct nlattr *tb[IFA_MAX + 1] = {0};
@@ -213,7 +219,8 @@ int netlink_cb_ifaddr(const struct nlmsghdr *nlh, void *data)
 /* ---- framing ---------------------------------------------------------- */
 
 /* A kernel error code as an errno; anything implausible (INT_MIN...) is EPROTO. */
-static int errno_of(int code)
+static int
+errno_of(int code)
 {
 	if (code < 0 && code > -4096)
 		return -code;
@@ -222,7 +229,8 @@ static int errno_of(int code)
 	return EPROTO;
 }
 
-static int ctl_error(const struct nlmsghdr *nlh, void *data)
+static int
+ctl_error(const struct nlmsghdr *nlh, void *data)
 {
 	struct nlmsgerr e;
 
@@ -238,7 +246,8 @@ static int ctl_error(const struct nlmsghdr *nlh, void *data)
 }
 
 /* NLMSG_DONE may carry the dump's final error code (an int). */
-static int ctl_done(const struct nlmsghdr *nlh, void *data)
+static int
+ctl_done(const struct nlmsghdr *nlh, void *data)
 {
 	int code;
 
@@ -252,7 +261,8 @@ static int ctl_done(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_STOP;
 }
 
-static int ctl_overrun(const struct nlmsghdr *nlh, void *data)
+static int
+ctl_overrun(const struct nlmsghdr *nlh, void *data)
 {
 	errno = ENOBUFS;
 	return MNL_CB_ERROR;
@@ -265,7 +275,8 @@ static mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = {
 	[NLMSG_OVERRUN] = ctl_overrun,
 };
 
-static const char *cb_why(mnl_cb_t cb, void *data)
+static const char *
+cb_why(mnl_cb_t cb, void *data)
 {
 	const char *why = NULL;
 
@@ -276,8 +287,9 @@ static const char *cb_why(mnl_cb_t cb, void *data)
 	return why && why[0] ? why : NULL;
 }
 
-int netlink_feed(const void *buf, size_t len, unsigned seq, unsigned portid,
-		 mnl_cb_t cb, void *data, char *err, size_t errlen)
+int
+netlink_feed(const void *buf, size_t len, unsigned seq, unsigned portid,
+	     mnl_cb_t cb, void *data, char *err, size_t errlen)
 {
 	const unsigned char *p = buf;
 	size_t off = 0;
@@ -337,8 +349,9 @@ int netlink_feed(const void *buf, size_t len, unsigned seq, unsigned portid,
 	return -1;
 }
 
-int netlink_run(const void *buf, size_t len, mnl_cb_t cb, void *data,
-		char *err, size_t errlen)
+int
+netlink_run(const void *buf, size_t len, mnl_cb_t cb, void *data,
+	    char *err, size_t errlen)
 {
 	void *copy = NULL;
 	int ret;
@@ -371,7 +384,8 @@ int netlink_run(const void *buf, size_t len, mnl_cb_t cb, void *data,
  * and for the last port: [S_EQ yes=8 no=12 (end + 4: reject)] [port].
  * A run accepts when it ends exactly at the end of the bytecode.
  */
-size_t netlink_bytecode(const uint16_t *ports, size_t n_ports, void *out, size_t outlen)
+size_t
+netlink_bytecode(const uint16_t *ports, size_t n_ports, void *out, size_t outlen)
 {
 	struct inet_diag_bc_op *op = out;
 	size_t total, k = 0;
@@ -395,20 +409,23 @@ size_t netlink_bytecode(const uint16_t *ports, size_t n_ports, void *out, size_t
 
 /* ---- record file ------------------------------------------------------ */
 
-static bool host_little_endian(void)
+static bool
+host_little_endian(void)
 {
 	const uint16_t one = 1;
 
 	return *(const uint8_t *)&one == 1;
 }
 
-static uint32_t get_le32(const unsigned char *p)
+static uint32_t
+get_le32(const unsigned char *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 	       (uint32_t)p[3] << 24;
 }
 
-static void put_le32(unsigned char *p, uint32_t v)
+static void
+put_le32(unsigned char *p, uint32_t v)
 {
 	p[0] = (unsigned char)v;
 	p[1] = (unsigned char)(v >> 8);
@@ -416,8 +433,9 @@ static void put_le32(unsigned char *p, uint32_t v)
 	p[3] = (unsigned char)(v >> 24);
 }
 
-int netlink_rec_find(const void *file, size_t len, enum netlink_dump_kind kind,
-		     const void **sect, size_t *sectlen, char *err, size_t errlen)
+int
+netlink_rec_find(const void *file, size_t len, enum netlink_dump_kind kind,
+		 const void **sect, size_t *sectlen, char *err, size_t errlen)
 {
 	const unsigned char *p = file;
 	bool seen[NETLINK_DUMP_KINDS + 1] = {false};
@@ -480,7 +498,8 @@ int netlink_rec_find(const void *file, size_t len, enum netlink_dump_kind kind,
 	return 0;
 }
 
-static int rec_reserve(struct netlink_io *io, size_t more)
+static int
+rec_reserve(struct netlink_io *io, size_t more)
 {
 	size_t need = io->rec_len + more, cap;
 	unsigned char *p;
@@ -500,7 +519,8 @@ static int rec_reserve(struct netlink_io *io, size_t more)
 	return 0;
 }
 
-static int rec_append(struct netlink_io *io, const void *b, size_t n)
+static int
+rec_append(struct netlink_io *io, const void *b, size_t n)
 {
 	if (!io->record_path)
 		return 0;
@@ -513,7 +533,8 @@ static int rec_append(struct netlink_io *io, const void *b, size_t n)
 
 /* ---- I/O -------------------------------------------------------------- */
 
-int netlink_io_begin(struct netlink_io *io, char *err, size_t errlen)
+int
+netlink_io_begin(struct netlink_io *io, char *err, size_t errlen)
 {
 	char why[256];
 	char *data = NULL;
@@ -535,9 +556,10 @@ int netlink_io_begin(struct netlink_io *io, char *err, size_t errlen)
 	return 0;
 }
 
-static size_t build_request(unsigned char *buf, size_t buflen,
-			    enum netlink_dump_kind kind, unsigned seq,
-			    const uint16_t *ports, size_t n_ports)
+static size_t
+build_request(unsigned char *buf, size_t buflen,
+	      enum netlink_dump_kind kind, unsigned seq,
+	      const uint16_t *ports, size_t n_ports)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 
@@ -564,9 +586,10 @@ static size_t build_request(unsigned char *buf, size_t buflen,
 }
 
 /* One attempt at a live dump.  Returns 0, -1, NETLINK_UNAVAILABLE, or 1 to retry. */
-static int dump_once(struct netlink_io *io, enum netlink_dump_kind kind,
-		     const uint16_t *ports, size_t n_ports, mnl_cb_t cb,
-		     void *data, char *err, size_t errlen)
+static int
+dump_once(struct netlink_io *io, enum netlink_dump_kind kind,
+	  const uint16_t *ports, size_t n_ports, mnl_cb_t cb,
+	  void *data, char *err, size_t errlen)
 {
 	union {
 		struct nlmsghdr h;
@@ -651,9 +674,10 @@ out:
 	return ret;
 }
 
-int netlink_dump(struct netlink_io *io, enum netlink_dump_kind kind,
-		 const uint16_t *ports, size_t n_ports, mnl_cb_t cb,
-		 void (*reset)(void *data), void *data, char *err, size_t errlen)
+int
+netlink_dump(struct netlink_io *io, enum netlink_dump_kind kind,
+	     const uint16_t *ports, size_t n_ports, mnl_cb_t cb,
+	     void (*reset)(void *data), void *data, char *err, size_t errlen)
 {
 	unsigned char hdr[NETLINK_REC_SECTLEN];
 	size_t sect_start = io->rec_len;
@@ -733,7 +757,8 @@ done:
 	return ret;
 }
 
-int netlink_io_finish(struct netlink_io *io, char *err, size_t errlen)
+int
+netlink_io_finish(struct netlink_io *io, char *err, size_t errlen)
 {
 	unsigned char hdr[NETLINK_REC_HDRLEN] = {0};
 	char tmp[4096];
@@ -770,7 +795,8 @@ int netlink_io_finish(struct netlink_io *io, char *err, size_t errlen)
 	return 0;
 }
 
-void netlink_io_free(struct netlink_io *io)
+void
+netlink_io_free(struct netlink_io *io)
 {
 	free(io->replay);
 	free(io->rec);

@@ -18,7 +18,8 @@
 
 #define TCP_STATE_LISTEN 0x0A
 
-static int hexval(char c)
+static int
+hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -30,7 +31,8 @@ static int hexval(char c)
 }
 
 /* Exactly n hex digits at *p into *out; advances *p.  0 or -1. */
-static int hexn(const char **p, const char *end, size_t n, uint32_t *out)
+static int
+hexn(const char **p, const char *end, size_t n, uint32_t *out)
 {
 	uint32_t v = 0;
 
@@ -48,14 +50,16 @@ static int hexn(const char **p, const char *end, size_t n, uint32_t *out)
 	return 0;
 }
 
-static void skip_spaces(const char **p, const char *end)
+static void
+skip_spaces(const char **p, const char *end)
 {
 	while (*p < end && **p == ' ')
 		(*p)++;
 }
 
 /* A whitespace-delimited field; returns its length (0 = none). */
-static size_t field(const char **p, const char *end, const char **start)
+static size_t
+field(const char **p, const char *end, const char **start)
 {
 	skip_spaces(p, end);
 	*start = *p;
@@ -64,7 +68,8 @@ static size_t field(const char **p, const char *end, const char **start)
 	return (size_t)(*p - *start);
 }
 
-static int parse_decimal(const char *s, size_t n, uint32_t *out)
+static int
+parse_decimal(const char *s, size_t n, uint32_t *out)
 {
 	uint64_t v = 0;
 
@@ -81,7 +86,8 @@ static int parse_decimal(const char *s, size_t n, uint32_t *out)
 	return 0;
 }
 
-static bool port_wanted(const uint16_t *ports, size_t n, uint16_t port)
+static bool
+port_wanted(const uint16_t *ports, size_t n, uint16_t port)
 {
 	if (!ports)
 		return true;
@@ -92,8 +98,9 @@ static bool port_wanted(const uint16_t *ports, size_t n, uint16_t port)
 }
 
 /* One line; 1 = a wanted listener in *l, 0 = skip, -1 = malformed (why set). */
-static int parse_line(const char *p, const char *end, int family,
-		      struct listener *l, const char **why)
+static int
+parse_line(const char *p, const char *end, int family,
+	   struct listener *l, const char **why)
 {
 	size_t words = family == AF_INET ? 1 : 4;
 	const char *f;
@@ -155,8 +162,9 @@ static int parse_line(const char *p, const char *end, int family,
 	return st == TCP_STATE_LISTEN;
 }
 
-void procnet_parse(const char *text, size_t len, int family, const char *path,
-		   const uint16_t *ports, size_t n_ports, struct procnet_result *out)
+void
+procnet_parse(const char *text, size_t len, int family, const char *path,
+	      const uint16_t *ports, size_t n_ports, struct procnet_result *out)
 {
 	const char *p = text, *end = text + len;
 	unsigned lineno = 0, warned = 0;

@@ -40,17 +40,20 @@ struct sockowner {
 	size_t n_comm;
 };
 
-struct sockowner *sockowner_new(void)
+struct sockowner *
+sockowner_new(void)
 {
 	return calloc(1, sizeof(struct sockowner));
 }
 
-void sockowner_free(struct sockowner *so)
+void
+sockowner_free(struct sockowner *so)
 {
 	free(so);
 }
 
-static struct inode_ent *ino_find(struct sockowner *so, uint32_t inode)
+static struct inode_ent *
+ino_find(struct sockowner *so, uint32_t inode)
 {
 	for (size_t i = 0; i < so->n_ino; i++)
 		if (so->ino[i].inode == inode)
@@ -58,7 +61,8 @@ static struct inode_ent *ino_find(struct sockowner *so, uint32_t inode)
 	return NULL;
 }
 
-static struct inode_ent *ino_put(struct sockowner *so, uint32_t inode)
+static struct inode_ent *
+ino_put(struct sockowner *so, uint32_t inode)
 {
 	struct inode_ent *e = ino_find(so, inode);
 
@@ -73,7 +77,8 @@ static struct inode_ent *ino_put(struct sockowner *so, uint32_t inode)
 }
 
 /* "socket:[123]" -> 123; 0 if the link is something else. */
-static uint32_t link_inode(const char *link, ssize_t n)
+static uint32_t
+link_inode(const char *link, ssize_t n)
 {
 	uint64_t v = 0;
 	ssize_t i;
@@ -90,7 +95,8 @@ static uint32_t link_inode(const char *link, ssize_t n)
 	return i > 8 ? (uint32_t)v : 0;
 }
 
-static uint32_t fd_inode(const char *procfs, int pid, int fd)
+static uint32_t
+fd_inode(const char *procfs, int pid, int fd)
 {
 	char path[4096], link[64];
 	ssize_t n;
@@ -104,7 +110,8 @@ static uint32_t fd_inode(const char *procfs, int pid, int fd)
 }
 
 /* A decimal directory name ("123"); false for ".", ".." and the rest. */
-static bool parse_num(const char *s, int *out)
+static bool
+parse_num(const char *s, int *out)
 {
 	long v = 0;
 
@@ -122,8 +129,9 @@ static bool parse_num(const char *s, int *out)
 }
 
 /* Scan every process until all wanted inodes without a valid owner are found. */
-static void full_scan(struct sockowner *so, const char *procfs, size_t missing,
-		      time_t now, struct sockowner_stats *st)
+static void
+full_scan(struct sockowner *so, const char *procfs, size_t missing,
+	  time_t now, struct sockowner_stats *st)
 {
 	char path[4096];
 	DIR *d = opendir(procfs);
@@ -178,7 +186,8 @@ static void full_scan(struct sockowner *so, const char *procfs, size_t missing,
 			  "path", procfs, "err", strerror(first_errno), NULL);
 }
 
-static const char *comm_of(struct sockowner *so, const char *procfs, int pid)
+static const char *
+comm_of(struct sockowner *so, const char *procfs, int pid)
 {
 	char path[4096], buf[64];
 	struct stat sb;
@@ -226,10 +235,11 @@ static const char *comm_of(struct sockowner *so, const char *procfs, int pid)
 	return e->comm;
 }
 
-void sockowner_resolve(struct sockowner *so, const char *procfs,
-		       const uint32_t *inodes, size_t n,
-		       char (*comm)[SOCKOWNER_COMMLEN], time_t now,
-		       struct sockowner_stats *st)
+void
+sockowner_resolve(struct sockowner *so, const char *procfs,
+		  const uint32_t *inodes, size_t n,
+		  char (*comm)[SOCKOWNER_COMMLEN], time_t now,
+		  struct sockowner_stats *st)
 {
 	size_t missing = 0;
 	bool need_scan = false;

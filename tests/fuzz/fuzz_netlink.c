@@ -17,7 +17,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void run_sockets(const void *b, size_t n)
+static void
+run_sockets(const void *b, size_t n)
 {
 	static const uint16_t ports[] = {25, 465, 587};
 	struct listener v[8];
@@ -27,7 +28,8 @@ static void run_sockets(const void *b, size_t n)
 	(void)netlink_run(b, n, netlink_cb_diag, &s, err, sizeof(err));
 }
 
-static void run_ifaddrs(const void *b, size_t n)
+static void
+run_ifaddrs(const void *b, size_t n)
 {
 	struct ifaddr v[8];
 	struct netlink_ifaddrs s = {.v = v, .max = 8};
@@ -36,7 +38,8 @@ static void run_ifaddrs(const void *b, size_t n)
 	(void)netlink_run(b, n, netlink_cb_ifaddr, &s, err, sizeof(err));
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t *buf;
 	char err[256];

@@ -19,7 +19,8 @@
 #include "exporter/metrics.h"
 #include "exporter/options.h"
 
-static void test_ports(void **state)
+static void
+test_ports(void **state)
 {
 	static const struct {
 		const char *spec;
@@ -70,7 +71,8 @@ static void test_ports(void **state)
 	assert_int_equal(listeners_service_port("http"), -1);
 }
 
-static struct listener mk(const char *addr, uint32_t ifindex, const char *ifname)
+static struct listener
+mk(const char *addr, uint32_t ifindex, const char *ifname)
 {
 	struct listener l;
 
@@ -81,7 +83,8 @@ static struct listener mk(const char *addr, uint32_t ifindex, const char *ifname
 	return l;
 }
 
-static void test_classify(void **state)
+static void
+test_classify(void **state)
 {
 	static const struct {
 		const char *addr;
@@ -123,7 +126,8 @@ static void test_classify(void **state)
 	}
 }
 
-static void test_ifaddr_api(void **state)
+static void
+test_ifaddr_api(void **state)
 {
 	static const struct {
 		const char *addr;
@@ -187,7 +191,8 @@ static void test_ifaddr_api(void **state)
 
 /* ---- whole scrapes from the recorded fixtures ------------------------- */
 
-static void set_flag(const char *name, const char *value)
+static void
+set_flag(const char *name, const char *value)
 {
 	for (const struct collector_flag *fl = collector_listeners.flags; fl->name; fl++)
 		if (strcmp(fl->name, name) == 0) {
@@ -198,7 +203,8 @@ static void set_flag(const char *name, const char *value)
 }
 
 /* Run one scrape; returns the collector's result, body in *out (0.0.4 text). */
-static int scrape(const char *rec, const char *ports, char **out, struct facts *facts_out)
+static int
+scrape(const char *rec, const char *ports, char **out, struct facts *facts_out)
 {
 	const char *dir = getenv("MTA_FIXTURES");
 	static char path[1024];
@@ -238,7 +244,8 @@ static int scrape(const char *rec, const char *ports, char **out, struct facts *
 	return r;
 }
 
-static void test_scrape_basic(void **state)
+static void
+test_scrape_basic(void **state)
 {
 	static const char want[] =
 		"# HELP mta_port_nonloopback_listening 1 if a TCP socket in LISTEN state on the port is bound to a non-loopback address (wildcards included), else 0.\n"
@@ -279,7 +286,8 @@ static void test_scrape_basic(void **state)
 	free(body);
 }
 
-static void test_scrape_multipart(void **state)
+static void
+test_scrape_multipart(void **state)
 {
 	char *body;
 
@@ -292,7 +300,8 @@ static void test_scrape_multipart(void **state)
 	free(body);
 }
 
-static void test_scrape_bad_replay(void **state)
+static void
+test_scrape_bad_replay(void **state)
 {
 	char *body;
 
@@ -301,7 +310,8 @@ static void test_scrape_bad_replay(void **state)
 	assert_int_equal(scrape("basic.rec", "25,bogus", &body, NULL), -2);
 }
 
-int main(void)
+int
+main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ports),

@@ -22,7 +22,8 @@
 
 #include "collectors/netlink.h"
 
-static unsigned char *load(const char *name, size_t *len)
+static unsigned char *
+load(const char *name, size_t *len)
 {
 	const char *dir = getenv("MTA_FIXTURES");
 	char path[1024];
@@ -45,7 +46,8 @@ static unsigned char *load(const char *name, size_t *len)
 }
 
 /* A section of a record file, copied to its own (aligned) buffer. */
-static unsigned char *section(const char *file, enum netlink_dump_kind kind, size_t *len)
+static unsigned char *
+section(const char *file, enum netlink_dump_kind kind, size_t *len)
 {
 	size_t flen;
 	unsigned char *f = load(file, &flen), *copy;
@@ -69,7 +71,8 @@ struct want_sock {
 	bool bound;	/* ifindex != 0 */
 };
 
-static bool has(const struct listener *v, size_t n, const struct want_sock *w)
+static bool
+has(const struct listener *v, size_t n, const struct want_sock *w)
 {
 	for (size_t i = 0; i < n; i++) {
 		char b[INET6_ADDRSTRLEN];
@@ -83,7 +86,8 @@ static bool has(const struct listener *v, size_t n, const struct want_sock *w)
 	return false;
 }
 
-static void test_decode_basic(void **state)
+static void
+test_decode_basic(void **state)
 {
 	static const struct want_sock want4[] = {
 		{"0.0.0.0", 25, false, false},
@@ -141,7 +145,8 @@ static void test_decode_basic(void **state)
 	assert_int_equal(s.overflow, 3);
 }
 
-static void test_decode_multipart(void **state)
+static void
+test_decode_multipart(void **state)
 {
 	struct listener *v = calloc(1024, sizeof(*v));
 	struct netlink_sockets s = {.v = v, .max = 1024, .ports = audited, .n_ports = 3};
@@ -166,7 +171,8 @@ static void test_decode_multipart(void **state)
 	free(v);
 }
 
-static void test_decode_ifaddr(void **state)
+static void
+test_decode_ifaddr(void **state)
 {
 	static const struct {
 		const char *addr;
@@ -208,7 +214,8 @@ static void test_decode_ifaddr(void **state)
 }
 
 /* Crafted messages. */
-static size_t put_error(unsigned char *buf, int error)
+static size_t
+put_error(unsigned char *buf, int error)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct nlmsgerr *e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
@@ -218,7 +225,8 @@ static size_t put_error(unsigned char *buf, int error)
 	return nlh->nlmsg_len;
 }
 
-static size_t put_done(unsigned char *buf, int code)
+static size_t
+put_done(unsigned char *buf, int code)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	int *p = mnl_nlmsg_put_extra_header(nlh, sizeof(int));
@@ -229,7 +237,8 @@ static size_t put_done(unsigned char *buf, int code)
 	return nlh->nlmsg_len;
 }
 
-static void test_errors(void **state)
+static void
+test_errors(void **state)
 {
 	union {
 		struct nlmsghdr h;
@@ -291,7 +300,8 @@ static void test_errors(void **state)
 	assert_int_equal(netlink_run(u.b, 0, netlink_cb_diag, &s, err, sizeof(err)), -1);
 }
 
-static void test_interrupted_and_lies(void **state)
+static void
+test_interrupted_and_lies(void **state)
 {
 	struct listener v[16];
 	struct netlink_sockets s;
@@ -343,7 +353,8 @@ static void test_interrupted_and_lies(void **state)
 	free(b);
 }
 
-static void test_short_payloads(void **state)
+static void
+test_short_payloads(void **state)
 {
 	union {
 		struct nlmsghdr h;
@@ -427,7 +438,8 @@ static void test_short_payloads(void **state)
 }
 
 /* The kernel's bytecode checks (net/ipv4/inet_diag.c), for the ops we emit. */
-static bool valid_cc(const unsigned char *bc, int len, int cc)
+static bool
+valid_cc(const unsigned char *bc, int len, int cc)
 {
 	while (len >= 0) {
 		const struct inet_diag_bc_op *op = (const void *)bc;
@@ -444,7 +456,8 @@ static bool valid_cc(const unsigned char *bc, int len, int cc)
 	return false;
 }
 
-static bool kernel_audit(const unsigned char *bytecode, int bytecode_len)
+static bool
+kernel_audit(const unsigned char *bytecode, int bytecode_len)
 {
 	const unsigned char *bc = bytecode;
 	int len = bytecode_len;
@@ -479,7 +492,8 @@ static bool kernel_audit(const unsigned char *bytecode, int bytecode_len)
 	return len == 0;
 }
 
-static bool kernel_run(const unsigned char *bc, int len, uint16_t sport)
+static bool
+kernel_run(const unsigned char *bc, int len, uint16_t sport)
 {
 	while (len > 0) {
 		const struct inet_diag_bc_op *op = (const void *)bc;
@@ -504,7 +518,8 @@ static bool kernel_run(const unsigned char *bc, int len, uint16_t sport)
 	return len == 0;
 }
 
-static void test_bytecode(void **state)
+static void
+test_bytecode(void **state)
 {
 	static const struct {
 		uint16_t ports[4];
@@ -538,7 +553,8 @@ static void test_bytecode(void **state)
 	assert_true(kernel_audit(bc, 12 * (NETLINK_MAX_PORT_FILTER - 1) + 8));
 }
 
-static void test_record_file(void **state)
+static void
+test_record_file(void **state)
 {
 	static const struct {
 		const char *bytes;
@@ -584,7 +600,8 @@ static void test_record_file(void **state)
 	free(f);
 }
 
-int main(void)
+int
+main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decode_basic),

@@ -15,7 +15,8 @@
 
 #include "collectors/procnet.h"
 
-static char *load(const char *name, size_t *len)
+static char *
+load(const char *name, size_t *len)
 {
 	const char *dir = getenv("MTA_FIXTURES");
 	char path[1024];
@@ -40,7 +41,8 @@ static char *load(const char *name, size_t *len)
 
 static const uint16_t audited[] = {25, 465, 587};
 
-static bool has(const struct procnet_result *r, const char *addr, uint16_t port)
+static bool
+has(const struct procnet_result *r, const char *addr, uint16_t port)
 {
 	for (size_t i = 0; i < r->n; i++) {
 		char b[INET6_ADDRSTRLEN];
@@ -52,7 +54,8 @@ static bool has(const struct procnet_result *r, const char *addr, uint16_t port)
 	return false;
 }
 
-static void test_fixture(void **state)
+static void
+test_fixture(void **state)
 {
 	struct listener v[16];
 	struct procnet_result r = {.v = v, .max = 16};
@@ -98,7 +101,8 @@ static void test_fixture(void **state)
 #define HDR "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
 #define GOOD4 "   0: 0100007F:0019 00000000:0000 0A 00000000:00000000 00:00000000 00000000   105        0 4242 1 0000000000000000 100 0 0 10 0\n"
 
-static void test_lines(void **state)
+static void
+test_lines(void **state)
 {
 	static const struct {
 		const char *text;
@@ -156,7 +160,8 @@ static void test_lines(void **state)
 	}
 }
 
-int main(void)
+int
+main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixture),

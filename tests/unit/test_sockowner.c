@@ -19,7 +19,8 @@
 
 static char root[256];
 
-static void mkproc(int pid, const char *comm)
+static void
+mkproc(int pid, const char *comm)
 {
 	char p[512];
 	FILE *f;
@@ -35,7 +36,8 @@ static void mkproc(int pid, const char *comm)
 	fclose(f);
 }
 
-static void mkfd(int pid, int fd, const char *target)
+static void
+mkfd(int pid, int fd, const char *target)
 {
 	char p[512];
 
@@ -43,7 +45,8 @@ static void mkfd(int pid, int fd, const char *target)
 	assert_int_equal(symlink(target, p), 0);
 }
 
-static void rmfd(int pid, int fd)
+static void
+rmfd(int pid, int fd)
 {
 	char p[512];
 
@@ -51,7 +54,8 @@ static void rmfd(int pid, int fd)
 	assert_int_equal(unlink(p), 0);
 }
 
-static int setup(void **state)
+static int
+setup(void **state)
 {
 	snprintf(root, sizeof(root), "/tmp/test_sockowner.XXXXXX");
 	assert_non_null(mkdtemp(root));
@@ -80,7 +84,8 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
+static int
+teardown(void **state)
 {
 	char cmd[512];
 
@@ -89,7 +94,8 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void test_resolve(void **state)
+static void
+test_resolve(void **state)
 {
 	struct sockowner *so = sockowner_new();
 	uint32_t inodes[] = {111, 222, 333, 444};
@@ -136,7 +142,8 @@ static void test_resolve(void **state)
 	sockowner_free(so);
 }
 
-static void test_zero_and_many(void **state)
+static void
+test_zero_and_many(void **state)
 {
 	struct sockowner *so = sockowner_new();
 	uint32_t *inodes = calloc(SOCKOWNER_CACHE + 10, sizeof(*inodes));
@@ -155,7 +162,8 @@ static void test_zero_and_many(void **state)
 	free(comm);
 }
 
-int main(void)
+int
+main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
