@@ -13,7 +13,13 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
+#include <errno.h>
+#include <unistd.h>
+#include <linux/netlink.h>
+
 #include "collectors/listeners.h"
+#include "collectors/netlink.h"
+#include "exporter/log.h"
 #include "exporter/arena.h"
 #include "exporter/buf.h"
 #include "exporter/metrics.h"
@@ -204,7 +210,8 @@ set_flag(const char *name, const char *value)
 
 /* Run one scrape; returns the collector's result, body in *out (0.0.4 text). */
 static int
-scrape(const char *rec, const char *ports, char **out, struct facts *facts_out)
+scrape_in(const char *procfs, const char *rec, const char *ports, char **out,
+	  struct facts *facts_out)
 {
 	const char *dir = getenv("MTA_FIXTURES");
 	static char path[1024];
@@ -216,9 +223,12 @@ scrape(const char *rec, const char *ports, char **out, struct facts *facts_out)
 	struct buf b;
 	int r;
 
-	snprintf(path, sizeof(path), "%s/listeners/%s", dir ? dir : "tests/fixtures", rec);
+	if (rec[0] == '/')
+		snprintf(path, sizeof(path), "%s", rec);
+	else
+		snprintf(path, sizeof(path), "%s/listeners/%s", dir ? dir : "tests/fixtures", rec);
 	memset(&opts, 0, sizeof(opts));
-	opts.procfs = "/proc";
+	opts.procfs = procfs;
 	set_flag("listeners.ports", ports);
 	set_flag("netlink.replay", path);
 	set_flag("netlink.record", "");
@@ -242,6 +252,12 @@ scrape(const char *rec, const char *ports, char **out, struct facts *facts_out)
 	metrics_free(m);
 	arena_free(&arena);
 	return r;
+}
+
+static int
+scrape(const char *rec, const char *ports, char **out, struct facts *facts_out)
+{
+	return scrape_in("/proc", rec, ports, out, facts_out);
 }
 
 static void
@@ -310,6 +326,111 @@ test_scrape_bad_replay(void **state)
 	assert_int_equal(scrape("basic.rec", "25,bogus", &body, NULL), -2);
 }
 
+static void
+count_fallback_warnings(enum log_level level, const char *line, void *arg)
+{
+	if (level == LOG_LEVEL_WARN && strstr(line, "sock_diag not available"))
+		(*(int *)arg)++;
+}
+
+static void
+put_le32(unsigned char *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* A record whose sock_diag requests were answered ENOENT (no tcp_diag). */
+static void
+write_enoent_record(const char *path)
+{
+	const char *dir = getenv("MTA_FIXTURES");
+	char basic[1024];
+	unsigned char *f = NULL;
+	const void *ifa;
+	size_t flen = 0, ifalen;
+	char err[256];
+	FILE *in, *out;
+	struct {
+		struct nlmsghdr h;
+		struct nlmsgerr e;
+	} msg;
+	unsigned char hdr[8];
+
+	snprintf(basic, sizeof(basic), "%s/listeners/basic.rec", dir ? dir : "tests/fixtures");
+	in = fopen(basic, "rb");
+	assert_non_null(in);
+	f = malloc(1 << 16);
+	flen = fread(f, 1, 1 << 16, in);
+	fclose(in);
+	assert_int_equal(netlink_rec_find(f, flen, NETLINK_DUMP_IFADDR, &ifa, &ifalen, err, sizeof(err)), 0);
+	out = fopen(path, "wb");
+	assert_non_null(out);
+	fwrite(f, 1, NETLINK_REC_HDRLEN, out);
+	put_le32(hdr, NETLINK_DUMP_IFADDR);
+	put_le32(hdr + 4, (uint32_t)ifalen);
+	fwrite(hdr, 1, sizeof(hdr), out);
+	fwrite(ifa, 1, ifalen, out);
+	memset(&msg, 0, sizeof(msg));
+	msg.h.nlmsg_len = sizeof(msg);
+	msg.h.nlmsg_type = NLMSG_ERROR;
+	msg.e.error = -ENOENT;
+	for (uint32_t k = NETLINK_DUMP_TCP4; k <= NETLINK_DUMP_TCP6; k++) {
+		put_le32(hdr, k);
+		put_le32(hdr + 4, sizeof(msg));
+		fwrite(hdr, 1, sizeof(hdr), out);
+		fwrite(&msg, 1, sizeof(msg), out);
+	}
+	fclose(out);
+	free(f);
+}
+
+static void
+test_scrape_fallback(void **state)
+{
+	/* /proc/net/tcp has no bound device: 0.0.0.0%lo:587 becomes 0.0.0.0. */
+	static const char want[] =
+		"mta_port_nonloopback_listening{port=\"25\"} 1\n"
+		"mta_port_nonloopback_listening{port=\"465\"} 1\n"
+		"mta_port_nonloopback_listening{port=\"587\"} 1\n"
+		"# HELP mta_listener_info A TCP socket listening on an audited port: address as bound, owning command.\n"
+		"# TYPE mta_listener_info gauge\n"
+		"mta_listener_info{port=\"25\",address=\"0.0.0.0\",process=\"\"} 1\n"
+		"mta_listener_info{port=\"25\",address=\"2001:db8::10\",process=\"\"} 1\n"
+		"mta_listener_info{port=\"465\",address=\"127.0.0.2\",process=\"\"} 1\n"
+		"mta_listener_info{port=\"465\",address=\"::\",process=\"\"} 1\n"
+		"mta_listener_info{port=\"465\",address=\"::ffff:127.0.0.1\",process=\"\"} 1\n"
+		"mta_listener_info{port=\"465\",address=\"::ffff:192.0.2.10\",process=\"\"} 1\n"
+		"mta_listener_info{port=\"587\",address=\"0.0.0.0\",process=\"\"} 1\n"
+		"mta_listener_info{port=\"587\",address=\"::1\",process=\"\"} 1\n";
+	const char *dir = getenv("MTA_FIXTURES");
+	char procfs[1024], rec[] = "/tmp/test_listeners.XXXXXX";
+	int fd = mkstemp(rec), warnings = 0;
+	struct facts f;
+	char *body;
+
+	assert_true(fd >= 0);
+	close(fd);
+	write_enoent_record(rec);
+	snprintf(procfs, sizeof(procfs), "%s/listeners/procfs", dir ? dir : "tests/fixtures");
+	log_set_hook(count_fallback_warnings, &warnings);
+	assert_int_equal(scrape_in(procfs, rec, "25,465,587", &body, &f), 0);
+	assert_non_null(strstr(body, want));
+	assert_true(f.listeners_collected);
+	assert_true(f.ifaddrs_collected);	/* rtnetlink still worked */
+	free(body);
+	assert_int_equal(scrape_in(procfs, rec, "25,465,587", &body, NULL), 0);
+	free(body);
+	assert_int_equal(warnings, 1);		/* warned once per process */
+
+	/* No procfs either: the collector fails and emits nothing. */
+	assert_int_equal(scrape_in("/nonexistent", rec, "25", &body, NULL), -1);
+	assert_null(strstr(body, "mta_port_nonloopback_listening"));
+	free(body);
+	log_set_hook(NULL, NULL);
+	unlink(rec);
+}
+
 int
 main(void)
 {
@@ -320,6 +441,7 @@ main(void)
 		cmocka_unit_test(test_scrape_basic),
 		cmocka_unit_test(test_scrape_multipart),
 		cmocka_unit_test(test_scrape_bad_replay),
+		cmocka_unit_test(test_scrape_fallback),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -60,7 +60,7 @@ test_fixture(void **state)
 	struct listener v[16];
 	struct procnet_result r = {.v = v, .max = 16};
 	size_t len;
-	char *t = load("basic.tcp", &len);
+	char *t = load("procfs/net/tcp", &len);
 
 	procnet_parse(t, len, AF_INET, "basic.tcp", audited, 3, &r);
 	free(t);
@@ -70,7 +70,7 @@ test_fixture(void **state)
 	assert_true(has(&r, "127.0.0.2", 465));
 	assert_true(has(&r, "0.0.0.0", 587));	/* no device in this file */
 
-	t = load("basic.tcp6", &len);
+	t = load("procfs/net/tcp6", &len);
 	procnet_parse(t, len, AF_INET6, "basic.tcp6", audited, 3, &r);
 	free(t);
 	assert_int_equal(r.bad_lines, 0);
@@ -84,14 +84,14 @@ test_fixture(void **state)
 
 	/* all ports: the decoys appear */
 	r = (struct procnet_result){.v = v, .max = 16};
-	t = load("basic.tcp", &len);
+	t = load("procfs/net/tcp", &len);
 	procnet_parse(t, len, AF_INET, "basic.tcp", NULL, 0, &r);
 	free(t);
 	assert_int_equal(r.n, 4);
 	assert_true(has(&r, "0.0.0.0", 2525));
 	/* overflow counted */
 	r = (struct procnet_result){.v = v, .max = 1};
-	t = load("basic.tcp", &len);
+	t = load("procfs/net/tcp", &len);
 	procnet_parse(t, len, AF_INET, "basic.tcp", NULL, 0, &r);
 	free(t);
 	assert_int_equal(r.n, 1);
