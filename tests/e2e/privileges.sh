@@ -18,23 +18,57 @@ if ! id "$USER_NAME" >/dev/null 2>&1; then
 fi
 UID_N=$(id -u "$USER_NAME")
 
-# --runas: bound as root, then serving as the user.
-start_bg "$T/log" "$MTA_EXPORTER" --web.listen-address=127.0.0.1:$PORT --path.rootfs="$T/root" --runas="$USER_NAME"
+# A root-owned listener on an audited port, for the listeners collector to name.
+LPORT=20745
+start_bg "$T/rootlistener.log" python3 -c "
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', $LPORT)); s.listen(1); time.sleep(120)"
+for i in $(seq 50); do ss -Hltn "( sport = :$LPORT )" | grep -q . && break; sleep 0.1; done
+HAVE_LISTENERS=false
+"$MTA_EXPORTER" --help | grep -qE '^  listeners ' && HAVE_LISTENERS=true
+
+# check_creds PID CAPS: every thread runs as the user with exactly CAPS (hex) and no_new_privs.
+check_creds() {
+	local st uids
+	for st in /proc/$1/task/*/status; do
+		uids=$(awk '/^Uid:/ {print $2, $3, $4, $5}' "$st")
+		[ "$uids" = "$UID_N $UID_N $UID_N $UID_N" ] || fail "thread $st has uids $uids"
+		[ "$(awk '/^CapEff:/ {print $2}' "$st")" = "$2" ] || fail "effective capabilities: $(grep Cap "$st")"
+		[ "$(awk '/^CapPrm:/ {print $2}' "$st")" = "$2" ] || fail "permitted capabilities: $(grep Cap "$st")"
+		[ "$(awk '/^CapInh:/ {print $2}' "$st")" = 0000000000000000 ] || fail "inheritable capabilities"
+		[ "$(awk '/^CapAmb:/ {print $2}' "$st")" = 0000000000000000 ] || fail "ambient capabilities"
+		[ "$(awk '/^NoNewPrivs:/ {print $2}' "$st")" = 1 ] || fail "no_new_privs not set"
+	done
+}
+
+# --runas with the listeners collector disabled: no capability at all.
+start_bg "$T/log" "$MTA_EXPORTER" --web.listen-address=127.0.0.1:$PORT --path.rootfs="$T/root" \
+	--runas="$USER_NAME" --no-collector.listeners
 PID=$BG_PID
 wait_http "http://127.0.0.1:$PORT/metrics"
-for st in /proc/$PID/task/*/status; do
-	uids=$(awk '/^Uid:/ {print $2, $3, $4, $5}' "$st")
-	[ "$uids" = "$UID_N $UID_N $UID_N $UID_N" ] || fail "thread $st has uids $uids"
-	[ "$(awk '/^CapEff:/ {print $2}' "$st")" = 0000000000000000 ] || fail "capabilities left: $(grep Cap "$st")"
-	[ "$(awk '/^CapPrm:/ {print $2}' "$st")" = 0000000000000000 ] || fail "permitted capabilities left"
-	[ "$(awk '/^NoNewPrivs:/ {print $2}' "$st")" = 1 ] || fail "no_new_privs not set"
-done
+check_creds $PID 0000000000000000
 grep -q '^Groups:[[:space:]]*$' /proc/$PID/status || grep -q "^Groups:.*$(id -g "$USER_NAME")" /proc/$PID/status ||
 	fail "supplementary groups kept: $(grep Groups /proc/$PID/status)"
 grep -q 'running as root is not needed' "$T/log" && fail "root warning despite --runas"
 grep -q "msg=privileges state=\"uid=$UID_N" "$T/log" || fail "privilege state not logged"
 kill -TERM $PID; wait $PID || fail "exit status"
 pass "--runas: all threads run as $USER_NAME with no capabilities and no_new_privs"
+
+if $HAVE_LISTENERS; then
+	# With the listeners collector: CAP_DAC_READ_SEARCH + CAP_SYS_PTRACE only,
+	# and the root-owned listener is named.
+	start_bg "$T/log" "$MTA_EXPORTER" --web.listen-address=127.0.0.1:$PORT --path.rootfs="$T/root" \
+		--runas="$USER_NAME" --listeners.ports=$LPORT
+	PID=$BG_PID
+	wait_http "http://127.0.0.1:$PORT/metrics"
+	check_creds $PID 0000000000080004
+	curl -sS "http://127.0.0.1:$PORT/metrics" >"$T/caps.txt"
+	grep -q "^mta_listener_info{.*port=\"$LPORT\".*process=\"python3\"" "$T/caps.txt" ||
+		fail "root-owned listener not named with the kept capabilities: $(grep listener_info "$T/caps.txt")"
+	kill -TERM $PID; wait $PID || fail "exit status"
+	pass "--runas keeps CAP_DAC_READ_SEARCH + CAP_SYS_PTRACE for the listeners collector, which names root's listener"
+fi
 
 # --runas errors.
 set +e
@@ -60,11 +94,22 @@ kill -TERM "$EPID"; sleep 0.3
 pass "started as an unprivileged user: serving, no_new_privs set"
 
 # Every collector, as the unprivileged user: success, or a log line naming it.
-runuser -u "$USER_NAME" -- "$MTA_EXPORTER" --once --path.rootfs="$T/root" >"$T/once.txt" 2>"$T/once.log" || true
+ports=()
+$HAVE_LISTENERS && ports=(--listeners.ports=$LPORT)
+runuser -u "$USER_NAME" -- "$MTA_EXPORTER" --once --path.rootfs="$T/root" "${ports[@]}" --log.level=debug \
+	>"$T/once.txt" 2>"$T/once.log" || true
 grep -q '^mta_exporter_build_info' "$T/once.txt" || fail "--once as $USER_NAME produced no metrics"
 while read -r c; do
 	grep -q "collector=$c\|collector=\"$c\"" "$T/once.log" || fail "collector $c failed unprivileged without saying why"
 done < <(sed -n 's/^mta_exporter_collector_success{collector="\([^"]*\)"} 0$/\1/p' "$T/once.txt")
+if $HAVE_LISTENERS; then
+	# Without capabilities the listener is still reported, unnamed, and the log says why.
+	grep -q "^mta_listener_info{.*port=\"$LPORT\".*process=\"\"" "$T/once.txt" ||
+		fail "unprivileged: listener missing or named: $(grep listener_info "$T/once.txt")"
+	# (the listeners collector says so at debug level, once per scrape)
+	grep -E 'level=(warn|info|debug)' "$T/once.log" | grep -qiE 'process (names|label)|permission|CAP_' ||
+		fail "unprivileged: no message about the missing process names: $(cat "$T/once.log")"
+fi
 pass "as $USER_NAME, every collector succeeds or reports what it lacks"
 
 # systemd socket activation: LISTEN_FDS/LISTEN_PID, no bind of its own.
