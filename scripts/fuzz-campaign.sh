@@ -4,7 +4,8 @@
 #
 #   scripts/fuzz-campaign.sh [SECONDS_PER_TARGET] [TARGET...]
 #
-# Default 600 s per target, all targets.  Each run uses one job (the
+# Default 600 s per target, all targets.  MINIMIZE=0 leaves the committed
+# corpora alone (numbers only).  Each run uses one job (the
 # machines this runs on are shared); the last "stat::number_of_executed_units"
 # line and the crash count are printed per target, to be copied into
 # docs/fuzzing.md.  A crash stops the script with its reproducer path.
@@ -46,6 +47,7 @@ for t in "${targets[@]}"; do
 		echo "fuzz_$t failed (rc $rc); reproducers and log in build/fuzz-crashes/$t/" >&2
 		exit 1
 	fi
+	[ "${MINIMIZE:-1}" = 0 ] && continue
 	# Minimise: keep only inputs that add coverage, named by content hash.
 	mkdir -p "$WORK/$t.min"
 	"$bin" -merge=1 -max_len=65536 "$WORK/$t.min" "$WORK/$t" >/dev/null 2>&1
