@@ -407,7 +407,7 @@ out:
 	return ok;
 }
 
-/* client_cert_ok - the client_auth_type semantics GnuTLS leaves to us; NULL or the reason to refuse. */
+/* client_cert_refusal - the client_auth_type semantics GnuTLS leaves to us; NULL or the reason to refuse. */
 static const char *
 client_cert_refusal(const struct http_web *w, struct MHD_Connection *c)
 {
