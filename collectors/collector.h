@@ -91,11 +91,28 @@ struct mta_relay {
 	const char *detail;	/* human text */
 };
 
-/* A finding code attached to an MTA, consumed by the checks collector. */
-struct mta_finding {
-	const char *check;	/* check id, e.g. "postfix_vrfy_disabled" */
-	const char *reason;	/* stable short code */
-	const char *detail;
+enum check_status {
+	CHECK_PASS,
+	CHECK_FAIL,
+	CHECK_NOT_APPLICABLE,
+	CHECK_ERROR,
+};
+
+#define MTA_CHECK_MAX_REASONS 8
+
+/*
+ * An MTA-specific hardening verdict, decided by that MTA's collector (pure
+ * code) and rendered by the checks collector, which owns the catalogue of
+ * check ids (title, source, severity, remediation) in collectors/checks.c.
+ * Cross-MTA checks (cis_2_1_21, stig_gen004710, mta_no_open_relay,
+ * mta_runtime_matches_config) are decided in checks.c from the facts.
+ */
+struct mta_check {
+	const char *id;		/* e.g. "postfix_vrfy_disabled" */
+	enum check_status status;
+	const char *reasons[MTA_CHECK_MAX_REASONS];	/* stable finding codes */
+	size_t n_reasons;
+	const char *detail;	/* human text for the audit report, may be NULL */
 };
 
 struct mta_facts {
@@ -108,6 +125,8 @@ struct mta_facts {
 	struct mta_relay *relays;
 	size_t n_relays;
 	unsigned config_warnings;
+	struct mta_check *checks;	/* MTA-specific hardening verdicts */
+	size_t n_checks;
 	void *priv;		/* MTA-specific facts, owned by that collector's module */
 };
 

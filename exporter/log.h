@@ -39,7 +39,7 @@ void log_printf(enum log_level level, const char *fmt, ...)
 _Noreturn void log_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void log_fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Test hook: when set, every log line is also passed here (for assertions). */
+/* Test hook: every emitted line (at or above the level) is also passed here. */
 typedef void (*log_hook_fn)(enum log_level level, const char *line, void *arg);
 void log_set_hook(log_hook_fn fn, void *arg);
 

@@ -1,0 +1,182 @@
+/*
+ * main.c - mta_exporter entry point.
+ *
+ * Parses flags (exit 2 on bad ones), initialises the collectors, then
+ * either serves HTTP until SIGTERM/SIGINT or, with --once, runs one scrape
+ * and writes text 0.0.4 to stdout or atomically to a file (exit 1 if a
+ * collector failed).  Signals are blocked in every thread and taken
+ * synchronously with sigwait(), so shutdown is ordinary code.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "exporter/http.h"
+#include "exporter/log.h"
+#include "exporter/options.h"
+#include "exporter/scrape.h"
+#include "version.h"
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* write_atomically - FILE.tmp.PID, fsync, rename: readers never see a partial file. */
+static int
+write_atomically(const char *path, const char *data, size_t len)
+{
+	char tmp[PATH_MAX];
+	int fd, n;
+
+	n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	if (n < 0 || (size_t)n >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		int e = errno;
+		close(fd);
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		int e = errno;
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+run_once(struct scrape *s, const struct options *opts)
+{
+	struct buf out;
+	bool failed;
+	int rc;
+
+	buf_init(&out, opts->max_body_bytes);
+	if (scrape_render(s, METRICS_TEXT_004, &out, &failed) < 0) {
+		log_error("the metrics could not be produced completely", NULL);
+		buf_free(&out);
+		return 2;
+	}
+	if (opts->once_file) {
+		rc = write_atomically(opts->once_file, out.data, out.len);
+		if (rc < 0)
+			log_error("cannot write output", "file", opts->once_file, "err", strerror(errno), NULL);
+	} else {
+		rc = write_all(STDOUT_FILENO, out.data, out.len);
+		if (rc < 0)
+			log_error("cannot write to stdout", "err", strerror(errno), NULL);
+	}
+	buf_free(&out);
+	if (rc < 0)
+		return 2;
+	return failed ? 1 : 0;
+}
+
+/* Allow as many descriptors as the connection limit needs. */
+static void
+raise_nofile(unsigned want)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (rl.rlim_cur < (rlim_t)want + 64) {
+		rl.rlim_cur = rl.rlim_max < (rlim_t)want + 64 ? rl.rlim_max : (rlim_t)want + 64;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static int
+serve(struct scrape *s, const struct options *opts)
+{
+	struct http_server *h;
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* inherited by MHD's threads */
+	signal(SIGPIPE, SIG_IGN);
+	raise_nofile(opts->max_connections * (unsigned)opts->n_listen);
+
+	h = http_bind(opts, s);
+	if (h == NULL)
+		return 1;
+	if (http_start(h) < 0) {
+		http_stop(h);
+		return 1;
+	}
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			log_info("SIGHUP ignored: configuration is read on every scrape", NULL);
+			continue;
+		}
+		break;
+	}
+	log_info("shutting down", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT", NULL);
+	http_stop(h);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct options opts;
+	static struct scrape scrape;
+	int rc;
+
+	if (options_parse(&opts, argc, argv) < 0) {
+		fprintf(stderr, "mta_exporter: %s\n", opts.error);
+		return 2;
+	}
+	if (opts.mode == MODE_HELP) {
+		options_usage(stdout);
+		return 0;
+	}
+	if (opts.mode == MODE_VERSION) {
+		printf("mta_exporter version %s (revision %s)\n", MTA_VERSION, MTA_REVISION);
+		return 0;
+	}
+	log_setup(opts.log_level, opts.log_format);
+	if (geteuid() == 0 && opts.mode == MODE_SERVE)
+		log_warn("running as root is not needed; run as an unprivileged user "
+			 "(see docs/privileges.md for what each collector needs)", NULL);
+	if (scrape_init(&scrape, &opts) < 0)
+		return 2;
+	if (opts.mode == MODE_ONCE)
+		rc = run_once(&scrape, &opts);
+	else
+		rc = serve(&scrape, &opts);
+	scrape_fini(&scrape);
+	return rc;
+}
