@@ -149,8 +149,17 @@ static int normalize_args(struct argv *a, const char *file, unsigned line,
 
 		if (arg[0] != '-' || strcmp(arg, "--") == 0)
 			break;
+		/*
+		 * getopt() as the daemon sees it: flags before the first 'o' stand
+		 * alone, the rest of the word after that 'o' is its value.
+		 * (postconf -M/-P keeps scanning past the first 'o' and splits at a
+		 * later one too, e.g. "-ox=hostname"; the daemons do not, and
+		 * neither do we.  docs/postfix-config.md.)
+		 */
 		for (char *cp = arg + 1; *cp; cp++) {
-			if (*cp == 'o' && cp > arg + 1) {
+			if (*cp == 'o' && cp == arg + 1)
+				break;
+			if (*cp == 'o') {
 				/* "-stuffozz" -> "-stuff" "-ozz" */
 				size_t n = strlen(cp);
 				char *junk = malloc(n + 2);
@@ -474,6 +483,7 @@ char *postfix_service_format(const struct postfix_service *s, const struct postf
 		const char *arg = s->argv[f];
 		char *aval = NULL;
 		bool parens = false;
+		bool was_in_opts = in_opts;
 
 		if (f > 0)
 			PUT(" ");
@@ -496,7 +506,8 @@ char *postfix_service_format(const struct postfix_service *s, const struct postf
 				parens = aval[strcspn(aval, BLANKS)] != 0;
 			}
 		}
-		if (!in_opts)
+		/* as postconf: the first non-option argument is shown unbraced */
+		if (!was_in_opts)
 			parens = arg[strcspn(arg, BLANKS)] != 0;
 		if (!in_opts && parens)
 			PUT("{");

@@ -9,7 +9,10 @@
 
 #include "collectors/collector.h"
 
+extern const struct collector collector_postfix;
+
 const struct collector *const collector_table[] = {
+	&collector_postfix,
 	NULL,
 };
 
