@@ -1,72 +1,83 @@
 /*
- * dpkg.c - dpkg status database lookup (see dpkg.h).
+ * dpkg.c - package version from dpkg's status database (see dpkg.h).
  *
- * Interface: dpkg_status_version().  No diagnostics; bounded by the buffer.
+ * Pure: the status text comes in as a buffer.  Malformed stanzas are
+ * skipped; no diagnostics.
  */
 #include "collectors/dpkg.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
-/* value of "Field:" on the line [p, e), or NULL */
-static const char *field(const char *p, const char *e, const char *name, size_t *vlen)
+/* field - if line is "name: value", point val and vlen at the trimmed value */
+static bool
+field(const char *line, size_t len, const char *name, const char **val, size_t *vlen)
 {
 	size_t n = strlen(name);
-
-	if ((size_t)(e - p) <= n || strncasecmp(p, name, n) != 0 || p[n] != ':')
-		return NULL;
-	p += n + 1;
-	while (p < e && (*p == ' ' || *p == '\t'))
-		p++;
-	while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-		e--;
-	*vlen = (size_t)(e - p);
-	return p;
+	if (len <= n || strncasecmp(line, name, n) != 0 || line[n] != ':')
+		return false;
+	const char *v = line + n + 1;
+	const char *end = line + len;
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		end--;
+	*val = v;
+	*vlen = (size_t)(end - v);
+	return true;
 }
 
-int dpkg_status_version(const char *buf, size_t len, const char *package,
-			char *out, size_t outlen)
+static bool
+installed(const char *v, size_t n)
 {
-	const char *p = buf, *end = buf + len;
-	bool pkg = false, installed = false;
+	/* "want flag status": the third word must be "installed" */
+	const char *last = v + n;
+	const char *w = last;
+	while (w > v && w[-1] != ' ')
+		w--;
+	return (size_t)(last - w) == 9 && strncmp(w, "installed", 9) == 0;
+}
+
+int
+dpkg_status_version(const char *status, size_t len, const char *package, char *out, size_t outlen)
+{
+	const char *p = status, *end = status + len;
+	bool match = false, inst = false;
 	const char *ver = NULL;
 	size_t verlen = 0;
 
-	for (;;) {
-		const char *nl = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
-		const char *e = nl ? nl : end;
-		const char *v;
-		size_t vl;
-
-		if (e == p || (e - p == 1 && *p == '\r') || p >= end) {
-			/* paragraph end */
-			if (pkg && installed && ver != NULL) {
-				if (outlen > 0) {
-					size_t n = verlen < outlen - 1 ? verlen : outlen - 1;
-
-					memcpy(out, ver, n);
-					out[n] = 0;
-				}
+	while (p <= end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		size_t ll = (size_t)(le - p);
+		if (ll == 0 || (ll == 1 && *p == '\r')) {
+			if (match && inst && ver) {
+				snprintf(out, outlen, "%.*s", (int)verlen, ver);
 				return 0;
 			}
-			pkg = installed = false;
+			match = inst = false;
 			ver = NULL;
-			if (p >= end)
-				return -1;
 		} else if (*p != ' ' && *p != '\t') {
-			if ((v = field(p, e, "Package", &vl)) != NULL)
-				pkg = vl == strlen(package) && strncmp(v, package, vl) == 0;
-			else if ((v = field(p, e, "Status", &vl)) != NULL)
-				installed = vl >= 10 && strncmp(v + vl - 10, " installed", 10) == 0;
-			else if ((v = field(p, e, "Version", &vl)) != NULL) {
+			const char *v;
+			size_t vl;
+			if (field(p, ll, "Package", &v, &vl))
+				match = vl == strlen(package) && strncmp(v, package, vl) == 0;
+			else if (field(p, ll, "Status", &v, &vl))
+				inst = installed(v, vl);
+			else if (field(p, ll, "Version", &v, &vl)) {
 				ver = v;
 				verlen = vl;
 			}
 		}
-		if (nl == NULL)
-			p = end;
-		else
-			p = nl + 1;
+		if (!nl)
+			break;
+		p = nl + 1;
 	}
+	if (match && inst && ver) {
+		snprintf(out, outlen, "%.*s", (int)verlen, ver);
+		return 0;
+	}
+	return -1;
 }

@@ -8,11 +8,17 @@
 #include <string.h>
 
 #include "collectors/collector.h"
+#include "collectors/listeners.h"
+#include "collectors/postfix.h"
+#include "collectors/sendmail.h"
 
-extern const struct collector collector_postfix;
+extern const struct collector collector_exim;
 
 const struct collector *const collector_table[] = {
+	&collector_listeners,
 	&collector_postfix,
+	&collector_exim,
+	&collector_sendmail,
 	NULL,
 };
 

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# deps.sh - install what building (and, with "test", testing) needs, from
+# Debian 12 packages, non-interactively.  Packages already present are not
+# touched, so a second run costs nothing.  Services that packages would
+# start (postfix, prometheus, alertmanager) are kept from starting: tests
+# start their own instances and stop them.
+#
+#   scripts/deps.sh build    compiler, CMake and the -dev libraries
+#   scripts/deps.sh test     build + everything the test suite runs
+set -euo pipefail
+
+BUILD_PKGS=(build-essential cmake pkg-config git clang libclang-rt-14-dev
+	libmicrohttpd-dev libpcre2-dev libmnl-dev zlib1g-dev libcmocka-dev)
+TEST_PKGS=(curl python3 iproute2 procps psmisc gzip m4 prometheus
+	prometheus-alertmanager postfix python3-yaml wrk time)
+
+want=("${BUILD_PKGS[@]}")
+[ "${1:-build}" = test ] && want+=("${TEST_PKGS[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=
+if [ "$(id -u)" != 0 ]; then
+	command -v sudo >/dev/null || { echo "deps.sh: run as root or install sudo; missing: ${missing[*]}" >&2; exit 1; }
+	SUDO=sudo
+fi
+echo "deps.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+# Postfix asks how it is used; "No configuration" leaves /etc/postfix alone.
+echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
+# Keep package scripts from starting daemons while installing.
+policy=/usr/sbin/policy-rc.d
+added_policy=
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+	$SUDO chmod 755 "$policy"
+	added_policy=1
+fi
+cleanup() { [ -n "$added_policy" ] && $SUDO rm -f "$policy"; return 0; }
+trap cleanup EXIT
+$SUDO apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null
+$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}" >/dev/null

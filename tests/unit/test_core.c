@@ -1,0 +1,246 @@
+/*
+ * test_core.c - capped buffers, the per-scrape arena, bounded file reads
+ * and log formatting.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "collectors/fileio.h"
+#include "exporter/arena.h"
+#include "exporter/buf.h"
+#include "exporter/log.h"
+
+static void
+test_buf(void **state)
+{
+	struct buf b;
+
+	buf_init(&b, 10);
+	assert_int_equal(buf_puts(&b, "hello"), 0);
+	assert_int_equal(buf_printf(&b, "%d", 1234), 0);
+	assert_string_equal(b.data, "hello1234");
+	assert_int_equal(buf_putc(&b, '!'), 0);	/* exactly at the cap */
+	assert_int_equal(b.len, 10);
+	assert_int_equal(buf_putc(&b, '?'), -1);	/* one past: fails */
+	assert_true(b.failed);
+	assert_int_equal(buf_puts(&b, ""), -1);	/* sticky */
+	assert_string_equal(b.data, "hello1234!");
+	buf_reset(&b);
+	assert_false(b.failed);
+	assert_int_equal(buf_printf(&b, "%s", "0123456789A"), -1);
+	assert_int_equal(b.len, 0);
+	buf_free(&b);
+
+	buf_init(&b, 1 << 20);
+	for (int i = 0; i < 10000; i++)
+		buf_printf(&b, "%04d", i % 10000);
+	assert_false(b.failed);
+	assert_int_equal(b.len, 40000);
+	size_t len;
+	char *p = buf_steal(&b, &len);
+	assert_int_equal(len, 40000);
+	assert_memory_equal(p + 39996, "9999", 4);
+	free(p);
+	assert_null(b.data);
+	buf_free(&b);
+}
+
+static void
+test_arena(void **state)
+{
+	struct arena a;
+	char *s;
+
+	arena_init(&a, 64 * 1024);
+	s = arena_strdup(&a, "abc");
+	assert_string_equal(s, "abc");
+	assert_string_equal(arena_strndup(&a, "abcdef", 2), "ab");
+	assert_string_equal(arena_printf(&a, "%s-%d", "x", 7), "x-7");
+	for (int i = 0; i < 100; i++) {
+		unsigned char *p = arena_alloc(&a, 33);
+
+		assert_non_null(p);
+		assert_int_equal(((uintptr_t)p) % 16, 0);
+		for (int j = 0; j < 33; j++)
+			assert_int_equal(p[j], 0);
+		memset(p, 0xff, 33);
+	}
+	int *arr = arena_calloc(&a, 4, sizeof(int));
+	arr[3] = 9;
+	arr = arena_grow(&a, arr, 4 * sizeof(int), 8 * sizeof(int));
+	assert_int_equal(arr[3], 9);
+	assert_int_equal(arr[7], 0);
+	/* Cap: a request beyond it fails and stays failed until reset. */
+	assert_null(arena_alloc(&a, 128 * 1024));
+	assert_true(a.failed);
+	assert_null(arena_alloc(&a, 1));
+	arena_reset(&a);
+	assert_false(a.failed);
+	assert_non_null(arena_alloc(&a, 100));
+	assert_null(arena_calloc(&a, SIZE_MAX / 2, 4));
+	arena_free(&a);
+}
+
+static char tmpdir[64];
+
+static int
+setup_tmp(void **state)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/mta-test-core-XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int
+teardown_tmp(void **state)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void
+write_file(const char *path, const char *data, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, n, f), n);
+	fclose(f);
+}
+
+static void
+test_fileio(void **state)
+{
+	char p[256], q[256], full[512], err[256], *data;
+	size_t len;
+	struct fileio_stat st, st2;
+
+	/* path joining */
+	assert_string_equal(fileio_path("/", "/etc/postfix/main.cf", full, sizeof(full)), "/etc/postfix/main.cf");
+	assert_string_equal(fileio_path("/host/", "/etc/x", full, sizeof(full)), "/host/etc/x");
+	assert_string_equal(fileio_path("", "etc/x", full, sizeof(full)), "/etc/x");
+	assert_null(fileio_path("/host", "/etc/x", full, 8));
+
+	snprintf(p, sizeof(p), "%s/main.cf", tmpdir);
+	write_file(p, "a = b\n\0c\n", 9);
+	assert_int_equal(fileio_read(p, 100, &data, &len, &st, err, sizeof(err)), FILEIO_OK);
+	assert_int_equal(len, 9);
+	assert_memory_equal(data, "a = b\n\0c\n", 9);
+	assert_int_equal(data[9], '\0');
+	free(data);
+	assert_int_equal(fileio_stat(p, &st2, err, sizeof(err)), FILEIO_OK);
+	assert_true(fileio_stat_equal(&st, &st2));
+
+	/* too large */
+	assert_int_equal(fileio_read(p, 8, &data, &len, NULL, err, sizeof(err)), FILEIO_ERROR);
+	assert_non_null(strstr(err, "too large"));
+	assert_null(data);
+
+	/* absent, and a missing parent directory */
+	snprintf(q, sizeof(q), "%s/nope", tmpdir);
+	assert_int_equal(fileio_read(q, 100, &data, &len, NULL, err, sizeof(err)), FILEIO_ABSENT);
+	snprintf(q, sizeof(q), "%s/main.cf/below", tmpdir);
+	assert_int_equal(fileio_read(q, 100, &data, &len, NULL, err, sizeof(err)), FILEIO_ABSENT);
+
+	/* a directory in place of a file */
+	snprintf(q, sizeof(q), "%s/dir", tmpdir);
+	assert_int_equal(mkdir(q, 0700), 0);
+	assert_int_equal(fileio_read(q, 100, &data, &len, NULL, err, sizeof(err)), FILEIO_ERROR);
+	assert_non_null(strstr(err, "directory"));
+
+	/* a symlink loop */
+	snprintf(q, sizeof(q), "%s/loop", tmpdir);
+	assert_int_equal(symlink(q, q), 0);
+	assert_int_equal(fileio_read(q, 100, &data, &len, NULL, err, sizeof(err)), FILEIO_ERROR);
+	assert_non_null(strstr(err, "symbolic links"));
+
+	/* a FIFO does not block */
+	snprintf(q, sizeof(q), "%s/fifo", tmpdir);
+	assert_int_equal(mkfifo(q, 0600), 0);
+	assert_int_equal(fileio_read(q, 100, &data, &len, NULL, err, sizeof(err)), FILEIO_ERROR);
+	assert_non_null(strstr(err, "regular"));
+
+	/* empty file */
+	snprintf(q, sizeof(q), "%s/empty", tmpdir);
+	write_file(q, "", 0);
+	assert_int_equal(fileio_read(q, 100, &data, &len, NULL, err, sizeof(err)), FILEIO_OK);
+	assert_int_equal(len, 0);
+	assert_string_equal(data, "");
+	free(data);
+
+	/* unreadable (only meaningful when not root) */
+	if (geteuid() != 0) {
+		snprintf(q, sizeof(q), "%s/secret", tmpdir);
+		write_file(q, "x", 1);
+		chmod(q, 0);
+		assert_int_equal(fileio_read(q, 100, &data, &len, NULL, err, sizeof(err)), FILEIO_ERROR);
+		assert_non_null(strstr(err, "Permission denied"));
+	}
+}
+
+struct captured {
+	char line[1024];
+	int count;
+};
+
+static void
+hook(enum log_level level, const char *line, void *arg)
+{
+	struct captured *c = arg;
+
+	snprintf(c->line, sizeof(c->line), "%s", line);
+	c->count++;
+}
+
+static void
+test_log(void **state)
+{
+	struct captured c = { "", 0 };
+	enum log_level lvl;
+	enum log_format fmt;
+
+	assert_int_equal(log_parse_level("warn", &lvl), 0);
+	assert_int_equal(lvl, LOG_LEVEL_WARN);
+	assert_int_equal(log_parse_level("WARN", &lvl), -1);
+	assert_int_equal(log_parse_format("json", &fmt), 0);
+	assert_int_equal(log_parse_format("text", &fmt), -1);
+
+	log_set_hook(hook, &c);
+	log_setup(LOG_LEVEL_WARN, LOG_FORMAT_LOGFMT);
+	log_info("not shown", NULL);
+	assert_int_equal(c.count, 0);
+	log_file_warn("/etc/postfix/main.cf", 12, "duplicate parameter \"%s\"", "inet_interfaces");
+	assert_int_equal(c.count, 1);
+	assert_non_null(strstr(c.line, "level=warn msg=\"duplicate parameter \\\"inet_interfaces\\\"\" "
+				       "file=/etc/postfix/main.cf line=12"));
+	log_setup(LOG_LEVEL_DEBUG, LOG_FORMAT_JSON);
+	log_warn("two\nlines", "key", "a\"b", NULL);
+	assert_non_null(strstr(c.line, "\"level\":\"warn\",\"msg\":\"two\\nlines\",\"key\":\"a\\\"b\"}"));
+	assert_int_equal(c.line[0], '{');
+	log_set_hook(NULL, NULL);
+	log_setup(LOG_LEVEL_INFO, LOG_FORMAT_LOGFMT);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_buf),
+		cmocka_unit_test(test_arena),
+		cmocka_unit_test_setup_teardown(test_fileio, setup_tmp, teardown_tmp),
+		cmocka_unit_test(test_log),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
