@@ -746,7 +746,7 @@ static int postfix_collect(struct scrape_ctx *sc)
 				 "1 if every configured listening address of the MTA is loopback.",
 				 METRIC_GAUGE);
 	f_svc = metrics_family(sc->m, "mta_service_info",
-			       "A configured listening endpoint of an MTA service.", METRIC_INFO);
+			       "A configured listening endpoint of an MTA service.", METRIC_GAUGE);
 	f_cro = metrics_family(sc->m, "postfix_client_restrictions_ok",
 			       "1 if main.cf smtpd_client_restrictions contains reject with no bare permit before it (STIG GEN004710).",
 			       METRIC_GAUGE);

@@ -219,9 +219,10 @@ def gen_config(rng, d):
     with open(os.path.join(d, "main.cf"), "w") as f:
         f.write("".join(lines))
     master = ["smtp inet n - y - - smtpd\n", "pickup unix n - y 60 1 pickup\n"]
-    for _ in range(rng.randint(0, 3)):
-        svc = rng.choice(["submission", "smtps", "2525", "127.0.0.1:2526", "[::1]:2527",
-                          "localhost:2528", "10025"])
+    names = ["submission", "smtps", "2525", "127.0.0.1:2526", "[::1]:2527",
+             "localhost:2528", "10025"]
+    # distinct names: postconf -P merges the -o of duplicate entries
+    for svc in rng.sample(names, rng.randint(0, 3)):
         cmd = rng.choice(["smtpd", "smtpd", "postscreen"])
         entry = "%s inet n - y - - %s" % (svc, cmd)
         for _ in range(rng.randint(0, 4)):

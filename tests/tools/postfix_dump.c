@@ -181,6 +181,15 @@ static const struct postfix_service *find_service(const struct postfix_instance 
 	return found;
 }
 
+/* the diagnostics added since `before` are about runaway nesting */
+static bool nesting_error(const struct postfix_diags *d, unsigned before)
+{
+	if (d->total == before || d->n == 0)
+		return false;
+	return strstr(d->v[d->n - 1].msg, "nesting") != NULL ||
+	       strstr(d->v[d->n - 1].msg, "too complex") != NULL;
+}
+
 /*
  * postconf exits (fatal) when any parameter it knows fails to expand,
  * whichever one was asked for: check the known ones that are set.
@@ -196,9 +205,16 @@ static bool expands_cleanly(const struct postfix_instance *in, const struct post
 
 		e.local = &x->params;
 		for (size_t i = 0; i < x->params.n; i++) {
+			unsigned before = in->diags.total;
 			char *v = postfix_expand(&e, x->params.v[i].value, x->line);
 
-			if (v == NULL)
+			/*
+			 * postconf checks the syntax of every -o value, but only
+			 * follows references of parameters it knows: a runaway
+			 * recursion in an unknown one is no error to it.
+			 */
+			if (v == NULL && (postfix_default_find(x->params.v[i].name, in->env.version) ||
+					  !nesting_error(&in->diags, before)))
 				return false;
 			free(v);
 		}
