@@ -210,7 +210,10 @@ def gen_config(rng, d):
         lines.append("x9 = %s\n" % rng.choice(["all", "", "host"]))
     for _ in range(rng.randint(3, 10)):
         t = rng.choice(TARGETS)
-        lines.append(emit_setting(rng, t, gen_value(rng, CUSTOM + ["myhostname", "mydestination"])))
+        # no self-reference: a known parameter that refers to itself is a
+        # fatal error for postconf wherever it is used
+        refs = [r for r in CUSTOM + ["myhostname", "mydestination"] if r != t]
+        lines.append(emit_setting(rng, t, gen_value(rng, refs)))
         if rng.random() < 0.25:  # duplicate: the last one wins
             lines.append(emit_setting(rng, t, gen_value(rng, CUSTOM)))
         if rng.random() < 0.2:
@@ -227,7 +230,7 @@ def gen_config(rng, d):
         entry = "%s inet n - y - - %s" % (svc, cmd)
         for _ in range(rng.randint(0, 4)):
             t = rng.choice(TARGETS + CUSTOM)
-            v = gen_value(rng, CUSTOM + ["myhostname"])
+            v = gen_value(rng, [r for r in CUSTOM + ["myhostname"] if r != t])
             if " " in v or rng.random() < 0.3:
                 entry += "\n  -o { %s = %s }" % (t, v)
             elif "o" in t + v:

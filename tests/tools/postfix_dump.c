@@ -194,7 +194,8 @@ static bool nesting_error(const struct postfix_diags *d, unsigned before)
  * postconf exits (fatal) when any parameter it knows fails to expand,
  * whichever one was asked for: check the known ones that are set.
  */
-static bool expands_cleanly(const struct postfix_instance *in, const struct postfix_service *svc)
+static bool expands_cleanly(const struct postfix_instance *in, const struct postfix_service *svc,
+			    bool strict)
 {
 	const struct postfix_dict *dicts[2] = {&in->main, svc ? &svc->params : NULL};
 
@@ -211,9 +212,11 @@ static bool expands_cleanly(const struct postfix_instance *in, const struct post
 			/*
 			 * postconf checks the syntax of every -o value, but only
 			 * follows references of parameters it knows: a runaway
-			 * recursion in an unknown one is no error to it.
+			 * recursion in an unknown one is no error to it, except
+			 * with -Mx, which expands every -o value.
 			 */
-			if (v == NULL && (postfix_default_find(x->params.v[i].name, in->env.version) ||
+			if (v == NULL && (strict ||
+					  postfix_default_find(x->params.v[i].name, in->env.version) ||
 					  !nesting_error(&in->diags, before)))
 				return false;
 			free(v);
@@ -277,7 +280,7 @@ int main(int argc, char **argv)
 			}
 			first = 4;
 		}
-		if (!expands_cleanly(&in, svc)) {
+		if (!expands_cleanly(&in, svc, false)) {
 			rc = 3;
 			goto out;
 		}
@@ -291,7 +294,8 @@ int main(int argc, char **argv)
 			print_nv(argv[i], v);
 			free(v);
 		}
-	} else if (strchr("PM", mode[0]) != NULL && !expands_cleanly(&in, NULL)) {
+	} else if (strchr("PM", mode[0]) != NULL &&
+		   !expands_cleanly(&in, NULL, strcmp(mode, "Mx") == 0)) {
 		rc = 3;
 	} else if (strcmp(mode, "P") == 0 || strcmp(mode, "Px") == 0) {
 		rc = dump_params(&in, mode[1] == 'x');
