@@ -789,8 +789,25 @@ static int postfix_collect(struct scrape_ctx *sc)
 					"smtpd_banner", "smtpd_tls_security_level",
 				};
 
-				for (size_t k = 0; k < sizeof(audited) / sizeof(audited[0]); k++)
-					free(postfix_param(in, svc, audited[k]));
+				for (size_t k = 0; k < sizeof(audited) / sizeof(audited[0]); k++) {
+					char *v = postfix_param(in, svc, audited[k]);
+					const struct postfix_param *where = NULL;
+					struct postfix_env e = in->env;
+					struct postfix_list l;
+
+					if (v == NULL)
+						continue;
+					/* unparseable lists ({} unbalanced) are warnings */
+					e.local = &svc->params;
+					postfix_lookup(&e, audited[k], &where);
+					if (k < 6) {
+						postfix_list_split(v, POSTFIX_SPLIT_LIST, &l,
+								   where ? where->file : in->main_path,
+								   where ? where->line : 0, &in->diags);
+						postfix_list_free(&l);
+					}
+					free(v);
+				}
 			}
 			service_endpoints(sc, mf, &cap, in, svc);
 			for (size_t k = first; k < mf->n_endpoints; k++) {

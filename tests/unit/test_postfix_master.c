@@ -260,6 +260,76 @@ static void test_net_parse(void **state)
 	}
 }
 
+/* mynetworks with files and tables read under a fixture rootfs */
+static void test_mynetworks_files(void **state)
+{
+	static const struct {
+		enum postfix_net_kind kind;
+		bool negate;
+		const char *text;
+	} want[] = {
+		{POSTFIX_NET_CIDR, false, "127.0.0.0/8"},
+		{POSTFIX_NET_CIDR, false, "[::1]/128"},
+		{POSTFIX_NET_CIDR, true, "!192.0.2.9"},
+		{POSTFIX_NET_FILE, false, "/etc/postfix/networks"},
+		{POSTFIX_NET_CIDR, false, "198.51.100.0/24"},
+		{POSTFIX_NET_CIDR, false, "203.0.113.0/25"},
+		{POSTFIX_NET_CIDR, false, "[2001:db8::]/32"},
+		{POSTFIX_NET_TABLE, false, "cidr:/etc/postfix/net.cidr"},
+		{POSTFIX_NET_CIDR, false, "192.0.2.128/25"},
+		{POSTFIX_NET_CIDR, false, "10.0.0.0/8"},
+		{POSTFIX_NET_TABLE, false, "texthash:/etc/postfix/net.hash"},
+		{POSTFIX_NET_CIDR, false, "203.0.113.7"},
+		{POSTFIX_NET_HOST, false, "mail.example.com"},
+		{POSTFIX_NET_TABLE, false, "hash:/etc/postfix/opaque"},
+		{POSTFIX_NET_FILE, false, "/etc/postfix/missing"},
+	};
+	const char *fix = getenv("MTA_FIXTURES");
+	char rootfs[1024];
+	struct postfix_instance in;
+	struct postfix_host host;
+	struct postfix_net *nets;
+	size_t n;
+	bool unknown;
+
+	(void)state;
+	if (fix == NULL)
+		skip();
+	snprintf(rootfs, sizeof(rootfs), "%s/postfix/rootfs-mynet", fix);
+	memset(&host, 0, sizeof(host));
+	host.rootfs = rootfs;
+	host.hostname = "mx";
+	host.version = POSTFIX_VERSION(3, 7, 11);
+	assert_int_equal(postfix_instance_load(&in, "/etc/postfix", "", &host), 0);
+	assert_true(in.have_main);
+	nets = postfix_mynetworks(&in, &in.master.v[0], rootfs, &n, &unknown);
+	assert_false(unknown);
+	assert_int_equal(n, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(nets[i].kind, want[i].kind);
+		assert_int_equal(nets[i].negate, want[i].negate);
+		assert_string_equal(nets[i].text, want[i].text);
+	}
+	assert_int_equal(nets[8].prefixlen, 25);
+	/* the missing file is reported with its name */
+	assert_true(postfix_diags_has(&in.diags, POSTFIX_DIAG_LIST, "cannot read /etc/postfix/missing"));
+	free(nets);
+	postfix_instance_free(&in);
+
+	/* unset mynetworks and no interface list: unknown, not guessed */
+	memset(&host, 0, sizeof(host));
+	host.rootfs = rootfs;
+	host.hostname = "mx";
+	host.version = POSTFIX_VERSION(3, 7, 11);
+	assert_int_equal(postfix_instance_load(&in, "/etc/nonexistent", "", &host), 0);
+	assert_false(in.have_main);
+	nets = postfix_mynetworks(&in, NULL, rootfs, &n, &unknown);
+	assert_true(unknown);
+	assert_int_equal(n, 0);
+	free(nets);
+	postfix_instance_free(&in);
+}
+
 static void test_dpkg(void **state)
 {
 	static const char status[] =
@@ -288,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_host_port),
 		cmocka_unit_test(test_mynetworks_default),
 		cmocka_unit_test(test_net_parse),
+		cmocka_unit_test(test_mynetworks_files),
 		cmocka_unit_test(test_dpkg),
 	};
 
