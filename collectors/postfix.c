@@ -9,10 +9,10 @@
  * postfix_param(), postfix_mynetworks(), postfix_mynetworks_default(),
  * postfix_net_parse().
  *
- * Metrics (docs/metrics.md, section "postfix"): mta_bound_all_interfaces,
- * mta_local_only, mta_service_info, postfix_client_restrictions_ok,
- * postfix_info, postfix_config_warnings.  mta_detected comes from the
- * framework (facts->mta[].detected).
+ * Metrics (docs/metrics.md, section "postfix"): postfix_client_restrictions_ok,
+ * postfix_info, postfix_config_warnings.  The shared mta_detected,
+ * mta_bound_all_interfaces, mta_local_only and mta_service_info are
+ * rendered by collectors/mta_metrics.c from facts->mta[MTA_POSTFIX].
  *
  * Diagnostics: every problem the configuration model reports is logged
  * with log_file_warn(file, line, ...) and counted in
@@ -564,7 +564,20 @@ static void add_endpoint(struct scrape_ctx *sc, struct mta_facts *mf, size_t *ca
 {
 	struct mta_endpoint *ep;
 	struct inaddr a;
+	char service[512];
 
+	/* the instance goes into the service label: docs/metrics.md */
+	if (*inst->label)
+		snprintf(service, sizeof(service), "%s/%s", inst->label, postfix_service_name(svc));
+	else
+		snprintf(service, sizeof(service), "%s", postfix_service_name(svc));
+	for (size_t i = 0; i < mf->n_endpoints; i++) {
+		const struct mta_endpoint *o = &mf->endpoints[i];
+
+		if (o->port == (uint16_t)(port < 0 ? 0 : port) && strcmp(o->service, service) == 0 &&
+		    strcmp(o->address, address) == 0)
+			return;		/* "127.0.0.1, 127.0.0.1": one socket */
+	}
 	if (mf->n_endpoints == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 8;
 		struct mta_endpoint *nv = arena_grow(sc->arena, mf->endpoints,
@@ -578,7 +591,7 @@ static void add_endpoint(struct scrape_ctx *sc, struct mta_facts *mf, size_t *ca
 	ep = &mf->endpoints[mf->n_endpoints++];
 	memset(ep, 0, sizeof(*ep));
 	ep->instance = arena_strdup(sc->arena, inst->label);
-	ep->service = arena_strdup(sc->arena, postfix_service_name(svc));
+	ep->service = arena_strdup(sc->arena, service);
 	ep->address = arena_strdup(sc->arena, address);
 	ep->port = (uint16_t)(port < 0 ? 0 : port);
 	if (inaddr_parse(address, &a) == 0) {
@@ -672,7 +685,7 @@ static int postfix_collect(struct scrape_ctx *sc)
 	const char *rootfs = sc->opts->rootfs;
 	struct postfix_facts *pf;
 	struct postfix_host host;
-	struct metric_family *f_all, *f_local, *f_svc, *f_cro, *f_info, *f_warn;
+	struct metric_family *f_cro, *f_info, *f_warn;
 	size_t cap = 0;
 	bool bound_all = false, local_only = true;
 	int rc = 0;
@@ -739,14 +752,6 @@ static int postfix_collect(struct scrape_ctx *sc)
 		free(dirs);
 	}
 
-	f_all = metrics_family(sc->m, "mta_bound_all_interfaces",
-			       "1 if the MTA's effective configuration listens on all interfaces.",
-			       METRIC_GAUGE);
-	f_local = metrics_family(sc->m, "mta_local_only",
-				 "1 if every configured listening address of the MTA is loopback.",
-				 METRIC_GAUGE);
-	f_svc = metrics_family(sc->m, "mta_service_info",
-			       "A configured listening endpoint of an MTA service.", METRIC_GAUGE);
 	f_cro = metrics_family(sc->m, "postfix_client_restrictions_ok",
 			       "1 if main.cf smtpd_client_restrictions contains reject with no bare permit before it (STIG GEN004710).",
 			       METRIC_GAUGE);
@@ -760,7 +765,6 @@ static int postfix_collect(struct scrape_ctx *sc)
 	for (size_t i = 0; i < pf->n_inst; i++) {
 		struct postfix_instance *in = &pf->inst[i];
 		char *ifs, *level;
-		char num[32];
 
 		if (!in->have_main)
 			continue;
@@ -811,20 +815,10 @@ static int postfix_collect(struct scrape_ctx *sc)
 			}
 			service_endpoints(sc, mf, &cap, in, svc);
 			for (size_t k = first; k < mf->n_endpoints; k++) {
-				const struct mta_endpoint *ep = &mf->endpoints[k];
-				char service[512];
-
-				if (ep->wildcard)
+				if (mf->endpoints[k].wildcard)
 					bound_all = true;
-				if (!ep->loopback)
+				if (!mf->endpoints[k].loopback)
 					local_only = false;
-				if (*in->label)
-					snprintf(service, sizeof(service), "%s/%s", in->label, ep->service);
-				else
-					snprintf(service, sizeof(service), "%s", ep->service);
-				snprintf(num, sizeof(num), "%u", ep->port);
-				metrics_add(f_svc, 1, "mta", "postfix", "service", service,
-					    "address", ep->address, "port", num, NULL);
 			}
 		}
 		level = postfix_param(in, NULL, "compatibility_level");
@@ -837,10 +831,10 @@ static int postfix_collect(struct scrape_ctx *sc)
 		mf->config_warnings += in->diags.total;
 		metrics_add(f_warn, in->diags.total, "config_directory", in->config_directory, NULL);
 	}
+	/* mta_bound_all_interfaces, mta_local_only, mta_service_info: from
+	 * these facts, by collectors/mta_metrics.c */
 	mf->bound_all = bound_all;
 	mf->local_only = local_only;
-	metrics_add(f_all, bound_all ? 1 : 0, "mta", "postfix", NULL);
-	metrics_add(f_local, local_only ? 1 : 0, "mta", "postfix", NULL);
 	mf->collected = rc == 0;
 	return rc;
 }
