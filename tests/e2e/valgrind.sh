@@ -100,4 +100,21 @@ sleep 2
 curl -fsSk -u u:pw -o /dev/null "https://$ADDR/metrics" || fail "last good config lost"
 check_vg "$P2" "$T/vg2"
 pass "TLS, basic auth and reloads under memcheck: no errors, no leaks, exit 0"
+# The collectors on real configuration trees (whichever fixtures exist).
+mkdir -p "$T/mix"
+for d in postfix/rootfs-multi sendmail/rootfs-hardened; do
+	[ -d "$MTA_SOURCE_DIR/tests/fixtures/$d" ] && cp -r "$MTA_SOURCE_DIR/tests/fixtures/$d/." "$T/mix/"
+done
+start_bg "$T/vg3.out" valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect \
+	--errors-for-leak-kinds=definite,indirect --error-exitcode=99 --log-file="$T/vg3" \
+	"$MTA_EXPORTER" --path.rootfs="$T/mix" --log.level=error --web.listen-address=$ADDR
+P3=$BG_PID
+wait_http "http://$ADDR/-/healthy" 60
+for i in $(seq 200); do
+	curl -fsS -o /dev/null "http://$ADDR/metrics" || fail "fixture scrape $i"
+done
+curl -fsS "http://$ADDR/metrics" | grep -q '^mta_detected{mta="postfix"} 1' ||
+	! [ -d "$MTA_SOURCE_DIR/tests/fixtures/postfix/rootfs-multi" ] || fail "postfix fixture not detected"
+check_vg "$P3" "$T/vg3"
+pass "200 scrapes of fixture configuration trees under memcheck: no errors, no leaks"
 echo "all valgrind checks passed"
