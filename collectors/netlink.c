@@ -312,15 +312,21 @@ netlink_feed(const void *buf, size_t len, unsigned seq, unsigned portid,
 			return -1;
 		}
 		memcpy(&h, p + off, sizeof(h));
-		if (h.nlmsg_len < sizeof(h) || h.nlmsg_len > len - off) {
+		/*
+		 * libmnl bounds attribute parsing by the *aligned* message end,
+		 * so the padding must be in the buffer too (the kernel always
+		 * sends it); otherwise a 4-byte-unaligned last message lets an
+		 * attribute be read past the end of the buffer.
+		 */
+		if (h.nlmsg_len < sizeof(h) || h.nlmsg_len > len - off ||
+		    (((size_t)h.nlmsg_len + 3) & ~(size_t)3) > len - off) {
 			snprintf(err, errlen,
 				 "bad netlink message length %u at offset %zu (%zu bytes left)",
 				 (unsigned)h.nlmsg_len, off, len - off);
 			errno = EBADMSG;
 			return -1;
 		}
-		off += NLMSG_ALIGN(h.nlmsg_len) < len - off ?
-			NLMSG_ALIGN(h.nlmsg_len) : len - off;
+		off += ((size_t)h.nlmsg_len + 3) & ~(size_t)3;
 	}
 	if (len == 0)
 		return 1;
