@@ -301,7 +301,8 @@ if [ "$EXPORTER_POSTFIX" = 1 ] && "$MTA_EXPORTER" --help 2>&1 | grep -qw listene
 	d=$(pf_config drift $SRV_ADDR)
 	sed -i "s/^inet_interfaces = .*/inet_interfaces = all/" "$d/main.cf"
 	echo "compatibility_level = 3.6" >>"$d/main.cf"
-	local t2=$(date +%s%N); pf_start "$d"; echo "# start ms $(( ($(date +%s%N) - t2) / 1000000 ))" >&2
+	pf_start "$d" || fail "drift instance did not start"
+	RUNNING+=("$d")
 	exporter_scrape "$d" "$d/m1"
 	[ "$(metric_value "$d/m1" mta_check_status 'check="mta_runtime_matches_config",status="pass"')" = 1 ] ||
 		fail "drift: check does not pass before the change: $(grep runtime_matches "$d/m1")"
