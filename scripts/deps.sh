@@ -12,7 +12,7 @@ set -euo pipefail
 BUILD_PKGS=(build-essential cmake pkg-config git clang libclang-rt-14-dev
 	libmicrohttpd-dev libpcre2-dev libmnl-dev zlib1g-dev libcmocka-dev)
 TEST_PKGS=(curl python3 iproute2 procps psmisc gzip m4 prometheus
-	prometheus-alertmanager postfix)
+	prometheus-alertmanager postfix python3-yaml wrk time)
 
 want=("${BUILD_PKGS[@]}")
 [ "${1:-build}" = test ] && want+=("${TEST_PKGS[@]}")

@@ -1,0 +1,70 @@
+/*
+ * fuzz_exim_conf.c - fuzz target for the Exim configuration model.
+ *
+ * The input is split at the first NUL byte: the part before it is parsed as
+ * an Exim configuration (two sources, split in the middle, to exercise
+ * line numbering across files) and judged (listening sockets, relay); the
+ * part after it is parsed as Debian's update-exim4.conf.conf, turned into
+ * the generated macro block and assembled with the first part.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collectors/dpkg.h"
+#include "collectors/exim_conf.h"
+
+static void
+judge(const struct exim_source *src, size_t n)
+{
+	struct exim_conf c;
+	if (exim_conf_parse(src, n, NULL, 0, &c) == 0) {
+		struct exim_listen_result *lr = malloc(sizeof(*lr));
+		if (lr) {
+			exim_listen_compute(&c, lr);
+			free(lr);
+		}
+		struct exim_relay_result rr;
+		exim_relay_evaluate(&c, &rr);
+	}
+	exim_conf_free(&c);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *buf = malloc(size + 1);
+	if (!buf)
+		return 0;
+	memcpy(buf, data, size);
+	buf[size] = '\0';
+	size_t conf_len = strlen(buf);
+	const char *ue = conf_len < size ? buf + conf_len + 1 : "";
+	size_t ue_len = conf_len < size ? size - conf_len - 1 : 0;
+
+	struct exim_source src[2] = {
+		{ "a", buf, conf_len / 2, 1 },
+		{ "b", buf + conf_len / 2, conf_len - conf_len / 2, 1 },
+	};
+	judge(src, 2);
+
+	struct exim_debian_conf dc;
+	if (exim_debian_parse(ue, ue_len, &dc) == 0) {
+		char *m = exim_debian_macros(&dc, "mail.example.org", "4.96");
+		if (m) {
+			struct exim_source one = { "t", buf, conf_len, 1 };
+			struct exim_source out[4];
+			size_t n = exim_debian_assemble(&one, 1, m, "m", out, 4);
+			judge(out, n);
+			free(m);
+		}
+	}
+	exim_debian_free(&dc);
+
+	char v[64];
+	(void)dpkg_status_version(ue, ue_len, "exim4-base", v, sizeof(v));
+	free(buf);
+	return 0;
+}

@@ -1,0 +1,209 @@
+/*
+ * test_sendmail.c - the sendmail collector on the committed fixture roots:
+ * the facts it leaves for the checks collector (endpoints, relays, checks,
+ * struct sendmail_facts) and its file:line warnings, logged once per
+ * version of a file.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "collectors/sendmail.h"
+#include "exporter/arena.h"
+#include "exporter/log.h"
+#include "exporter/metrics.h"
+#include "exporter/options.h"
+
+struct capture {
+	int count;
+	char lines[16][512];
+};
+
+static void
+hook(enum log_level level, const char *line, void *arg)
+{
+	struct capture *c = arg;
+
+	if (c->count < 16)
+		snprintf(c->lines[c->count], sizeof(c->lines[0]), "%s", line);
+	c->count++;
+}
+
+static bool
+logged(const struct capture *c, const char *a, const char *b)
+{
+	for (int i = 0; i < c->count && i < 16; i++)
+		if (strstr(c->lines[i], a) != NULL && (b == NULL || strstr(c->lines[i], b) != NULL))
+			return true;
+	return false;
+}
+
+struct run {
+	struct options opts;
+	struct facts facts;
+	struct arena arena;
+	struct metrics *m;
+	struct scrape_ctx sc;
+	char root[1024];
+	int rc;
+};
+
+static void
+run_collector(struct run *r, const char *root, const char *config)
+{
+	const char *fixtures = getenv("MTA_FIXTURES");
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->root, sizeof(r->root), "%s/sendmail/%s", fixtures ? fixtures : "tests/fixtures", root);
+	r->opts.rootfs = r->root;
+	*collector_sendmail.flags[0].value = config;
+	arena_init(&r->arena, 1u << 20);
+	r->m = metrics_new(1u << 20);
+	assert_non_null(r->m);
+	r->sc.opts = &r->opts;
+	r->sc.m = r->m;
+	r->sc.facts = &r->facts;
+	r->sc.arena = &r->arena;
+	assert_int_equal(collector_sendmail.init(&r->opts), 0);
+	r->rc = collector_sendmail.collect(&r->sc);
+}
+
+static void
+done(struct run *r)
+{
+	metrics_free(r->m);
+	arena_free(&r->arena);
+}
+
+static const struct mta_check *
+check(const struct mta_facts *mf, const char *id)
+{
+	for (size_t i = 0; i < mf->n_checks; i++)
+		if (strcmp(mf->checks[i].id, id) == 0)
+			return &mf->checks[i];
+	fail_msg("no check %s", id);
+	return NULL;
+}
+
+static bool
+has_reason(const struct mta_check *c, const char *code)
+{
+	for (size_t i = 0; i < c->n_reasons; i++)
+		if (strcmp(c->reasons[i], code) == 0)
+			return true;
+	return false;
+}
+
+static void
+test_bad_root(void **state)
+{
+	struct capture cap = {0};
+	struct run r;
+
+	log_set_hook(hook, &cap);
+	log_setup(LOG_LEVEL_WARN, LOG_FORMAT_LOGFMT);
+	collector_sendmail.fini();
+	run_collector(&r, "rootfs-bad", "/etc/mail/sendmail.cf");
+	const struct mta_facts *mf = &r.facts.mta[MTA_SENDMAIL];
+	const struct sendmail_facts *sf = mf->priv;
+
+	assert_int_equal(r.rc, 0);
+	assert_true(mf->detected && mf->collected);
+	assert_int_equal(mf->config_warnings, 3);
+	assert_true(logged(&cap, "rootfs-bad/etc/mail/sendmail.cf line=2", "host name"));
+	assert_true(logged(&cap, "line=3", "\\\"Zap\\\" unknown"));
+	assert_true(logged(&cap, "line=4", "unknown option name NoSuchOption"));
+
+	assert_int_equal(mf->n_endpoints, 2);
+	assert_string_equal(mf->endpoints[0].service, "MTA");
+	assert_string_equal(mf->endpoints[0].address, "mail.example.org");
+	assert_false(mf->endpoints[0].numeric);
+	assert_false(mf->endpoints[0].loopback);
+	assert_true(mf->endpoints[1].loopback);
+	assert_false(mf->bound_all);
+	assert_false(mf->local_only);
+
+	assert_int_equal(mf->n_relays, 2);
+	assert_int_equal(mf->relays[0].verdict, RELAY_OPEN);
+	assert_string_equal(mf->relays[0].reason, "no_final_relay_denied");
+	assert_non_null(sf);
+	assert_true(sf->promiscuous_relay);
+	assert_false(sf->all_daemons_loopback);
+	assert_false(sf->mc_present);
+
+	assert_int_equal(check(mf, "sendmail_relay_features")->status, CHECK_FAIL);
+	assert_true(has_reason(check(mf, "sendmail_relay_features"), "promiscuous_relay"));
+	assert_int_equal(check(mf, "sendmail_mc_cf_consistent")->status, CHECK_NOT_APPLICABLE);
+	assert_int_equal(check(mf, "sendmail_privacy_options")->status, CHECK_FAIL);
+	assert_true(has_reason(check(mf, "sendmail_privacy_options"), "vrfy_allowed"));
+	assert_int_equal(check(mf, "sendmail_greeting_no_version")->status, CHECK_FAIL);
+	assert_int_equal(check(mf, "sendmail_help_file")->status, CHECK_PASS);
+	done(&r);
+
+	/* the same file again: no second round of warnings */
+	int before = cap.count;
+	run_collector(&r, "rootfs-bad", "/etc/mail/sendmail.cf");
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(cap.count, before);
+	assert_int_equal(r.facts.mta[MTA_SENDMAIL].config_warnings, 3);
+	done(&r);
+	log_set_hook(NULL, NULL);
+}
+
+static void
+test_hardened_root(void **state)
+{
+	struct run r;
+
+	collector_sendmail.fini();
+	run_collector(&r, "rootfs-hardened", "/opt/sm/sendmail.cf");
+	const struct mta_facts *mf = &r.facts.mta[MTA_SENDMAIL];
+	const struct sendmail_facts *sf = mf->priv;
+
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(mf->config_warnings, 0);
+	assert_true(mf->local_only);
+	assert_false(mf->bound_all);
+	assert_int_equal(mf->n_endpoints, 2);
+	assert_string_equal(mf->endpoints[1].service, "MTA-v6");
+	assert_string_equal(mf->endpoints[1].address, "::1");
+	assert_int_equal(mf->endpoints[1].port, 25);
+	assert_int_equal(mf->relays[0].verdict, RELAY_CLOSED);
+	assert_true(sf->all_daemons_loopback);
+	assert_false(sf->promiscuous_relay);
+	for (size_t i = 0; i < mf->n_checks; i++)
+		if (strcmp(mf->checks[i].id, "sendmail_mc_cf_consistent") != 0 &&
+		    mf->checks[i].status != CHECK_PASS)
+			fail_msg("%s: %d", mf->checks[i].id, mf->checks[i].status);
+	done(&r);
+}
+
+static void
+test_absent(void **state)
+{
+	struct run r;
+
+	run_collector(&r, "no-such-root", "/etc/mail/sendmail.cf");
+	assert_int_equal(r.rc, 0);
+	assert_false(r.facts.mta[MTA_SENDMAIL].detected);
+	assert_true(r.facts.mta[MTA_SENDMAIL].collected);
+	assert_int_equal(r.facts.mta[MTA_SENDMAIL].n_endpoints, 0);
+	done(&r);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bad_root),
+		cmocka_unit_test(test_hardened_root),
+		cmocka_unit_test(test_absent),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
