@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "collectors/checks.h"
 #include "collectors/collector.h"
 #include "collectors/sendmail.h"
 
@@ -15,6 +16,7 @@ extern const struct collector collector_exim;
 const struct collector *const collector_table[] = {
 	&collector_exim,
 	&collector_sendmail,
+	&collector_checks,	/* last: reads the others' facts */
 	NULL,
 };
 

@@ -1,0 +1,97 @@
+/*
+ * checks.h - compliance checks: the catalogue, the pure decisions and the
+ * "checks" collector that renders them.
+ *
+ * Every check has a stable id, a title, a source (CIS, STIG, hardening
+ * guide), a severity and a remediation (docs/checks.md has each one's
+ * rationale, pass condition, reason codes and divergences).  Cross-MTA
+ * checks (cis_2_1_21, stig_gen004710, mta_no_open_relay,
+ * mta_runtime_matches_config) are decided here from struct facts; the
+ * postfix_* checks are decided here from a struct checks_postfix view of
+ * the Postfix model; MTA-specific checks decided by other collectors
+ * (sendmail_*, exim_*) arrive as struct mta_check in facts->mta[k].checks
+ * and are rendered as they are.
+ *
+ * The decision functions are pure: facts in, struct check_result out.
+ * The collector (checks.c) runs last, keeps the results in facts->checks
+ * for the audit report, and emits mta_check_info, mta_check_status,
+ * mta_check_finding and, for Postfix services, mta_open_relay_risk /
+ * mta_open_relay_undetermined.
+ */
+#ifndef MTA_CHECKS_H
+#define MTA_CHECKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "collectors/collector.h"
+#include "collectors/postfix_relay.h"
+
+#define CHECK_MAX_REASONS 16
+
+struct check_def {
+	const char *id;
+	const char *title;
+	const char *source;
+	const char *severity;	/* "critical", "warning", "info" */
+	const char *remediation;
+};
+
+struct check_result {
+	const char *id;
+	const struct check_def *def;	/* NULL for an id not in the catalogue */
+	enum check_status status;
+	const char *reasons[CHECK_MAX_REASONS];	/* stable finding codes */
+	size_t n_reasons;
+	const char *detail;	/* human text, may be NULL */
+};
+
+extern const struct check_def checks_catalogue[];
+extern const size_t checks_catalogue_count;
+const struct check_def *checks_find(const char *id);
+const char *check_status_name(enum check_status s);
+
+/* One Postfix service with its relay verdict (from postfix_relay). */
+struct checks_postfix_service {
+	const char *instance;
+	const char *service;
+	struct postfix_relay_verdict relay;
+};
+
+/*
+ * What the postfix_* checks read.  param() returns the effective, expanded
+ * value of a parameter for a service (service NULL = main.cf and defaults),
+ * or NULL when it is unknown; set() says whether main.cf sets it;
+ * readable() whether a file can be read (cert/key).
+ */
+struct checks_postfix {
+	bool available;
+	const char *(*param)(const void *ctx, const char *service, const char *name);
+	bool (*set)(const void *ctx, const char *name);
+	bool (*readable)(const void *ctx, const char *path);
+	const void *ctx;
+	const struct checks_postfix_service *services;	/* smtpd inet services */
+	size_t n_services;
+};
+
+/* Which collectors ran, for "error" statuses. */
+struct checks_env {
+	bool listeners_enabled;
+	bool mta_enabled[MTA_COUNT];
+	const struct checks_postfix *postfix;	/* may be NULL */
+};
+
+/*
+ * Decide every check of the catalogue plus every MTA-specific check found
+ * in facts.  out must hold checks_catalogue_count + the facts' MTA checks;
+ * returns the count.  Strings point to static text, the facts, or ar.
+ */
+size_t checks_evaluate(const struct facts *f, const struct checks_env *env, struct arena *ar,
+		       struct check_result *out, size_t max);
+
+/* STIG GEN004710's Postfix rule on smtpd_client_restrictions; codes in *why. */
+bool checks_postfix_client_restrictions_ok(const char *value, const char **why);
+
+extern const struct collector collector_checks;
+
+#endif
