@@ -95,7 +95,7 @@ const struct check_def checks_catalogue[] = {
 	  "define(`confPRIVACY_FLAGS', `goaway')dnl in sendmail.mc, rebuild sendmail.cf, restart" },
 	{ "sendmail_greeting_no_version", "SMTP greeting reveals no version",
 	  "DISA STIG GEN004560 (Sendmail)", "info",
-	  "define(`confSMTP_LOGIN_MSG', `$j')dnl in sendmail.mc, rebuild sendmail.cf, restart" },
+	  "define(`confSMTP_LOGIN_MSG', `$j ESMTP')dnl in sendmail.mc, rebuild sendmail.cf, restart" },
 	{ "sendmail_help_file", "SMTP HELP is disabled", "DISA STIG GEN004540 (Sendmail)", "info",
 	  "Empty or remove the HelpFile (define(`HELP_FILE', `')dnl), rebuild, restart" },
 	{ "sendmail_relay_features", "No relay-widening features", "Sendmail cf/README",
@@ -1042,11 +1042,17 @@ checks_collect(struct scrape_ctx *sc)
 		for (size_t i = 0; i < env.postfix->n_services; i++) {
 			const struct checks_postfix_service *s = &env.postfix->services[i];
 
+			/* other instances: "<instance>/<service>" (docs/metrics.md) */
+			const char *svc = s->instance && *s->instance
+				? arena_printf(sc->arena, "%s/%s", s->instance, s->service) : s->service;
+
+			if (svc == NULL)
+				return -1;
 			if (s->relay.verdict != RELAY_UNDETERMINED)
 				metrics_add(fr, s->relay.verdict == RELAY_OPEN ? 1 : 0, "mta", "postfix",
-					    "service", s->service, NULL);
+					    "service", svc, NULL);
 			metrics_add(fu, s->relay.verdict == RELAY_UNDETERMINED ? 1 : 0, "mta", "postfix",
-				    "service", s->service, NULL);
+				    "service", svc, NULL);
 		}
 	}
 	return 0;
