@@ -19,6 +19,7 @@
  */
 #include "collectors/postfix_relay.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -921,7 +922,7 @@ evaluate_family(const struct postfix_relay_input *in, int family,
 		if (r->v == 'R') {
 			out->verdict = r->error ? RELAY_CONFIG_ERROR : RELAY_CLOSED;
 			out->reason = r->error ? r->code : "restriction_rejects";
-			snprintf(out->detail, sizeof(out->detail), "%s: %s %s", st[i].param,
+			snprintf(out->detail, sizeof(out->detail), "%.60s: %.150s %s", st[i].param,
 				 r->what, r->error ? "is a server configuration error (451 4.3.5)"
 						   : "rejects the recipient");
 			return;
@@ -932,7 +933,7 @@ evaluate_family(const struct postfix_relay_input *in, int family,
 	if (first_u < 5) {
 		out->verdict = RELAY_UNDETERMINED;
 		out->reason = st[first_u].r.code ? st[first_u].r.code : "undetermined";
-		snprintf(out->detail, sizeof(out->detail), "%s: %s depends on %s",
+		snprintf(out->detail, sizeof(out->detail), "%.60s: %.150s depends on %.60s",
 			 st[first_u].param, st[first_u].r.what, out->reason);
 		return;
 	}
@@ -948,7 +949,7 @@ evaluate_family(const struct postfix_relay_input *in, int family,
 			out->reason = "restriction_permits";
 		else
 			out->reason = "no_restriction_rejects";
-		snprintf(out->detail, sizeof(out->detail), "%s: %s %s; %s: %s %s",
+		snprintf(out->detail, sizeof(out->detail), "%.60s: %.90s %s; %.60s: %.90s %s",
 			 o->param, o->r.what, o->r.v == 'P' ? "permits" : "does not reject",
 			 s->param, s->r.what, s->r.v == 'P' ? "permits" : "does not reject");
 	}
@@ -966,7 +967,7 @@ postfix_relay_evaluate(const struct postfix_relay_input *in, struct postfix_rela
 			out->verdict = RELAY_CONFIG_ERROR;
 			out->reason = "restriction_class_undefined";
 			snprintf(out->detail, sizeof(out->detail),
-				 "restriction class %s needs a definition: smtpd does not start",
+				 "restriction class %.200s needs a definition: smtpd does not start",
 				 in->classes[i].name);
 			return;
 		}
@@ -997,7 +998,7 @@ postfix_relay_evaluate(const struct postfix_relay_input *in, struct postfix_rela
 		char tmp[sizeof(out->detail)];
 
 		*out = v6;
-		snprintf(tmp, sizeof(tmp), "IPv6 clients: %.290s", v6.detail);
+		snprintf(tmp, sizeof(tmp), "IPv6 clients: %.480s", v6.detail);
 		memcpy(out->detail, tmp, sizeof(tmp));
 	} else {
 		*out = v4;
@@ -1046,4 +1047,104 @@ postfix_relay_verdict_name(enum relay_verdict v)
 	case RELAY_CONFIG_ERROR: return "config_error";
 	}
 	return "unknown";
+}
+
+/* ---- adapter from a parameter model ---- */
+
+/* Split a list value into arena strings (", \t\r\n", {} grouping). */
+static int
+split_arena(const char *value, struct arena *ar, struct postfix_relay_list *out)
+{
+	size_t len = value ? strlen(value) : 0, cap = len / 2 + 2, n;
+	char *buf;
+	const char **tok;
+
+	out->items = NULL;
+	out->n = 0;
+	if (value == NULL || len == 0)
+		return 0;
+	buf = arena_alloc(ar, len + cap + 1);
+	tok = arena_calloc(ar, cap, sizeof(*tok));
+	if (buf == NULL || tok == NULL)
+		return -1;
+	n = split_list(value, buf, len + cap + 1, tok, cap);
+	out->items = tok;
+	out->n = n;
+	return 0;
+}
+
+static bool
+param_bool(const struct postfix_relay_params *p, const char *name, bool dflt)
+{
+	const char *v = p->get(p->ctx, name);
+
+	if (v == NULL)
+		return dflt;
+	if (strcasecmp(v, "yes") == 0)
+		return true;
+	if (strcasecmp(v, "no") == 0)
+		return false;
+	return dflt;
+}
+
+int
+postfix_relay_input_from_params(const struct postfix_relay_params *p, struct arena *ar,
+				struct postfix_relay_input *in)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} lists[] = {
+		{ "smtpd_client_restrictions", offsetof(struct postfix_relay_input, client) },
+		{ "smtpd_helo_restrictions", offsetof(struct postfix_relay_input, helo) },
+		{ "smtpd_sender_restrictions", offsetof(struct postfix_relay_input, sender) },
+		{ "smtpd_relay_restrictions", offsetof(struct postfix_relay_input, relay) },
+		{ "smtpd_recipient_restrictions", offsetof(struct postfix_relay_input, recipient) },
+		{ "mynetworks", offsetof(struct postfix_relay_input, mynetworks) },
+	};
+	struct postfix_relay_list names;
+	const char *level, *proto;
+
+	memset(in, 0, sizeof(*in));
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		if (split_arena(p->get(p->ctx, lists[i].name), ar,
+				(struct postfix_relay_list *)((char *)in + lists[i].off)) < 0)
+			return -1;
+	in->relay_set = p->is_set && p->is_set(p->ctx, "smtpd_relay_restrictions");
+	level = p->get(p->ctx, "compatibility_level");
+	/* levels: "0", "1", "2", "3.6", ...; unset means 0 */
+	in->compat_below_1 = level == NULL || level[0] == '\0' || level[0] == '0';
+	in->delay_reject = param_bool(p, "smtpd_delay_reject", true);
+	in->relay_before_recipient = param_bool(p, "smtpd_relay_before_recipient_restrictions",
+						!in->compat_below_1);
+	in->helo_required = param_bool(p, "smtpd_helo_required", false);
+	proto = p->get(p->ctx, "inet_protocols");
+	if (proto == NULL || strstr(proto, "all") != NULL) {
+		in->ipv4 = in->ipv6 = true;
+	} else {
+		in->ipv4 = strstr(proto, "ipv4") != NULL;
+		in->ipv6 = strstr(proto, "ipv6") != NULL;
+	}
+	if (split_arena(p->get(p->ctx, "smtpd_restriction_classes"), ar, &names) < 0)
+		return -1;
+	if (names.n) {
+		struct postfix_relay_class *cls = arena_calloc(ar, names.n, sizeof(*cls));
+
+		if (cls == NULL)
+			return -1;
+		for (size_t i = 0; i < names.n; i++) {
+			const char *v = p->get(p->ctx, names.items[i]);
+			struct postfix_relay_list l;
+
+			if (split_arena(v, ar, &l) < 0)
+				return -1;
+			cls[i].name = names.items[i];
+			cls[i].items = l.items;
+			cls[i].n = l.n;
+			cls[i].defined = v != NULL && l.n > 0;
+		}
+		in->classes = cls;
+		in->n_classes = names.n;
+	}
+	return 0;
 }

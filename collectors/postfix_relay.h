@@ -26,6 +26,7 @@
 #include <stddef.h>
 
 #include "collectors/collector.h"
+#include "exporter/arena.h"
 
 #define POSTFIX_RELAY_MAX_DEPTH 16	/* nested classes / table actions */
 
@@ -66,7 +67,7 @@ struct postfix_relay_input {
 struct postfix_relay_verdict {
 	enum relay_verdict verdict;
 	const char *reason;	/* stable code, see docs/relay-model.md */
-	char detail[320];	/* one human line */
+	char detail[512];	/* one human line */
 };
 
 /* Evaluate one service.  Never fails; the worst case is RELAY_UNDETERMINED. */
@@ -89,5 +90,28 @@ void postfix_relay_table_refs(const struct postfix_relay_input *in,
 			      void (*cb)(const char *name, void *arg), void *arg);
 
 const char *postfix_relay_verdict_name(enum relay_verdict v);
+
+/*
+ * The adapter from a Postfix parameter model: get() returns the effective,
+ * expanded value of a parameter for the service (master.cf -o, main.cf,
+ * built-in default by version and compatibility level), or NULL when it is
+ * unknown; is_set() says whether main.cf or -o sets it.
+ */
+struct postfix_relay_params {
+	const char *(*get)(const void *ctx, const char *name);
+	bool (*is_set)(const void *ctx, const char *name);
+	const void *ctx;
+};
+
+/*
+ * Fill in from the parameters: the five lists and mynetworks split as
+ * smtpd does (", \t\r\n", {} grouping), smtpd_restriction_classes and
+ * their definitions, compatibility_level < 1, smtpd_delay_reject,
+ * smtpd_relay_before_recipient_restrictions, smtpd_helo_required, the
+ * client families from inet_protocols.  Tables are not loaded (see
+ * postfix_relay_table_refs).  Memory from ar; -1 when it runs out.
+ */
+int postfix_relay_input_from_params(const struct postfix_relay_params *p, struct arena *ar,
+				    struct postfix_relay_input *in);
 
 #endif

@@ -368,6 +368,100 @@ test_has_required(void **state)
 	}
 }
 
+
+/* ---- the adapter from a parameter model ---- */
+
+struct kv {
+	const char *name, *value;
+	bool set;
+};
+
+static const char *
+kv_get(const void *ctx, const char *name)
+{
+	for (const struct kv *k = ctx; k->name; k++)
+		if (strcmp(k->name, name) == 0)
+			return k->value;
+	return NULL;
+}
+
+static bool
+kv_is_set(const void *ctx, const char *name)
+{
+	for (const struct kv *k = ctx; k->name; k++)
+		if (strcmp(k->name, name) == 0)
+			return k->set;
+	return false;
+}
+
+static void
+test_from_params(void **state)
+{
+	static const struct kv debian[] = {
+		{ "compatibility_level", "3.6", true },
+		{ "smtpd_relay_restrictions", "permit_mynetworks permit_sasl_authenticated defer_unauth_destination", true },
+		{ "smtpd_recipient_restrictions", "", false },
+		{ "smtpd_client_restrictions", "", false },
+		{ "mynetworks", "127.0.0.0/8 [::ffff:127.0.0.0]/104 [::1]/128", true },
+		{ "smtpd_delay_reject", "yes", false },
+		{ "smtpd_relay_before_recipient_restrictions", "yes", false },
+		{ "inet_protocols", "all", true },
+		{ NULL, NULL, false },
+	};
+	static const struct kv level0[] = {
+		{ "smtpd_relay_restrictions", "", false },
+		{ "smtpd_recipient_restrictions", "check_client_access static:OK, reject_unauth_destination", true },
+		{ "inet_protocols", "ipv4", true },
+		{ NULL, NULL, false },
+	};
+	static const struct kv classes[] = {
+		{ "compatibility_level", "2", true },
+		{ "smtpd_restriction_classes", "everyone, nobody", true },
+		{ "everyone", "check_client_access cidr:/etc/postfix/all.cidr", true },
+		{ "nobody", "", true },
+		{ "smtpd_relay_restrictions", "permit_mynetworks, everyone, reject_unauth_destination", true },
+		{ NULL, NULL, false },
+	};
+	struct postfix_relay_params p = { kv_get, kv_is_set, debian };
+	struct postfix_relay_input in;
+	struct postfix_relay_verdict v;
+	struct arena ar;
+
+	arena_init(&ar, 1 << 20);
+	assert_int_equal(postfix_relay_input_from_params(&p, &ar, &in), 0);
+	assert_int_equal(in.relay.n, 3);
+	assert_string_equal(in.relay.items[2], "defer_unauth_destination");
+	assert_int_equal(in.mynetworks.n, 3);
+	assert_string_equal(in.mynetworks.items[1], "[::ffff:127.0.0.0]/104");
+	assert_true(in.relay_set);
+	assert_false(in.compat_below_1);
+	assert_true(in.ipv4 && in.ipv6);
+	postfix_relay_evaluate(&in, &v);
+	assert_int_equal(v.verdict, RELAY_CLOSED);
+
+	p.ctx = level0;	/* compatibility_level unset = 0 */
+	assert_int_equal(postfix_relay_input_from_params(&p, &ar, &in), 0);
+	assert_true(in.compat_below_1);
+	assert_false(in.relay_set);
+	assert_false(in.relay_before_recipient);
+	assert_true(in.ipv4 && !in.ipv6);
+	assert_string_equal(in.recipient.items[1], "static:OK");
+	postfix_relay_evaluate(&in, &v);
+	assert_int_equal(v.verdict, RELAY_OPEN);
+
+	p.ctx = classes;
+	assert_int_equal(postfix_relay_input_from_params(&p, &ar, &in), 0);
+	assert_int_equal(in.n_classes, 2);
+	assert_string_equal(in.classes[0].name, "everyone");
+	assert_int_equal(in.classes[0].n, 2);
+	assert_string_equal(in.classes[0].items[1], "cidr:/etc/postfix/all.cidr");
+	assert_false(in.classes[1].defined);
+	postfix_relay_evaluate(&in, &v);
+	assert_int_equal(v.verdict, RELAY_CONFIG_ERROR);
+	assert_string_equal(v.reason, "restriction_class_undefined");
+	arena_free(&ar);
+}
+
 int
 main(void)
 {
@@ -375,6 +469,7 @@ main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_table_refs),
 		cmocka_unit_test(test_has_required),
+		cmocka_unit_test(test_from_params),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
