@@ -189,18 +189,16 @@ listeners_problem(const struct ev *e)
 	return NULL;
 }
 
+/* A failed MTA collector, or NULL (a disabled one: that MTA is not audited). */
 static const char *
 mta_problem(const struct ev *e, enum mta_kind k)
 {
-	static const char *const disabled[MTA_COUNT] = {
-		"collector_disabled_postfix", "collector_disabled_exim", "collector_disabled_sendmail",
-	};
 	static const char *const failed[MTA_COUNT] = {
 		"collector_failed_postfix", "collector_failed_exim", "collector_failed_sendmail",
 	};
 
 	if (!e->env->mta_enabled[k])
-		return disabled[k];
+		return NULL;
 	if (!e->f->mta[k].collected)
 		return failed[k];
 	return NULL;
@@ -642,11 +640,16 @@ postfix_checks(struct ev *e)
 	const char *mp = mta_problem(e, MTA_POSTFIX);
 	struct check_result *r;
 
+	if (!e->env->mta_enabled[MTA_POSTFIX])
+		mp = NULL;	/* not audited by choice: not applicable */
 	if (mp != NULL || !m->detected || pf == NULL || !pf->available) {
 		for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 			if ((r = begin(e, ids[i])) == NULL)
 				return;
-			if (mp != NULL) {
+			if (!e->env->mta_enabled[MTA_POSTFIX]) {
+				r->status = CHECK_NOT_APPLICABLE;
+				note(e, r, "the postfix collector is disabled");
+			} else if (mp != NULL) {
 				r->status = CHECK_ERROR;
 				add_reason(r, mp);
 			} else if (!m->detected) {
@@ -881,7 +884,7 @@ mta_specific(struct ev *e)
 					found = &m->checks[i];
 			if ((r = begin(e, d->id)) == NULL)
 				return;
-			mp = mta_problem(e, owners[o].k);
+			mp = e->env->mta_enabled[owners[o].k] ? mta_problem(e, owners[o].k) : NULL;
 			if (found) {
 				r->status = found->status;
 				for (size_t i = 0; i < found->n_reasons; i++)
