@@ -25,7 +25,9 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "collectors/fileio.h"
 #include "collectors/sendmail.h"
+#include "exporter/log.h"
 #include "exporter/options.h"
 
 /* ---- catalogue ---- */
@@ -935,6 +937,70 @@ checks_evaluate(const struct facts *f, const struct checks_env *env, struct aren
 	postfix_checks(&e);
 	mta_specific(&e);
 	return e.n;
+}
+
+/* ---- Postfix table loading (the only file reads of this module) ---- */
+
+#define CHECKS_MAX_TABLES 64
+#define CHECKS_MAX_TABLE_BYTES (1u << 20)
+
+struct table_refs {
+	const char *name[CHECKS_MAX_TABLES];
+	size_t n;
+};
+
+static void
+collect_ref(const char *name, void *arg)
+{
+	struct table_refs *r = arg;
+
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->name[i], name) == 0)
+			return;
+	if (r->n < CHECKS_MAX_TABLES)
+		r->name[r->n++] = name;
+}
+
+int
+checks_postfix_load_tables(const char *rootfs, struct arena *ar, struct postfix_relay_input *in)
+{
+	struct table_refs refs = { .n = 0 };
+	struct postfix_relay_table *t;
+
+	postfix_relay_table_refs(in, collect_ref, &refs);
+	if (refs.n == 0)
+		return 0;
+	t = arena_calloc(ar, refs.n, sizeof(*t));
+	if (t == NULL)
+		return -1;
+	for (size_t i = 0; i < refs.n; i++) {
+		const char *path = refs.name[i];
+		char full[4096], err[256];
+		char *data = NULL;
+		size_t len = 0;
+		enum fileio_result fr;
+
+		t[i].name = refs.name[i];
+		if (strncasecmp(path, "proxy:", 6) == 0)
+			path += 6;
+		if (path[0] != '/')
+			path = strchr(path, ':') ? strchr(path, ':') + 1 : path;
+		if (path[0] != '/' || fileio_path(rootfs, path, full, sizeof(full)) == NULL)
+			continue;	/* relative or too long: unreadable */
+		fr = fileio_read(full, CHECKS_MAX_TABLE_BYTES, &data, &len, NULL, err, sizeof(err));
+		if (fr != FILEIO_OK) {
+			log_file_warn(full, 0, "cannot read table %s: %s", refs.name[i],
+				      fr == FILEIO_ABSENT ? "no such file" : err);
+			continue;
+		}
+		t[i].text = arena_strndup(ar, data, len);
+		free(data);
+		if (t[i].text == NULL)
+			return -1;
+	}
+	in->tables = t;
+	in->n_tables = refs.n;
+	return 0;
 }
 
 /* ---- the collector ---- */

@@ -92,6 +92,15 @@ size_t checks_evaluate(const struct facts *f, const struct checks_env *env, stru
 /* STIG GEN004710's Postfix rule on smtpd_client_restrictions; codes in *why. */
 bool checks_postfix_client_restrictions_ok(const char *value, const char **why);
 
+/*
+ * Read the tables a relay input names (cidr:, texthash:, mynetworks
+ * /file/name) under rootfs through fileio, into ar, and point in->tables at
+ * them.  An unreadable table stays in the list with text NULL (the
+ * evaluator then says "undetermined") and is logged.  -1 on memory.
+ */
+int checks_postfix_load_tables(const char *rootfs, struct arena *ar,
+			       struct postfix_relay_input *in);
+
 extern const struct collector collector_checks;
 
 #endif

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "collectors/checks.h"
@@ -545,6 +547,60 @@ test_mta_specific(void **state)
 	world_free(&w);
 }
 
+
+/* ---- table loading for the relay evaluator ---- */
+
+static void
+test_load_tables(void **state)
+{
+	char root[] = "/tmp/test_checks.XXXXXX", path[256];
+	const char *relay[] = { "permit_mynetworks", "check_client_access",
+				"proxy:cidr:/etc/postfix/all.cidr", "check_sender_access",
+				"texthash:/etc/postfix/missing", "reject_unauth_destination" };
+	struct postfix_relay_input in;
+	struct postfix_relay_verdict v;
+	struct arena ar;
+	FILE *f;
+
+	assert_non_null(mkdtemp(root));
+	snprintf(path, sizeof(path), "%s/etc", root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/etc/postfix", root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/etc/postfix/all.cidr", root);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("# everyone\n0.0.0.0/0 OK\n", f);
+	fclose(f);
+
+	arena_init(&ar, 1 << 20);
+	memset(&in, 0, sizeof(in));
+	in.relay = (struct postfix_relay_list){ relay, 6 };
+	in.ipv4 = true;
+	assert_int_equal(checks_postfix_load_tables(root, &ar, &in), 0);
+	assert_int_equal(in.n_tables, 2);
+	assert_string_equal(in.tables[0].name, "proxy:cidr:/etc/postfix/all.cidr");
+	assert_non_null(in.tables[0].text);
+	assert_null(in.tables[1].text);	/* missing: unreadable */
+	postfix_relay_evaluate(&in, &v);
+	assert_int_equal(v.verdict, RELAY_OPEN);	/* decided before the missing table */
+	relay[2] = "cidr:/etc/postfix/none.cidr";
+	memset(&in, 0, sizeof(in));
+	in.relay = (struct postfix_relay_list){ relay, 6 };
+	in.ipv4 = true;
+	assert_int_equal(checks_postfix_load_tables(root, &ar, &in), 0);
+	postfix_relay_evaluate(&in, &v);
+	assert_int_equal(v.verdict, RELAY_UNDETERMINED);
+	assert_string_equal(v.reason, "table_unreadable");
+	arena_free(&ar);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/etc/postfix", root);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/etc", root);
+	rmdir(path);
+	rmdir(root);
+}
+
 static void
 test_catalogue(void **state)
 {
@@ -574,6 +630,7 @@ main(void)
 		cmocka_unit_test(test_postfix_hardened),
 		cmocka_unit_test(test_postfix_unavailable),
 		cmocka_unit_test(test_mta_specific),
+		cmocka_unit_test(test_load_tables),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
