@@ -1003,6 +1003,86 @@ checks_postfix_load_tables(const char *rootfs, struct arena *ar, struct postfix_
 	return 0;
 }
 
+/* One service's parameters, as postfix_relay_params wants them. */
+struct svc_params {
+	const struct checks_postfix_source *src;
+	const char *service;
+};
+
+static const char *
+svc_get(const void *ctx, const char *name)
+{
+	const struct svc_params *sp = ctx;
+
+	return sp->src->param(sp->src->ctx, sp->service, name);
+}
+
+static bool
+svc_is_set(const void *ctx, const char *name)
+{
+	const struct svc_params *sp = ctx;
+
+	return sp->src->is_set && sp->src->is_set(sp->src->ctx, sp->service, name);
+}
+
+/* Adapters from checks_postfix's callbacks to the source's. */
+static const char *
+view_param(const void *ctx, const char *service, const char *name)
+{
+	const struct checks_postfix_source *src = ctx;
+
+	return src->param(src->ctx, service, name);
+}
+
+static bool
+view_set(const void *ctx, const char *name)
+{
+	const struct checks_postfix_source *src = ctx;
+
+	return src->is_set && src->is_set(src->ctx, NULL, name);
+}
+
+static bool
+view_readable(const void *ctx, const char *path)
+{
+	const struct checks_postfix_source *src = ctx;
+
+	return src->readable == NULL || src->readable(src->ctx, path);
+}
+
+int
+checks_postfix_build(const struct checks_postfix_source *src, const char *rootfs,
+		     struct arena *ar, struct checks_postfix *out)
+{
+	struct checks_postfix_service *svc;
+
+	memset(out, 0, sizeof(*out));
+	svc = arena_calloc(ar, src->n_services + 1, sizeof(*svc));
+	if (svc == NULL)
+		return -1;
+	for (size_t i = 0; i < src->n_services; i++) {
+		struct svc_params sp = { src, src->services[i] };
+		struct postfix_relay_params p = { svc_get, svc_is_set, &sp };
+		struct postfix_relay_input in;
+
+		if (postfix_relay_input_from_params(&p, ar, &in) < 0
+		    || checks_postfix_load_tables(rootfs, ar, &in) < 0)
+			return -1;
+		in.loopback_only = src->loopback_only && src->loopback_only[i];
+		svc[i].instance = src->instances ? src->instances[i] : "";
+		svc[i].service = src->services[i];
+		postfix_relay_evaluate(&in, &svc[i].relay);
+	}
+	out->available = true;
+	out->param = view_param;
+	out->set = view_set;
+	out->readable = view_readable;
+	out->ctx = src;
+	out->services = svc;
+	out->n_services = src->n_services;
+	return 0;
+}
+
 /* ---- the collector ---- */
 
 /*

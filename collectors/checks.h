@@ -101,6 +101,30 @@ bool checks_postfix_client_restrictions_ok(const char *value, const char **why);
 int checks_postfix_load_tables(const char *rootfs, struct arena *ar,
 			       struct postfix_relay_input *in);
 
+/*
+ * What the Postfix collector offers, in the shape the checks need.  param()
+ * and is_set() as in struct checks_postfix; services are the smtpd inet
+ * services of all instances, with their endpoints' loopback-ness.
+ */
+struct checks_postfix_source {
+	const char *(*param)(const void *ctx, const char *service, const char *name);
+	bool (*is_set)(const void *ctx, const char *service, const char *name);
+	bool (*readable)(const void *ctx, const char *path);
+	const void *ctx;
+	const char *const *instances;	/* per service, "" = default */
+	const char *const *services;	/* master.cf names */
+	const bool *loopback_only;	/* per service */
+	size_t n_services;
+};
+
+/*
+ * Build the view: for each service, the relay input from its effective
+ * parameters (postfix_relay_input_from_params), its tables read under
+ * rootfs, and its verdict.  -1 on memory.
+ */
+int checks_postfix_build(const struct checks_postfix_source *src, const char *rootfs,
+			 struct arena *ar, struct checks_postfix *out);
+
 extern const struct collector collector_checks;
 
 #endif

@@ -601,6 +601,63 @@ test_load_tables(void **state)
 	rmdir(root);
 }
 
+
+/* ---- building the Postfix view from per-service parameters ---- */
+
+static const char *
+src_param(const void *ctx, const char *service, const char *name)
+{
+	return kv_param(ctx, service, name);
+}
+
+static bool
+src_is_set(const void *ctx, const char *service, const char *name)
+{
+	return kv_param(ctx, service, name) != NULL;
+}
+
+static void
+test_postfix_build(void **state)
+{
+	static const struct kv kv[] = {
+		{ "submission", "mynetworks", "0.0.0.0/0" },
+		{ "local", "mynetworks", "0.0.0.0/0" },
+		{ NULL, "compatibility_level", "3.6" },
+		{ NULL, "mynetworks", "127.0.0.0/8" },
+		{ NULL, "smtpd_relay_restrictions", "permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination" },
+		{ NULL, "inet_protocols", "ipv4" },
+	};
+	static const char *const names[] = { "smtp", "submission", "local" };
+	static const char *const inst[] = { "", "", "postfix-out" };
+	static const bool lo[] = { false, false, true };
+	struct pview pv = { kv, sizeof(kv) / sizeof(kv[0]), NULL };
+	struct checks_postfix_source src = {
+		.param = src_param, .is_set = src_is_set, .ctx = &pv,
+		.instances = inst, .services = names, .loopback_only = lo, .n_services = 3,
+	};
+	struct checks_postfix view;
+	struct world w;
+
+	world_init(&w);
+	assert_int_equal(checks_postfix_build(&src, "/nonexistent", &w.ar, &view), 0);
+	assert_true(view.available);
+	assert_int_equal(view.n_services, 3);
+	assert_int_equal(view.services[0].relay.verdict, RELAY_CLOSED);
+	assert_int_equal(view.services[1].relay.verdict, RELAY_OPEN);
+	assert_string_equal(view.services[1].relay.reason, "mynetworks_covers_all");
+	assert_int_equal(view.services[2].relay.verdict, RELAY_CLOSED);	/* loopback only */
+	assert_string_equal(view.services[2].instance, "postfix-out");
+	assert_string_equal(view.param(view.ctx, "submission", "mynetworks"), "0.0.0.0/0");
+	assert_true(view.set(view.ctx, "mynetworks"));
+	assert_false(view.set(view.ctx, "smtpd_client_restrictions"));
+	/* the checks read it */
+	w.f.mta[MTA_POSTFIX].detected = true;
+	w.env.postfix = &view;
+	expect(run(&w, "postfix_relay_restrictions"), CHECK_PASS, NULL);
+	expect(run(&w, "postfix_mynetworks_local"), CHECK_PASS, NULL);
+	world_free(&w);
+}
+
 static void
 test_catalogue(void **state)
 {
@@ -631,6 +688,7 @@ main(void)
 		cmocka_unit_test(test_postfix_unavailable),
 		cmocka_unit_test(test_mta_specific),
 		cmocka_unit_test(test_load_tables),
+		cmocka_unit_test(test_postfix_build),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
