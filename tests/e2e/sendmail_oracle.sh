@@ -39,7 +39,10 @@ FIX=$SRC/tests/fixtures/sendmail
 CACHE=$BUILD/oracle-cache/sendmail
 NS=msnd-oracle
 NSC=msnd-oracle-c
-WORK=$(mktemp -d "$BUILD/msnd-oracle.XXXXXX")	# not under /tmp: sendmail refuses files below world-writable dirs
+# sendmail refuses help and map files below a world-writable directory
+# anywhere on their path, and the build tree itself may be below /tmp, so the
+# work area lives in /run (root-owned, mode 755; the test runs as root).
+WORK=$(mktemp -d /run/msnd-oracle.XXXXXX)
 PIDS=()
 
 cleanup() {
