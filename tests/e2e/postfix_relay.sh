@@ -17,7 +17,8 @@
 . "$(dirname "$0")/lib.sh"
 
 need_root
-command -v postfix >/dev/null 2>&1 || apt_need postfix postfix
+# deps.sh installs Postfix without configuring or starting it
+command -v postfix >/dev/null 2>&1 || "$MTA_SOURCE_DIR/scripts/deps.sh" test
 command -v ip >/dev/null 2>&1 || apt_need ip iproute2
 PY=$(command -v python3)
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
