@@ -129,6 +129,15 @@ pf_start() {
 
 probe() { ip netns exec $CLI "$PY" "$PROBE" "$1" "$2"; }
 
+# ---- the evaluator on postconf's parameters (tests/tools/postfix_relay_eval) ----
+EVAL=
+if [ -n "${MTA_BUILD_DIR:-}" ] && [ -x "$MTA_BUILD_DIR/tests/postfix_relay_eval" ]; then
+	EVAL=$MTA_BUILD_DIR/tests/postfix_relay_eval
+else
+	echo "# note: postfix_relay_eval not built; evaluator comparison skipped" >&2
+fi
+n_eval=0
+
 # ---- the exporter ----
 EXPORTER_POSTFIX=0
 if "$MTA_EXPORTER" --help 2>&1 | grep -q -- '--postfix.config-directory'; then
@@ -192,6 +201,19 @@ add defer_if_permit_client 'compatibility_level = 3.6\nmynetworks = 0.0.0.0/0\ns
 add no_delay_reject 'compatibility_level = 3.6\nmynetworks = 0.0.0.0/0\nsmtpd_delay_reject = no\nsmtpd_client_restrictions = reject' "" "smtp=closed"
 add mixed_case 'compatibility_level = 3.6\nmynetworks = 0.0.0.0/0\nsmtpd_relay_restrictions = Permit_MyNetworks, REJECT_UNAUTH_DESTINATION' "" "smtp=open"
 add passable_rejects 'compatibility_level = 3.6\nsmtpd_relay_restrictions = reject_non_fqdn_recipient, reject_unauth_pipelining, reject_multi_recipient_bounce, check_client_access cidr:$config_directory/c.cidr, reject_unauth_destination' "" "smtp=open" "c.cidr:0.0.0.0/0 OK"
+add permit_auth_destination 'compatibility_level = 3.6\nsmtpd_relay_restrictions = permit_auth_destination, permit_sasl_authenticated, reject' "" "smtp=closed"
+add recipient_reject_relay_after 'compatibility_level = 3.6\nmynetworks = 0.0.0.0/0\nsmtpd_relay_before_recipient_restrictions = no\nsmtpd_recipient_restrictions = reject' "" "smtp=closed"
+add helo_inline_whitelist 'compatibility_level = 3.6\nsmtpd_relay_restrictions = check_helo_access inline:{client.example.org=OK}, reject_unauth_destination' "" "smtp=open"
+add static_reject 'compatibility_level = 3.6\nmynetworks = 0.0.0.0/0\nsmtpd_relay_restrictions = check_client_access static:{REJECT go away}, permit_mynetworks, reject_unauth_destination' "" "smtp=closed"
+add cidr_4xx_text 'compatibility_level = 3.6\nmynetworks = 0.0.0.0/0\nsmtpd_relay_restrictions = check_client_access cidr:$config_directory/c.cidr, permit_mynetworks, reject_unauth_destination' "" "smtp=closed" "c.cidr:0.0.0.0/0 450 try later"
+add cidr_numeric 'compatibility_level = 3.6\nsmtpd_relay_restrictions = check_client_access cidr:$config_directory/c.cidr, reject_unauth_destination' "" "smtp=open" "c.cidr:0.0.0.0/0 1234"
+add cidr_dunno 'compatibility_level = 3.6\nmynetworks = 0.0.0.0/0\nsmtpd_relay_restrictions = check_client_access cidr:$config_directory/c.cidr, permit_mynetworks, reject_unauth_destination' "" "smtp=open" "c.cidr:0.0.0.0/0 DUNNO"
+add cidr_discard 'compatibility_level = 3.6\nsmtpd_relay_restrictions = check_client_access cidr:$config_directory/c.cidr, reject_unauth_destination' "" "smtp=open" "c.cidr:0.0.0.0/0 DISCARD"
+add mynetworks_file 'compatibility_level = 3.6\nmynetworks = 127.0.0.0/8, $config_directory/nets' "" "smtp=open" "nets:# trusted\n10.0.0.0/8\n0.0.0.0/0"
+add mynetworks_cidr_table 'compatibility_level = 3.6\nmynetworks = cidr:$config_directory/nets.cidr' "" "smtp=open" "nets.cidr:0.0.0.0/0 anything"
+add mynetworks_negated 'compatibility_level = 3.6\nmynetworks = !0.0.0.0/0, 0.0.0.0/0' "" "smtp=closed"
+add class_undefined 'compatibility_level = 3.6\nsmtpd_restriction_classes = missing' "" "smtp=error"
+add mynetworks_all_loopback_only 'compatibility_level = 3.6\nmynetworks = 0.0.0.0/0\nsmtpd_client_restrictions = permit_inet_interfaces, reject' "" "smtp=closed"
 add pcre_client_table 'compatibility_level = 3.6\nsmtpd_relay_restrictions = check_client_access pcre:$config_directory/c.pcre, reject_unauth_destination' "" "smtp=undetermined" "c.pcre:/./ OK"
 
 # prepare_case INDEX SPEC: write the instance's configuration.
@@ -225,6 +247,15 @@ check_case() {
 	grep -q '^inet_interfaces = all' "$d/main.cf" && addr=$SRV_ADDR
 	local scrape=$d/metrics
 	[ "$EXPORTER_POSTFIX" = 1 ] && exporter_scrape "$d" "$scrape"
+	# the evaluator on postconf's own parameter model
+	local evals=$d/eval
+	if [ -n "$EVAL" ]; then
+		ip netns exec $SRV postconf -c "$d" -x >"$d/pc.main" 2>/dev/null || true
+		ip netns exec $SRV postconf -c "$d" -n >"$d/pc.set" 2>/dev/null || true
+		ip netns exec $SRV postconf -c "$d" -Px >"$d/pc.svc" 2>/dev/null || true
+		"$EVAL" / "$d/pc.main" "$d/pc.set" "$d/pc.svc" $(for item in $expect; do echo "${item%%=*}"; done) \
+			>"$evals" 2>"$evals.err" || fail "$name: postfix_relay_eval failed: $(cat "$evals.err")"
+	fi
 	local item svc want port answer
 	for item in $expect; do
 		svc=${item%%=*}
@@ -243,6 +274,13 @@ check_case() {
 		undetermined) ;;
 		esac
 		[ "$want" != undetermined ] && n_compared=$((n_compared + 1))
+		if [ -n "$EVAL" ]; then
+			local got
+			got=$(awk -v s="$svc" '$1 == s { print $2; exit }' "$evals")
+			[ "$got" = "${want/error/config_error}" ] ||
+				fail "$name/$svc: evaluator says '$(grep "^$svc " "$evals")', table: $want, server: $answer"
+			n_eval=$((n_eval + 1))
+		fi
 		if [ "$EXPORTER_POSTFIX" = 1 ]; then
 			local risk und
 			risk=$(metric_value "$scrape" mta_open_relay_risk "service=\"$svc\"")
@@ -292,6 +330,7 @@ while [ $idx -lt ${#CASES[@]} ]; do
 done
 [ "${#CASES[@]}" -ge 25 ] || fail "only ${#CASES[@]} configurations"
 pass "${#CASES[@]} configurations, $n_compared service verdicts agree with the server"
+[ -n "$EVAL" ] && pass "$n_eval evaluator verdicts (on postconf's parameters) agree with the table and the server"
 if [ "$EXPORTER_POSTFIX" = 1 ]; then
 	pass "$n_exporter exporter verdicts agree with the server"
 fi
