@@ -94,8 +94,10 @@ find_class(const struct postfix_relay_input *in, const char *name)
 }
 
 /*
- * Split text on ", \t\r\n" with {} grouping (outer braces removed) into
- * tokens that point into buf.  Returns the count (at most max).
+ * Split text on ", \t\r\n" with {} grouping, as mystrtokq() does: a
+ * separator inside braces does not split; a token that is a whole {group}
+ * loses its outer braces and blanks.  Tokens point into buf; returns the
+ * count (at most max).
  */
 static size_t
 split_list(const char *text, char *buf, size_t buflen, const char **tok, size_t max)
@@ -133,8 +135,16 @@ split_list(const char *text, char *buf, size_t buflen, const char **tok, size_t 
 			}
 			p = *e ? e + 1 : e;
 		} else {
-			while (*p && !strchr(", \t\r\n", *p) && o + 1 < buflen)
+			/* braces group anywhere in a token (mystrtokq): static:{a b} */
+			int depth = 0;
+
+			while (*p && (depth > 0 || !strchr(", \t\r\n", *p)) && o + 1 < buflen) {
+				if (*p == '{')
+					depth++;
+				else if (*p == '}' && depth > 0)
+					depth--;
 				buf[o++] = *p++;
+			}
 		}
 		buf[o++] = '\0';
 		n++;
@@ -400,8 +410,14 @@ chosen_table(struct ctx *c, const char *name, enum list_kind kind, bool recipien
 	if (strncasecmp(name, "inline:", 7) == 0) {
 		/* inline:{ key=value, ... } -> one "key value" per line */
 		const char *tok[64];
-		char buf[1024];
-		size_t n = split_list(rest, buf, sizeof(buf), tok, 64), o2 = 0;
+		char buf[1024], inner[1024];
+		size_t rl = strlen(rest), n, o2 = 0;
+
+		if (rl >= 2 && rest[0] == '{' && rest[rl - 1] == '}')
+			snprintf(inner, sizeof(inner), "%.*s", (int)(rl - 2), rest + 1);
+		else
+			snprintf(inner, sizeof(inner), "%s", rest);
+		n = split_list(inner, buf, sizeof(buf), tok, 64);
 
 		for (size_t i = 0; i < n; i++) {
 			int w = snprintf(inl + o2, sizeof(inl) - o2, "%s\n", tok[i]);

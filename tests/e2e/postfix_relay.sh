@@ -214,6 +214,8 @@ add mynetworks_cidr_table 'compatibility_level = 3.6\nmynetworks = cidr:$config_
 add mynetworks_negated 'compatibility_level = 3.6\nmynetworks = !0.0.0.0/0, 0.0.0.0/0' "" "smtp=closed"
 add class_undefined 'compatibility_level = 3.6\nsmtpd_restriction_classes = missing' "" "smtp=error"
 add mynetworks_all_loopback_only 'compatibility_level = 3.6\nmynetworks = 0.0.0.0/0\nsmtpd_client_restrictions = permit_inet_interfaces, reject' "" "smtp=closed"
+add helo_inline_grouped 'compatibility_level = 3.6\nsmtpd_relay_restrictions = check_helo_access inline:{spam.example=REJECT, { client.example.org = OK }}, reject_unauth_destination' "" "smtp=open"
+add policy_service_first 'compatibility_level = 3.6\nsmtpd_relay_restrictions = check_policy_service { inet:127.0.0.1:9, timeout=1s }, reject_unauth_destination' "" "smtp=undetermined"
 add pcre_client_table 'compatibility_level = 3.6\nsmtpd_relay_restrictions = check_client_access pcre:$config_directory/c.pcre, reject_unauth_destination' "" "smtp=undetermined" "c.pcre:/./ OK"
 
 # prepare_case INDEX SPEC: write the instance's configuration.

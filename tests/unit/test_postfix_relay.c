@@ -152,6 +152,10 @@ static const struct row rows[] = {
 	  .want = RELAY_UNDETERMINED, .reason = "table_not_text" },
 	{ .name = "helo inline table with an OK entry", .relay = "check_helo_access inline:{friend.example=OK}, reject_unauth_destination",
 	  .want = RELAY_OPEN },
+	{ .name = "helo inline table, grouped entry", .relay = "check_helo_access inline:{spam.example=REJECT, { friend.example = OK }}, reject_unauth_destination",
+	  .want = RELAY_OPEN },
+	{ .name = "helo inline table, reject only", .relay = "check_helo_access inline:{spam.example=REJECT, { other.example = 550 go away }}, reject_unauth_destination",
+	  .want = RELAY_CLOSED },
 	{ .name = "recipient table with an OK entry", .relay = "check_recipient_access texthash:/r, reject_unauth_destination",
 	  .t1 = "texthash:/r", .t1text = "example.net OK\n", .want = RELAY_UNDETERMINED,
 	  .reason = "recipient_table_permits" },
@@ -231,14 +235,13 @@ split(struct split *s, const char *text)
 			*p++ = '\0';
 		if (*p == '\0')
 			break;
-		if (strncmp(p, "inline:{", 8) == 0 || strncmp(p, "static:{", 8) == 0) {
-			s->items[s->n++] = p;
-			p = strchr(p, '}') + 1;
-			continue;
-		}
 		s->items[s->n++] = p;
-		while (*p && *p != ',' && *p != ' ' && *p != '\t')
-			p++;
+		for (int depth = 0; *p && (depth || (*p != ',' && *p != ' ' && *p != '\t')); p++) {
+			if (*p == '{')
+				depth++;
+			else if (*p == '}' && depth)
+				depth--;
+		}
 	}
 }
 
@@ -458,6 +461,21 @@ test_from_params(void **state)
 	p.ctx = classes;
 	assert_int_equal(postfix_relay_input_from_params(&p, &ar, &in), 0);
 	assert_int_equal(in.n_classes, 2);
+	{
+		/* braces group anywhere in a token; a whole {group} loses them */
+		static const struct kv braces[] = {
+			{ "smtpd_relay_restrictions", "check_client_access static:{REJECT go away}, "
+			  "check_policy_service { inet:127.0.0.1:9998, timeout=10s }, reject", true },
+			{ NULL, NULL, false },
+		};
+		struct postfix_relay_params pb = { kv_get, kv_is_set, braces };
+		struct postfix_relay_input ib;
+
+		assert_int_equal(postfix_relay_input_from_params(&pb, &ar, &ib), 0);
+		assert_int_equal(ib.relay.n, 5);
+		assert_string_equal(ib.relay.items[1], "static:{REJECT go away}");
+		assert_string_equal(ib.relay.items[3], "inet:127.0.0.1:9998, timeout=10s");
+	}
 	assert_string_equal(in.classes[0].name, "everyone");
 	assert_int_equal(in.classes[0].n, 2);
 	assert_string_equal(in.classes[0].items[1], "cidr:/etc/postfix/all.cidr");
