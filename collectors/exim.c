@@ -369,42 +369,6 @@ exim_version(const char *rootfs)
 	return version_buf[0] ? strdup(version_buf) : NULL;
 }
 
-static void
-emit_shared(struct scrape_ctx *sc, const struct mta_facts *mf)
-{
-	struct metrics *m = sc->m;
-	/* mta_detected{mta} is emitted by the scrape loop from the facts */
-	if (!mf->detected || !mf->collected)
-		return;
-	metrics_add(metrics_family(m, "mta_bound_all_interfaces",
-				   "1 if the MTA's configuration listens on a wildcard address.", METRIC_GAUGE),
-		    mf->bound_all ? 1 : 0, "mta", "exim", NULL);
-	metrics_add(metrics_family(m, "mta_local_only",
-				   "1 if every configured listening address of the MTA is loopback.",
-				   METRIC_GAUGE),
-		    mf->local_only ? 1 : 0, "mta", "exim", NULL);
-	struct metric_family *fi = metrics_family(m, "mta_service_info",
-		"A configured listening endpoint of an MTA service.", METRIC_GAUGE);
-	for (size_t i = 0; i < mf->n_endpoints; i++) {
-		const struct mta_endpoint *e = &mf->endpoints[i];
-		char port[8];
-		snprintf(port, sizeof(port), "%u", (unsigned)e->port);
-		metrics_add(fi, 1, "mta", "exim", "service", e->service,
-			    "address", e->address, "port", port, NULL);
-	}
-	struct metric_family *fo = metrics_family(m, "mta_open_relay_risk",
-		"1 if the MTA service relays for unauthenticated external clients.", METRIC_GAUGE);
-	struct metric_family *fu = metrics_family(m, "mta_open_relay_undetermined",
-		"1 if the relay policy of the MTA service cannot be judged from its configuration.",
-		METRIC_GAUGE);
-	for (size_t i = 0; i < mf->n_relays; i++) {
-		const struct mta_relay *r = &mf->relays[i];
-		metrics_add(fo, r->verdict == RELAY_OPEN ? 1 : 0, "mta", "exim", "service", r->service, NULL);
-		metrics_add(fu, r->verdict == RELAY_UNDETERMINED ? 1 : 0, "mta", "exim", "service",
-			    r->service, NULL);
-	}
-}
-
 static int
 exim_collect(struct scrape_ctx *sc)
 {
@@ -424,7 +388,6 @@ exim_collect(struct scrape_ctx *sc)
 			log_warn("Exim binary found but no configuration", "collector", "exim", NULL);
 			mf->config_warnings = 1;
 		}
-		emit_shared(sc, mf);
 		exim_loaded_free(l);
 		free(l);
 		return 0;
@@ -510,7 +473,6 @@ exim_collect(struct scrape_ctx *sc)
 		log_debug("exim relay verdict", "verdict", exim_relay_verdict_name(rr.verdict),
 			  "reason", rr.reason, "detail", rr.detail, NULL);
 	mf->collected = ret == 0;
-	emit_shared(sc, mf);
 
 	struct metrics *m = sc->m;
 	metrics_add(metrics_family(m, "exim_config_warnings",

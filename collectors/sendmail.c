@@ -193,15 +193,6 @@ fill_endpoint(struct arena *ar, const struct sendmail_daemon *d, struct mta_endp
 	}
 }
 
-static bool
-name_seen(const struct mta_relay *r, size_t n, const char *service)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(r[i].service, service) == 0)
-			return true;
-	return false;
-}
-
 static int
 sendmail_collect(struct scrape_ctx *sc)
 {
@@ -375,24 +366,9 @@ sendmail_collect(struct scrape_ctx *sc)
 
 	/* metrics */
 	{
-		struct metric_family *f_all, *f_local, *f_svc, *f_risk, *f_und, *f_prom, *f_info,
-			*f_warn, *f_mm;
-		char num[16], ver[128];
+		struct metric_family *f_prom, *f_info, *f_warn, *f_mm;
+		char ver[128];
 
-		f_all = metrics_family(sc->m, "mta_bound_all_interfaces",
-				       "1 if the MTA's effective configuration listens on all interfaces.",
-				       METRIC_GAUGE);
-		f_local = metrics_family(sc->m, "mta_local_only",
-					 "1 if every configured listening address of the MTA is loopback.",
-					 METRIC_GAUGE);
-		f_svc = metrics_family(sc->m, "mta_service_info",
-				       "A configured listening endpoint of an MTA service.", METRIC_GAUGE);
-		f_risk = metrics_family(sc->m, "mta_open_relay_risk",
-					"1 if the service relays mail for any client, from the configuration.",
-					METRIC_GAUGE);
-		f_und = metrics_family(sc->m, "mta_open_relay_undetermined",
-				       "1 if whether the service relays for any client cannot be decided from the configuration alone.",
-				       METRIC_GAUGE);
 		f_prom = metrics_family(sc->m, "sendmail_promiscuous_relay",
 					"1 if sendmail.cf relays for anyone (promiscuous_relay or no relay check compiled in).",
 					METRIC_GAUGE);
@@ -403,23 +379,6 @@ sendmail_collect(struct scrape_ctx *sc)
 				      "1 if sendmail.cf does not match sendmail.mc (not rebuilt); absent without sendmail.mc.",
 				      METRIC_GAUGE);
 
-		metrics_add(f_all, mf->bound_all, "mta", "sendmail", NULL);
-		metrics_add(f_local, mf->local_only, "mta", "sendmail", NULL);
-		for (size_t i = 0; i < mf->n_endpoints; i++) {
-			const struct mta_endpoint *ep = &mf->endpoints[i];
-			snprintf(num, sizeof(num), "%u", ep->port);
-			metrics_add(f_svc, 1, "mta", "sendmail", "service",
-				    ep->service, "address", ep->address, "port", num, NULL);
-		}
-		for (size_t i = 0; i < mf->n_relays; i++) {
-			const struct mta_relay *rl = &mf->relays[i];
-			if (name_seen(mf->relays, i, rl->service))
-				continue;	/* two daemons with one Name: one series */
-			metrics_add(f_risk, rl->verdict == RELAY_OPEN, "mta", "sendmail", "service",
-				    rl->service, NULL);
-			metrics_add(f_und, rl->verdict == RELAY_UNDETERMINED, "mta", "sendmail",
-				    "service", rl->service, NULL);
-		}
 		metrics_add(f_prom, rr.promiscuous, NULL);
 		metrics_add(f_warn, mf->config_warnings, NULL);
 		if (mc != NULL)

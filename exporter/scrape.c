@@ -3,15 +3,16 @@
  * metrics (see scrape.h).
  *
  * Self-metrics: mta_exporter_build_info, mta_exporter_collector_success,
- * mta_exporter_collector_duration_seconds, mta_exporter_scrape_duration_seconds,
- * and mta_detected{mta} for all three MTAs (from the facts, so the series
- * exists even when an MTA's collector is disabled; then it is 0).
+ * mta_exporter_collector_duration_seconds, mta_exporter_scrape_duration_seconds;
+ * then the metrics all MTAs share, from the facts (collectors/mta_metrics.h),
+ * so mta_detected exists for all three even when a collector is disabled.
  */
 #include "exporter/scrape.h"
 
 #include <string.h>
 #include <time.h>
 
+#include "collectors/mta_metrics.h"
 #include "exporter/log.h"
 #include "version.h"
 
@@ -73,7 +74,7 @@ scrape_fini(struct scrape *s)
 int
 scrape_collect(struct scrape *s, struct metrics *m, bool *failed)
 {
-	struct metric_family *dur, *ok, *det;
+	struct metric_family *dur, *ok;
 	struct scrape_ctx sc;
 	double t0 = now_seconds();
 
@@ -115,11 +116,7 @@ scrape_collect(struct scrape *s, struct metrics *m, bool *failed)
 		metrics_add(dur, now_seconds() - t, "collector", c->name, NULL);
 		metrics_add(ok, r < 0 ? 0 : 1, "collector", c->name, NULL);
 	}
-	det = metrics_family(m, "mta_detected",
-			     "1 if the MTA's configuration was found under --path.rootfs.",
-			     METRIC_GAUGE);
-	for (int k = 0; k < MTA_COUNT; k++)
-		metrics_add(det, s->facts.mta[k].detected ? 1 : 0, "mta", mta_name((enum mta_kind)k), NULL);
+	mta_metrics_emit(m, &s->facts);
 	metrics_add(metrics_family(m, "mta_exporter_scrape_duration_seconds",
 				   "Time all collectors took in this scrape.", METRIC_GAUGE),
 		    now_seconds() - t0, NULL);
