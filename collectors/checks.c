@@ -1138,8 +1138,15 @@ checks_collect(struct scrape_ctx *sc)
 		if (rl == NULL)
 			return -1;
 		for (size_t i = 0; i < pf->n_services; i++) {
-			rl[i].instance = pf->services[i].instance;
-			rl[i].service = pf->services[i].service;
+			const char *in = pf->services[i].instance;
+
+			rl[i].instance = in;
+			/* other instances: "<instance>/<service>" (docs/metrics.md) */
+			rl[i].service = in && *in ? arena_printf(sc->arena, "%s/%s", in,
+								 pf->services[i].service)
+						  : pf->services[i].service;
+			if (rl[i].service == NULL)
+				return -1;
 			rl[i].verdict = pf->services[i].relay.verdict;
 			rl[i].reason = pf->services[i].relay.reason;
 			rl[i].detail = pf->services[i].relay.detail;
@@ -1179,31 +1186,6 @@ checks_collect(struct scrape_ctx *sc)
 				metrics_add(ff, 1, "check", r->id, "reason", r->reasons[j], NULL);
 	}
 
-	/* Postfix services' relay verdicts (the other MTAs emit their own). */
-	if (env.postfix && env.postfix->available) {
-		struct metric_family *fr = metrics_family(sc->m, "mta_open_relay_risk",
-			"1 if an unauthenticated client outside mynetworks can relay through the service.",
-			METRIC_GAUGE);
-		struct metric_family *fu = metrics_family(sc->m, "mta_open_relay_undetermined",
-			"1 if the relay verdict cannot be known from the configuration alone.",
-			METRIC_GAUGE);
-
-		for (size_t i = 0; i < env.postfix->n_services; i++) {
-			const struct checks_postfix_service *s = &env.postfix->services[i];
-
-			/* other instances: "<instance>/<service>" (docs/metrics.md) */
-			const char *svc = s->instance && *s->instance
-				? arena_printf(sc->arena, "%s/%s", s->instance, s->service) : s->service;
-
-			if (svc == NULL)
-				return -1;
-			if (s->relay.verdict != RELAY_UNDETERMINED)
-				metrics_add(fr, s->relay.verdict == RELAY_OPEN ? 1 : 0, "mta", "postfix",
-					    "service", svc, NULL);
-			metrics_add(fu, s->relay.verdict == RELAY_UNDETERMINED ? 1 : 0, "mta", "postfix",
-				    "service", svc, NULL);
-		}
-	}
 	return 0;
 }
 

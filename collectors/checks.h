@@ -14,9 +14,9 @@
  *
  * The decision functions are pure: facts in, struct check_result out.
  * The collector (checks.c) runs last, keeps the results in facts->checks
- * for the audit report, and emits mta_check_info, mta_check_status,
- * mta_check_finding and, for Postfix services, mta_open_relay_risk /
- * mta_open_relay_undetermined.
+ * for the audit report, and emits mta_check_info, mta_check_status and
+ * mta_check_finding; the Postfix services' relay verdicts go into
+ * facts->mta[MTA_POSTFIX].relays (rendered by collectors/mta_metrics.c).
  */
 #ifndef MTA_CHECKS_H
 #define MTA_CHECKS_H
