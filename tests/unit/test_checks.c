@@ -16,6 +16,7 @@
 
 #include "collectors/checks.h"
 #include "collectors/sendmail.h"
+#include "exporter/options.h"
 
 /* ---- fixtures ---- */
 
@@ -658,6 +659,46 @@ test_postfix_build(void **state)
 	world_free(&w);
 }
 
+
+/* ---- the collector's metrics ---- */
+
+static void
+test_collector_metrics(void **state)
+{
+	struct options opts;
+	struct world w;
+	struct scrape_ctx sc;
+	struct metrics *m = metrics_new(1 << 20);
+	struct buf b;
+	char *argv[] = { (char *)"mta_exporter", NULL };
+	size_t ones = 0, checks = 0;
+
+	assert_int_equal(options_parse(&opts, 1, argv), 0);
+	world_init(&w);
+	add_listener(&w, "0.0.0.0", 25, "master");
+	sc = (struct scrape_ctx){ .opts = &opts, .m = m, .facts = &w.f, .arena = &w.ar };
+	assert_int_equal(collector_checks.collect(&sc), 0);
+	assert_non_null(w.f.checks);
+	assert_int_equal(w.f.n_checks, checks_catalogue_count);
+	buf_init(&b, 1 << 20);
+	assert_int_equal(metrics_render(m, METRICS_TEXT_004, &b), 0);
+	for (char *line = strtok(b.data, "\n"); line; line = strtok(NULL, "\n")) {
+		if (strncmp(line, "mta_check_status{", 17) == 0 && strcmp(line + strlen(line) - 2, " 1") == 0)
+			ones++;
+		if (strncmp(line, "mta_check_info{", 15) == 0) {
+			checks++;
+			assert_non_null(strstr(line, "severity=\""));
+		}
+		if (strncmp(line, "mta_check_finding{", 18) == 0 && strstr(line, "cis_2_1_21"))
+			assert_non_null(strstr(line, "reason=\"port_25_nonloopback\""));
+	}
+	assert_int_equal(checks, checks_catalogue_count);
+	assert_int_equal(ones, checks_catalogue_count);	/* exactly one status per check */
+	buf_free(&b);
+	metrics_free(m);
+	world_free(&w);
+}
+
 static void
 test_catalogue(void **state)
 {
@@ -689,6 +730,7 @@ main(void)
 		cmocka_unit_test(test_mta_specific),
 		cmocka_unit_test(test_load_tables),
 		cmocka_unit_test(test_postfix_build),
+		cmocka_unit_test(test_collector_metrics),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
