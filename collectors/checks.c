@@ -1085,19 +1085,6 @@ checks_postfix_build(const struct checks_postfix_source *src, const char *rootfs
 
 /* ---- the collector ---- */
 
-/*
- * The Postfix view: built from the postfix collector's facts.  Until that
- * collector exposes its model (collectors/postfix.h), there is none, and
- * the postfix_* checks report "error" with postfix_model_unavailable when
- * Postfix is detected.
- */
-static const struct checks_postfix *
-postfix_view(struct scrape_ctx *sc)
-{
-	(void)sc;
-	return NULL;
-}
-
 static int
 collector_index(const char *name)
 {
@@ -1130,7 +1117,7 @@ checks_collect(struct scrape_ctx *sc)
 		env.mta_enabled[k] = enabled(sc->opts, mta_name((enum mta_kind)k));
 		max += f->mta[k].n_checks;
 	}
-	env.postfix = postfix_view(sc);
+	env.postfix = checks_postfix_view(sc);	/* checks_postfix.c */
 	if (env.postfix && env.postfix->available && f->mta[MTA_POSTFIX].n_relays == 0) {
 		const struct checks_postfix *pf = env.postfix;
 		struct mta_relay *rl = arena_calloc(sc->arena, pf->n_services + 1, sizeof(*rl));

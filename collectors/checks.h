@@ -125,6 +125,12 @@ struct checks_postfix_source {
 int checks_postfix_build(const struct checks_postfix_source *src, const char *rootfs,
 			 struct arena *ar, struct checks_postfix *out);
 
+/*
+ * The view from the postfix collector's facts (checks_postfix.c), in
+ * sc->arena; NULL when Postfix is absent, failed, or not built in.
+ */
+const struct checks_postfix *checks_postfix_view(struct scrape_ctx *sc);
+
 extern const struct collector collector_checks;
 
 #endif

@@ -154,7 +154,7 @@ exporter_scrape() {
 
 # metric_value FILE NAME LABELMATCH: value of the first matching sample, or "".
 metric_value() {
-	grep -E "^$2\{" "$1" | grep -F -- "$3" | head -1 | awk '{print $NF}'
+	{ grep -E "^$2\{" "$1" || true; } | { grep -F -- "$3" || true; } | head -1 | awk '{print $NF}'
 }
 
 # ---- configurations ----
