@@ -720,12 +720,18 @@ postfix_checks(struct ev *e)
 		const char *relay = pget(pf, svc, "smtpd_relay_restrictions");
 		const char *rcpt = pget(pf, svc, "smtpd_recipient_restrictions");
 
-		if (!has_word(relay, "reject_unauth_destination") && !has_word(relay, "defer_unauth_destination")
-		    && !has_word(rcpt, "reject_unauth_destination")
-		    && !has_word(rcpt, "defer_unauth_destination")) {
+		static const char *const guards[] = {
+			"reject_unauth_destination", "defer_unauth_destination", "reject", "defer",
+		};
+		bool ok = false;
+
+		for (size_t g = 0; g < sizeof(guards) / sizeof(guards[0]); g++)
+			ok = ok || has_word(relay, guards[g]) || has_word(rcpt, guards[g]);
+		if (!ok) {
 			r->status = CHECK_FAIL;
 			add_reason(r, "relay_list_without_unauth_destination");
-			note(e, r, "service %s: neither list has reject_unauth_destination", svc);
+			note(e, r, "service %s: neither list has reject_unauth_destination "
+				     "(or a final reject)", svc);
 		}
 	}
 	if (pf->n_services == 0)

@@ -482,6 +482,8 @@ test_postfix_hardened(void **state)
 	pset(&w, NULL, "mynetworks", "0.0.0.0/0");
 	expect(run(&w, "postfix_mynetworks_local"), CHECK_FAIL, "mynetworks_global");
 	pset(&w, "submission", "smtpd_relay_restrictions", "permit_sasl_authenticated, reject");
+	expect(run(&w, "postfix_relay_restrictions"), CHECK_PASS, NULL);	/* a final reject is stricter */
+	pset(&w, "submission", "smtpd_relay_restrictions", "permit_sasl_authenticated, permit_mynetworks");
 	expect(run(&w, "postfix_relay_restrictions"), CHECK_FAIL, "relay_list_without_unauth_destination");
 	w.pv.unreadable = "/etc/ssl/private/mx.key";
 	expect(run(&w, "postfix_smtpd_tls"), CHECK_FAIL, "smtpd_tls_key_unreadable");
