@@ -2,8 +2,11 @@
  * checks.c - the compliance checks (see checks.h and docs/checks.md).
  *
  * Interface: checks_evaluate() (pure: facts + which collectors ran ->
- * results), checks_postfix_client_restrictions_ok(), the catalogue, and
- * collector_checks ("checks", default on, last in the table).
+ * results), checks_postfix_client_restrictions_ok(), the catalogue,
+ * checks_postfix_build() (per-service Postfix parameters -> relay verdicts
+ * and the parameter view), checks_postfix_load_tables() (the module's only
+ * file reads, through fileio), and collector_checks ("checks", default on,
+ * last in the table).
  *
  * Status rules shared by every check:
  *   - a definite failure found in what was collected is FAIL, even when
@@ -13,8 +16,9 @@
  *   - otherwise PASS, or NOT_APPLICABLE when the check's subject (an MTA,
  *     a feature) is absent.
  *
- * Diagnostics: none; the collector never fails on its own (a missing
- * input is an "error" status, visible in the metrics and the audit).
+ * Diagnostics: an unreadable table is logged with its path; otherwise
+ * none.  The collector fails only when per-scrape memory runs out (a
+ * missing input is an "error" status, visible in the metrics and audit).
  */
 #include "collectors/checks.h"
 

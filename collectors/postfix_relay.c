@@ -16,6 +16,9 @@
  * or U (undetermined).  The relay verdict is the conjunction over the
  * lists the RCPT goes through: any R closes, all passing opens, else
  * undetermined.
+ *
+ * Also here: postfix_relay_input_from_params(), the adapter from a
+ * parameter model (get/is_set callbacks) to the evaluator's input.
  */
 #include "collectors/postfix_relay.h"
 
