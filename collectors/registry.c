@@ -10,12 +10,14 @@
 #include "collectors/checks.h"
 #include "collectors/collector.h"
 #include "collectors/listeners.h"
+#include "collectors/postfix.h"
 #include "collectors/sendmail.h"
 
 extern const struct collector collector_exim;
 
 const struct collector *const collector_table[] = {
 	&collector_listeners,
+	&collector_postfix,
 	&collector_exim,
 	&collector_sendmail,
 	&collector_checks,	/* last: reads the others' facts */
