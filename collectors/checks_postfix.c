@@ -103,16 +103,19 @@ smtpd_pass(const struct postfix_instance *in)
 	return NULL;
 }
 
-/* Every endpoint of that service is loopback (and there is one). */
+/*
+ * Every endpoint of that service is loopback (and there is one).  The
+ * postfix collector names endpoints "<instance>/<service>" like we do.
+ */
 static bool
-service_loopback_only(const struct mta_facts *mf, const char *label, const char *service)
+service_loopback_only(const struct mta_facts *mf, const char *service)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < mf->n_endpoints; i++) {
 		const struct mta_endpoint *e = &mf->endpoints[i];
 
-		if (strcmp(e->service, service) != 0 || strcmp(e->instance ? e->instance : "", label) != 0)
+		if (strcmp(e->service, service) != 0)
 			continue;
 		if (!e->loopback)
 			return false;
@@ -171,7 +174,7 @@ checks_postfix_view(struct scrape_ctx *sc)
 			if (s->name == NULL)
 				return NULL;
 			names[c->n] = s->name;
-			lo[c->n] = service_loopback_only(mf, in->label, sname);
+			lo[c->n] = service_loopback_only(mf, s->name);
 			c->n++;
 		}
 	}
