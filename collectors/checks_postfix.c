@@ -13,15 +13,12 @@
  * File access: only through fileio (tables, certificate existence).  A
  * certificate or key counts as present unless it is absent: an exporter
  * running unprivileged may not see into /etc/ssl/private.
- *
- * When the tree has no postfix collector (postfix.h), the view is NULL.
  */
 #include "collectors/checks.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#if __has_include("collectors/postfix.h")
 #include "collectors/fileio.h"
 #include "collectors/postfix.h"
 #include "exporter/options.h"
@@ -191,14 +188,3 @@ checks_postfix_view(struct scrape_ctx *sc)
 		return NULL;
 	return view;
 }
-
-#else
-
-const struct checks_postfix *
-checks_postfix_view(struct scrape_ctx *sc)
-{
-	(void)sc;
-	return NULL;
-}
-
-#endif
