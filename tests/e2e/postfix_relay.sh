@@ -24,8 +24,9 @@ PY=$(command -v python3)
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 PROBE="$MTA_SOURCE_DIR/tests/e2e/smtp_probe.py"
 chmod 755 "$T"
-SRV=mrly-srv
-CLI=mrly-cli
+# Names carry the pid so concurrent runs from other checkouts cannot collide.
+SRV=mrly-srv-$$
+CLI=mrly-cli-$$
 SRV_ADDR=192.0.2.1
 CLI_ADDR=203.0.113.10
 
@@ -38,9 +39,7 @@ cleanup_netns
 on_exit 'stop_all; cleanup_netns'
 ip netns add $SRV
 ip netns add $CLI
-ip link add mrly-s type veth peer name mrly-c
-ip link set mrly-s netns $SRV
-ip link set mrly-c netns $CLI
+ip link add mrly-s netns $SRV type veth peer name mrly-c netns $CLI
 ip -n $SRV addr add $SRV_ADDR/24 dev mrly-s
 # one address per configuration, so an instance need not wait for the last to stop
 for i in $(seq 10 99); do ip -n $SRV addr add 192.0.2.$i/32 dev mrly-s; done
