@@ -130,6 +130,8 @@ struct mta_facts {
 	void *priv;		/* MTA-specific facts, owned by that collector's module */
 };
 
+struct check_result;	/* collectors/checks.h */
+
 struct facts {
 	bool listeners_collected;
 	const uint16_t *ports;	/* audited ports */
@@ -140,6 +142,8 @@ struct facts {
 	size_t n_ifaddrs;
 	bool ifaddrs_collected;
 	struct mta_facts mta[MTA_COUNT];
+	struct check_result *checks;	/* the checks collector's results (audit) */
+	size_t n_checks;
 };
 
 struct scrape_ctx {

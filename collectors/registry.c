@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "collectors/checks.h"
 #include "collectors/collector.h"
 #include "collectors/listeners.h"
 #include "collectors/postfix.h"
@@ -19,6 +20,7 @@ const struct collector *const collector_table[] = {
 	&collector_postfix,
 	&collector_exim,
 	&collector_sendmail,
+	&collector_checks,	/* last: reads the others' facts */
 	NULL,
 };
 

@@ -4,7 +4,7 @@
  * Parses flags (exit 2 on bad ones), initialises the collectors, then
  * either serves HTTP until SIGTERM/SIGINT or, with --once, runs one scrape
  * and writes text 0.0.4 to stdout or atomically to a file (exit 1 if a
- * collector failed).  Signals are blocked in every thread and taken
+ * collector failed), or with "audit" prints the compliance report.  Signals are blocked in every thread and taken
  * synchronously with sigwait(), so shutdown is ordinary code.
  */
 #include <errno.h>
@@ -17,6 +17,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "exporter/audit.h"
 #include "exporter/http.h"
 #include "exporter/log.h"
 #include "exporter/options.h"
@@ -186,6 +187,8 @@ main(int argc, char **argv)
 		return 2;
 	if (opts.mode == MODE_ONCE)
 		rc = run_once(&scrape, &opts);
+	else if (opts.mode == MODE_AUDIT)
+		rc = audit_run(&scrape, &opts);	/* exporter/audit.c */
 	else
 		rc = serve(&scrape, &opts);
 	scrape_fini(&scrape);

@@ -20,7 +20,7 @@
 enum opt_id {
 	OPT_LISTEN, OPT_TELEMETRY, OPT_ROOTFS, OPT_PROCFS, OPT_LOG_LEVEL,
 	OPT_LOG_FORMAT, OPT_MAX_CONN, OPT_MAX_CONN_IP, OPT_CONN_TIMEOUT,
-	OPT_MAX_BODY, OPT_ONCE, OPT_DISABLE_DEFAULTS, OPT_HELP, OPT_VERSION,
+	OPT_MAX_BODY, OPT_ONCE, OPT_DISABLE_DEFAULTS, OPT_HELP, OPT_VERSION, OPT_FORMAT,
 	/* web security and privileges */
 	OPT_WEB_CONFIG, OPT_SYSTEMD_SOCKET, OPT_RUNAS,
 };
@@ -64,6 +64,8 @@ static const struct opt_def opt_defs[] = {
 	  "Log format: logfmt or json. Default logfmt." },
 	{ "once", OPT_ONCE, ARG_OPTIONAL, "FILE",
 	  "Scrape once, write text 0.0.4 to stdout (or atomically to FILE) and exit; status 1 if a collector failed." },
+	{ "format", OPT_FORMAT, ARG_REQUIRED, "FORMAT",
+	  "audit only: report as text (default) or json." },
 	{ "collector.disable-defaults", OPT_DISABLE_DEFAULTS, ARG_NONE, NULL,
 	  "Disable every collector not enabled explicitly with --collector.<name>." },
 	{ "help", OPT_HELP, ARG_NONE, NULL, "Show this help and exit." },
@@ -201,6 +203,8 @@ apply(struct options *o, const struct opt_def *d, const char *flag, const char *
 		o->max_body_bytes = n;
 		break;
 	case OPT_ONCE:
+		if (o->mode == MODE_AUDIT)
+			return fail(o, "--%s cannot be used with the audit command", flag);
 		o->mode = MODE_ONCE;
 		if (val && *val == '\0')
 			return fail(o, "--%s: empty file name", flag);
@@ -218,6 +222,13 @@ apply(struct options *o, const struct opt_def *d, const char *flag, const char *
 		if (*val == '\0')
 			return fail(o, "--%s: empty user name", flag);
 		o->runas = val;
+		break;
+	case OPT_FORMAT:
+		if (o->mode != MODE_AUDIT)
+			return fail(o, "--%s is only valid with the audit command", flag);
+		if (strcmp(val, "text") != 0 && strcmp(val, "json") != 0)
+			return fail(o, "--%s: expected text or json, got \"%s\"", flag, val);
+		o->audit_format = val;
 		break;
 	case OPT_DISABLE_DEFAULTS:
 		break;	/* handled after the loop */
@@ -241,7 +252,13 @@ options_parse(struct options *o, int argc, char **argv)
 	set_defaults(o);
 	if (collector_count > OPTIONS_MAX_COLLECTORS)
 		return fail(o, "too many collectors");
-	for (int i = 1; i < argc; i++) {
+	int first = 1;
+
+	if (argc > 1 && strcmp(argv[1], "audit") == 0) {	/* mta_exporter audit [flags] */
+		o->mode = MODE_AUDIT;
+		first = 2;
+	}
+	for (int i = first; i < argc; i++) {
 		const char *arg = argv[i], *eq, *val = NULL;
 		const struct opt_def *d = NULL;
 		const struct collector_flag *cf;
@@ -333,7 +350,8 @@ options_parse(struct options *o, int argc, char **argv)
 void
 options_usage(FILE *out)
 {
-	fprintf(out, "usage: mta_exporter [flags]\n\n"
+	fprintf(out, "usage: mta_exporter [flags]\n"
+		     "       mta_exporter audit [--format=text|json] [flags]\n\n"
 		     "Prometheus exporter that audits the hardening of local MTAs\n"
 		     "(Postfix, Exim, Sendmail): exposure beyond loopback, open relay,\n"
 		     "CIS 2.1.21 and DISA STIG mail rules.\n\nFlags:\n");

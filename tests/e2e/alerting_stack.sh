@@ -2,23 +2,22 @@
 # alerting_stack.sh - the shipped rules and dashboards against a real
 # Prometheus and Alertmanager, on loopback only (ports 20300-20309).
 #
-#   target (exporter, or the stand-in below) <- Prometheus (shipped rules,
-#   `for:` shortened) -> Alertmanager -> webhook receiver (a file)
+#   mta_exporter <- Prometheus (shipped rules, `for:` shortened)
+#   -> Alertmanager -> webhook receiver (a file)
 #
-# 1. the target serves a failing host: the expected alerts must reach the
-#    webhook with their labels and annotations; every panel query of every
-#    dashboard must return data;
-# 2. the target is fixed: every alert must arrive as resolved;
-# 3. the target stops: MtaExporterDown must fire.
+# 1. the exporter audits a failing host: the expected alerts must reach the
+#    webhook with their labels and annotations, and nothing else may fire;
+#    every panel query of every dashboard must return data;
+# 2. the host is fixed: every alert must arrive as resolved, none new fires;
+# 3. the exporter stops: MtaExporterDown must fire.
 #
-# The target is one variable, TARGET_MODE:
-#   exporter  - $MTA_EXPORTER on a fixture rootfs (tests/fixtures/alerting/
-#               rootfs-failing, then rootfs-fixed copied over it);
-#   standin   - python3 http.server serving tests/fixtures/alerting/
-#               failing.prom, then fixed.prom, as /metrics.
-# It is chosen automatically: exporter when `$MTA_EXPORTER --once` already
-# emits mta_check_status and both fixture trees exist, standin otherwise
-# (and the script says so).  Override with TARGET_MODE=... in the env.
+# The host is a fixture tree: tests/fixtures/alerting/rootfs-failing, then
+# rootfs-fixed (see the README there).  The exporter runs with --path.rootfs
+# on a symlink that is swapped atomically to fix the host; it re-reads the
+# configuration on every scrape.  Its listening sockets come from the
+# netlink dump listeners.rec inside each tree (--netlink.replay, also
+# re-read on every scrape), so the test does not depend on what listens on
+# this machine and the swap changes both.
 #
 # Durations: Prometheus loads a copy of dashboards/alerts/mta.rules.yml made
 # by dashboards/tools/customize.py --for-all 3s (MtaExporterAbsent keeps 1m so
@@ -61,52 +60,18 @@ dump_logs() {
 on_exit dump_logs
 
 # ---------------------------------------------------------------- target
-if [ -z "${TARGET_MODE:-}" ]; then
-	TARGET_MODE=standin
-	if [ -n "${MTA_EXPORTER:-}" ] && [ -x "$MTA_EXPORTER" ] &&
-	   [ -d "$FIX/rootfs-failing" ] && [ -d "$FIX/rootfs-fixed" ] &&
-	   "$MTA_EXPORTER" --once --path.rootfs="$FIX/rootfs-failing" 2>/dev/null |
-	   grep -q '^mta_check_status{'; then
-		TARGET_MODE=exporter
-	fi
-fi
-if [ "$TARGET_MODE" = standin ]; then
-	say "NOTE: target is a stand-in (python3 http.server serving $FIX/*.prom),"
-	say "      not mta_exporter: the exporter does not emit mta_check_status yet"
-fi
-
+[ -d "$FIX/rootfs-failing" ] && [ -d "$FIX/rootfs-fixed" ] || die "fixture trees missing"
+ln -sfn "$FIX/rootfs-failing" "$WORK/rootfs"
 target_start() {
-	case $TARGET_MODE in
-	exporter)
-		mkdir -p "$WORK/rootfs"
-		cp -a "$FIX/rootfs-failing/." "$WORK/rootfs/"
-		start_bg "$WORK/target.log" "$MTA_EXPORTER" \
-			--web.listen-address=$HOST:$PORT_TARGET --path.rootfs="$WORK/rootfs"
-		;;
-	standin)
-		mkdir -p "$WORK/www"
-		cp "$FIX/failing.prom" "$WORK/www/metrics"
-		start_bg "$WORK/target.log" "$PY" -m http.server --bind $HOST \
-			--directory "$WORK/www" $PORT_TARGET
-		;;
-	*) die "unknown TARGET_MODE $TARGET_MODE" ;;
-	esac
+	start_bg "$WORK/target.log" "$MTA_EXPORTER" \
+		--web.listen-address=$HOST:$PORT_TARGET --path.rootfs="$WORK/rootfs" \
+		--netlink.replay="$WORK/rootfs/listeners.rec"
 	TARGET_PID=$BG_PID
 	wait_http "http://$HOST:$PORT_TARGET/metrics" 20
 }
-target_fix() {
-	case $TARGET_MODE in
-	exporter)
-		rm -rf "$WORK/rootfs.new"; mkdir -p "$WORK/rootfs.new"
-		cp -a "$FIX/rootfs-fixed/." "$WORK/rootfs.new/"
-		rm -rf "$WORK/rootfs.old"; mv "$WORK/rootfs" "$WORK/rootfs.old"
-		mv "$WORK/rootfs.new" "$WORK/rootfs"
-		;;
-	standin)
-		cp "$FIX/fixed.prom" "$WORK/www/metrics.new"
-		mv "$WORK/www/metrics.new" "$WORK/www/metrics"
-		;;
-	esac
+target_fix() {	# rename(2) over the old link: every scrape sees one tree
+	ln -sfn "$FIX/rootfs-fixed" "$WORK/rootfs.new"
+	mv -T "$WORK/rootfs.new" "$WORK/rootfs"
 }
 target_stop() { kill "$TARGET_PID"; wait "$TARGET_PID" 2>/dev/null || true; }
 
@@ -155,25 +120,21 @@ start_bg "$WORK/prometheus.log" prometheus --config.file="$WORK/prometheus.yml" 
 wait_http "http://$HOST:$PORT_HOOK/" 20
 wait_http "http://$HOST:$PORT_AM/-/ready" 30
 wait_http "http://$HOST:$PORT_PROM/-/ready" 30
-say "stack up: target=$TARGET_MODE prometheus=$PORT_PROM alertmanager=$PORT_AM webhook=$PORT_HOOK"
+say "stack up: exporter=$PORT_TARGET prometheus=$PORT_PROM alertmanager=$PORT_AM webhook=$PORT_HOOK"
 
-# EXPECT describes tests/fixtures/alerting/failing.prom (standin).  With
-# TARGET_MODE=exporter it must describe what the exporter reports for
-# rootfs-failing: keep the two fixtures in step.
+# EXPECT is what the exporter reports for rootfs-failing (and nothing
+# else may fire): keep it in step with the fixture trees.
 I="instance=$HOST:$PORT_TARGET"
 EXPECT=(
-	"alertname=MtaOpenRelay,$I,mta=postfix,service=smtp,severity=critical;Host $HOST:$PORT_TARGET;mta_no_open_relay;permit_mynetworks_global"
-	"alertname=MtaListeningNonLoopback,$I,port=25,severity=warning;Host $HOST:$PORT_TARGET;cis_2_1_21;0.0.0.0 by master"
-	"alertname=MtaCheckFailed,$I,check=cis_2_1_21,severity=warning;check cis_2_1_21;inet_interfaces_all, nonloopback_listener"
-	"alertname=MtaCheckFailed,$I,check=stig_gen004710,severity=critical;check stig_gen004710;open_relay"
-	"alertname=MtaCheckFailed,$I,check=postfix_vrfy_disabled,severity=warning;Host $HOST:$PORT_TARGET;vrfy_enabled"
-	"alertname=MtaCheckFailed,$I,check=postfix_banner_no_product,severity=info;banner_names_postfix"
-	"alertname=MtaCheckFailed,$I,check=postfix_mynetworks_not_global,severity=critical;mynetworks_0_0_0_0"
-	"alertname=MtaCheckFailed,$I,check=postfix_smtpd_tls,severity=warning;smtpd_tls_security_level_none"
-	"alertname=MtaRuntimeDrift,$I,check=mta_runtime_matches_config,severity=warning;Host $HOST:$PORT_TARGET;config_newer_than_master"
-	"alertname=MtaConfigWarnings,$I,check=postfix_no_config_warnings,severity=warning;has 2 warning(s);unused_parameter"
-	"alertname=MtaOpenRelayUndetermined,$I,service=submission,severity=info;service submission"
-	"alertname=MtaCollectorFailing,$I,collector=exim,severity=warning;exim collector"
+	"alertname=MtaOpenRelay,$I,check=mta_no_open_relay,mta=postfix,service=smtp,severity=critical;Host $HOST:$PORT_TARGET: postfix service smtp;reasons: postfix_open_relay)"
+	"alertname=MtaListeningNonLoopback,$I,check=cis_2_1_21,port=25,severity=warning;port 25 listens on a non-loopback address (0.0.0.0);reason: port_25_nonloopback"
+	"alertname=MtaCheckFailed,$I,check=cis_2_1_21,severity=warning;check cis_2_1_21 (MTA is configured for local-only mode;reasons: port_25_nonloopback, postfix_inet_interfaces_all"
+	"alertname=MtaCheckFailed,$I,check=stig_gen004710,severity=critical;check stig_gen004710 (Mail relaying is restricted;reasons: postfix_client_restrictions_missing"
+	"alertname=MtaCheckFailed,$I,check=postfix_vrfy_disabled,severity=warning;Host $HOST:$PORT_TARGET;reasons: vrfy_enabled"
+	"alertname=MtaCheckFailed,$I,check=postfix_mynetworks_local,severity=warning;reasons: mynetworks_global"
+	"alertname=MtaRuntimeDrift,$I,check=mta_runtime_matches_config,severity=warning;Host $HOST:$PORT_TARGET;reasons: postfix_endpoint_not_listening)"
+	"alertname=MtaConfigWarnings,$I,check=postfix_config_warnings,config_directory=/etc/postfix,severity=warning;has 1 warning(s);reasons: config_warnings)"
+	"alertname=MtaOpenRelayUndetermined,$I,check=mta_no_open_relay,mta=postfix,service=submission,severity=info;postfix service submission;reasons: postfix_open_relay)"
 )
 args=()
 for e in "${EXPECT[@]}"; do args+=(--expect "$e"); done
@@ -192,9 +153,10 @@ say "phase 1: every dashboard panel query against this Prometheus"
 say "phase 2: fixing the host, waiting for every alert to resolve"
 target_fix
 "$PY" "$SRC/dashboards/tests/alert_webhook.py" wait "$WORK/webhook.jsonl" \
-	--status resolved --timeout 90 "${args[@]}" || die "alerts did not resolve"
+	--status resolved --timeout 90 --only "${args[@]}" || die "alerts did not resolve"
+# --only again: the fixed host must not raise anything new.
 
-say "phase 3: stopping the target, waiting for MtaExporterDown"
+say "phase 3: stopping the exporter, waiting for MtaExporterDown"
 target_stop
 "$PY" "$SRC/dashboards/tests/alert_webhook.py" wait "$WORK/webhook.jsonl" \
 	--status firing --timeout 60 --absent MtaExporterAbsent \

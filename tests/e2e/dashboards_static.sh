@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # dashboards_static.sh - fast static validation of everything in
 # dashboards/, docker/ and packaging/ (no daemon is started):
-#   promtool check rules / test rules, customize.py output, dashboard lint
+#   promtool check rules / test rules, customize.py output, check ids
+#   against the exporter's catalogue, dashboard lint
 #   (and a lint self-test on broken copies), docker/ YAML, compose and
 #   Grafana provisioning, promtool check config, amtool check-config,
 #   systemd-analyze verify (+ security report), the man page,
@@ -58,6 +59,19 @@ if have promtool; then
 	step "customize.py rejects an unknown alert" unknown_alert
 else
 	skipped "promtool checks" "promtool not installed (Debian package prometheus)"
+fi
+
+# ------------------------------------------------------------ check ids
+check_ids() {	# every check id the shipped files name is the exporter's
+	"$MTA_EXPORTER" audit --format=json --path.rootfs="$WORK/empty-root" >"$WORK/catalogue.json"
+	[ $? -le 1 ] || return 1	# 0 all pass, 1 a check fails: both list the catalogue
+	"$PY" "$SRC/dashboards/tests/check_ids.py" "$WORK/catalogue.json" "$SRC"
+}
+if [ -n "${MTA_EXPORTER:-}" ] && [ -x "$MTA_EXPORTER" ]; then
+	mkdir -p "$WORK/empty-root"
+	step "check ids in rules, tests, dashboards, docs are the exporter's; docs/checks.md anchors" check_ids
+else
+	skipped "check ids" "MTA_EXPORTER not set (run under ctest)"
 fi
 
 # ------------------------------------------------------------ dashboards

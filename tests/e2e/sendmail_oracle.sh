@@ -37,8 +37,9 @@ BUILD=${MTA_BUILD_DIR:?}
 DUMP=$BUILD/tests/sendmail_dump
 FIX=$SRC/tests/fixtures/sendmail
 CACHE=$BUILD/oracle-cache/sendmail
-NS=msnd-oracle
-NSC=msnd-oracle-c
+# Names carry the pid so concurrent runs from other checkouts cannot collide.
+NS=msnd-oracle-$$
+NSC=msnd-oraclec-$$
 # sendmail refuses help and map files below a world-writable directory
 # anywhere on their path, and the build tree itself may be below /tmp, so the
 # work area lives in /run (root-owned, mode 755; the test runs as root).
