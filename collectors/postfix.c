@@ -828,6 +828,15 @@ static int postfix_collect(struct scrape_ctx *sc)
 		metrics_add(f_cro, client_restrictions_ok(in), "config_directory",
 			    in->config_directory, NULL);
 		log_diags(in);
+		/* An expansion error (a $a -> $b -> $a loop, a depth or size bomb,
+		 * a syntax error) leaves the effective value of an audited
+		 * parameter unknown, and Postfix itself stops on it: the scrape
+		 * cannot vouch for this configuration, so the collector fails. */
+		if (postfix_diags_has(&in->diags, POSTFIX_DIAG_EXPAND, "")) {
+			log_file_warn(in->main_path, 0,
+				      "expansion error: effective configuration unknown (see the warnings above)");
+			rc = -1;
+		}
 		mf->config_warnings += in->diags.total;
 		metrics_add(f_warn, in->diags.total, "config_directory", in->config_directory, NULL);
 	}
