@@ -30,6 +30,7 @@
 
 #include "collectors/dpkg.h"
 #include "collectors/fileio.h"
+#include "exporter/buf.h"
 #include "exporter/log.h"
 #include "exporter/options.h"
 
@@ -259,41 +260,12 @@ static bool list_has(const struct postfix_list *l, const char *s)
 	return false;
 }
 
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	bool failed;
-};
-
-static void sb_put(struct sbuf *b, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t ncap = b->cap ? b->cap : 128;
-		char *t;
-
-		while (b->len + n + 1 > ncap)
-			ncap *= 2;
-		if ((t = realloc(b->p, ncap)) == NULL) {
-			b->failed = true;
-			return;
-		}
-		b->p = t;
-		b->cap = ncap;
-	}
-	memcpy(b->p + b->len, s, n + 1);
-	b->len += n;
-}
-
 char *postfix_mynetworks_default(const char *style, const char *inet_interfaces,
 				 const char *inet_protocols, const struct ifaddr *ifa,
 				 size_t n_ifa)
 {
 	struct postfix_list ifs, protos;
-	struct sbuf sb = {NULL, 0, 0, false};
+	struct buf sb;
 	bool v4, v6, all, loopback_only;
 	int mode;		/* 0 host, 1 subnet, 2 class */
 	char (*seen)[64];
@@ -315,7 +287,8 @@ char *postfix_mynetworks_default(const char *style, const char *inet_interfaces,
 	v4 = list_has(&protos, "all") || list_has(&protos, "ipv4");
 	v6 = list_has(&protos, "all") || list_has(&protos, "ipv6");
 	seen = calloc(n_ifa ? n_ifa : 1, sizeof(*seen));
-	sb_put(&sb, "");
+	buf_init(&sb, POSTFIX_FORMAT_MAX);
+	buf_puts(&sb, "");
 	/* IPv4 first, then IPv6, as global/mynetworks.c walks them */
 	for (int pass = 0; pass < 2 && seen != NULL; pass++) {
 		int fam = pass == 0 ? AF_INET : AF_INET6;
@@ -370,18 +343,18 @@ char *postfix_mynetworks_default(const char *style, const char *inet_interfaces,
 				continue;
 			snprintf(seen[n_seen++], sizeof(seen[0]), "%s", item);
 			if (sb.len > 0)
-				sb_put(&sb, " ");
-			sb_put(&sb, item);
+				buf_puts(&sb, " ");
+			buf_puts(&sb, item);
 		}
 	}
 	free(seen);
 	postfix_list_free(&ifs);
 	postfix_list_free(&protos);
 	if (sb.failed) {
-		free(sb.p);
+		buf_free(&sb);
 		return NULL;
 	}
-	return sb.p;
+	return buf_steal(&sb, NULL);
 }
 
 struct netvec {

@@ -38,6 +38,7 @@
 #define POSTFIX_EXPAND_MAX_DEPTH 100		/* as mac_expand's nesting limit */
 #define POSTFIX_EXPAND_MAX_LEN (256u << 10)	/* expanded value cap, bytes */
 #define POSTFIX_DIAGS_MAX 256			/* stored diagnostics (all counted) */
+#define POSTFIX_FORMAT_MAX (1u << 20)		/* a formatted list or master.cf entry, bytes */
 
 /* ---- diagnostics ---- */
 

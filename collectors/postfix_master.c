@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exporter/buf.h"
+
 #define BLANKS " \t\r\n"
 #define IS_SPACE(c) isspace((unsigned char)(c))
 
@@ -436,43 +438,15 @@ size_t postfix_master_parse(struct postfix_master *m, const char *file,
 	return m->n;
 }
 
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	bool failed;
-};
-
-static void sb_put(struct sbuf *b, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t ncap = b->cap ? b->cap : 128;
-		char *t;
-
-		while (b->len + n + 1 > ncap)
-			ncap *= 2;
-		if ((t = realloc(b->p, ncap)) == NULL) {
-			b->failed = true;
-			return;
-		}
-		b->p = t;
-		b->cap = ncap;
-	}
-	memcpy(b->p + b->len, s, n + 1);
-	b->len += n;
-}
-
 /* pcf_print_master_entry(), without column padding */
 char *postfix_service_format(const struct postfix_service *s, const struct postfix_env *env)
 {
 	struct postfix_env e2;
-	struct sbuf sb = {NULL, 0, 0, false};
+	struct buf sb;
 	bool in_opts = true;
 
-#define PUT(str) sb_put(&sb, (str))
+	buf_init(&sb, POSTFIX_FORMAT_MAX);
+#define PUT(str) buf_puts(&sb, (str))
 	PUT("");
 	if (env != NULL) {
 		e2 = *env;
@@ -501,8 +475,10 @@ char *postfix_service_format(const struct postfix_service *s, const struct postf
 					aval = postfix_expand(&e2, v, s->line);
 				if (aval == NULL)
 					aval = strdup(v);
-				if (aval == NULL)
+				if (aval == NULL) {
 					sb.failed = true;
+					break;
+				}
 				parens = aval[strcspn(aval, BLANKS)] != 0;
 			}
 		}
@@ -527,8 +503,8 @@ char *postfix_service_format(const struct postfix_service *s, const struct postf
 	}
 #undef PUT
 	if (sb.failed) {
-		free(sb.p);
+		buf_free(&sb);
 		return NULL;
 	}
-	return sb.p;
+	return buf_steal(&sb, NULL);
 }

@@ -249,21 +249,6 @@ audit_render(const struct facts *f, enum audit_format fmt, bool color, bool coll
 
 /* ---- the command ---- */
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 int
 audit_run(struct scrape *s, const struct options *opts)
@@ -291,7 +276,7 @@ audit_run(struct scrape *s, const struct options *opts)
 		rc = audit_exit_status(&s->facts, failed);
 	}
 	pthread_mutex_unlock(&s->lock);
-	if (!out.failed && out.len && write_all(STDOUT_FILENO, out.data, out.len) < 0) {
+	if (!out.failed && out.len && buf_write_all(STDOUT_FILENO, out.data, out.len) < 0) {
 		log_error("cannot write to stdout", "err", strerror(errno), NULL);
 		rc = 2;
 	}

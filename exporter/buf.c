@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <unistd.h>
 
 void
 buf_init(struct buf *b, size_t max)
@@ -137,4 +139,20 @@ buf_steal(struct buf *b, size_t *len)
 	b->len = b->cap = 0;
 	b->failed = false;
 	return p;
+}
+
+int
+buf_write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
 }

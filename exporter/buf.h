@@ -34,6 +34,8 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
+/* buf_write_all - write n bytes to fd, retrying short writes and EINTR; 0 or -1. */
+int buf_write_all(int fd, const char *p, size_t n);
 /* buf_steal - hand the data to the caller (free() it) and reset *b. */
 char *buf_steal(struct buf *b, size_t *len);
 

@@ -25,21 +25,6 @@
 #include "exporter/scrape.h"
 #include "version.h"
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 /* write_atomically - FILE.tmp.PID, fsync, rename: readers never see a partial file. */
 static int
@@ -56,7 +41,7 @@ write_atomically(const char *path, const char *data, size_t len)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -1;
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (buf_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
 		int e = errno;
 		close(fd);
 		unlink(tmp);
@@ -90,7 +75,7 @@ run_once(struct scrape *s, const struct options *opts)
 		if (rc < 0)
 			log_error("cannot write output", "file", opts->once_file, "err", strerror(errno), NULL);
 	} else {
-		rc = write_all(STDOUT_FILENO, out.data, out.len);
+		rc = buf_write_all(STDOUT_FILENO, out.data, out.len);
 		if (rc < 0)
 			log_error("cannot write to stdout", "err", strerror(errno), NULL);
 	}
