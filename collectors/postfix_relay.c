@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -848,7 +849,7 @@ walk(struct ctx *c, const char *const *items, size_t n, enum list_kind kind, int
 
 static bool
 has_required_items(const struct postfix_relay_input *in, const char *const *items, size_t n,
-		   int depth)
+		   int depth, bool *visited)
 {
 	static const char *const req[] = {
 		"reject_unauth_destination", "defer_unauth_destination", "reject", "defer",
@@ -867,9 +868,23 @@ has_required_items(const struct postfix_relay_input *in, const char *const *item
 		for (size_t k = 0; req[k]; k++)
 			if (ieq(items[i], req[k]))
 				return true;
-		if ((cls = find_class(in, items[i])) != NULL && cls->defined
-		    && depth < POSTFIX_RELAY_MAX_DEPTH
-		    && has_required_items(in, cls->items, cls->n, depth + 1))
+		if ((cls = find_class(in, items[i])) == NULL || !cls->defined
+		    || depth >= POSTFIX_RELAY_MAX_DEPTH)
+			continue;
+		/*
+		 * A class's answer does not depend on where it is used, so each
+		 * class is searched once: a class met again is either still being
+		 * searched (a cycle) or already known not to qualify.  Without this
+		 * a class naming itself k times costs k^depth.
+		 */
+		if (visited != NULL) {
+			size_t ci = (size_t)(cls - in->classes);
+
+			if (visited[ci])
+				continue;
+			visited[ci] = true;
+		}
+		if (has_required_items(in, cls->items, cls->n, depth + 1, visited))
 			return true;
 	}
 	return false;
@@ -878,8 +893,14 @@ has_required_items(const struct postfix_relay_input *in, const char *const *item
 bool
 postfix_relay_has_required(const struct postfix_relay_input *in)
 {
-	return has_required_items(in, in->recipient.items, in->recipient.n, 0)
-	       || has_required_items(in, in->relay.items, in->relay.n, 0);
+	bool *visited = in->n_classes ? calloc(in->n_classes, sizeof(bool)) : NULL;
+	bool r;
+
+	/* Without memory for the marks the search is still bounded by depth. */
+	r = has_required_items(in, in->recipient.items, in->recipient.n, 0, visited)
+	    || has_required_items(in, in->relay.items, in->relay.n, 0, visited);
+	free(visited);
+	return r;
 }
 
 /* ---- the verdict ---- */
