@@ -3,19 +3,18 @@
 # the JSON report lists every check once and agrees with the metrics of a
 # --once scrape; the exit status is 0 (all pass), 1 (a check fails: a
 # socket on port 25 beyond loopback) or 2 (checks collector disabled, bad
-# flag).  Runs in its own network namespace (mrly-aud) so the host's
+# flag).  Runs in its own network namespace (mrly-aud-PID) so the host's
 # listeners do not matter.
 . "$(dirname "$0")/lib.sh"
 
 need_root
-NS=mrly-aud
-ip netns del $NS 2>/dev/null || true
-on_exit "ip netns del $NS 2>/dev/null || true"
+# The name carries the pid so concurrent runs from other checkouts cannot
+# collide; the veth pair is made inside it for the same reason.
+NS=mrly-aud-$$
 ip netns add $NS
+on_exit ip netns del $NS
 ip -n $NS link set lo up
-ip link add mrly-a0 type veth peer name mrly-a1
-ip link set mrly-a0 netns $NS
-ip link set mrly-a1 netns $NS
+ip -n $NS link add mrly-a0 type veth peer name mrly-a1
 ip -n $NS addr add 192.0.2.50/24 dev mrly-a0
 ip -n $NS link set mrly-a0 up
 ip -n $NS link set mrly-a1 up

@@ -47,7 +47,7 @@ seed() {	# MTA ROOT
 USER_NAME=mta-e2e-unpriv
 if ! id "$USER_NAME" >/dev/null 2>&1; then
 	useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$USER_NAME"
-	on_exit "userdel $USER_NAME"
+	on_exit userdel "$USER_NAME"
 fi
 chmod 755 "$T"
 

@@ -182,7 +182,7 @@ done
 # the fixtures' addresses on lo; its sockets (ss) must be ours.
 NS=mexm-oracle-$$
 ip netns add "$NS" || fail "cannot create netns $NS"
-on_exit "ip netns del $NS"
+on_exit ip netns del "$NS"
 ip -n "$NS" link set lo up
 for a in 192.0.2.1/32 192.0.2.5/32 192.0.2.10/32; do ip -n "$NS" addr add "$a" dev lo; done
 ip -n "$NS" addr add 2001:db8::1/128 dev lo nodad

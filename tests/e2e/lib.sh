@@ -1,4 +1,5 @@
 # lib.sh - helpers for the end-to-end tests (sourced, not run).
+# shellcheck shell=bash
 #
 # Every test gets a private temp dir ($T) removed on exit, and every process
 # started with start_bg is killed on exit, even when the test fails.
@@ -11,25 +12,37 @@ T=$(mktemp -d /tmp/mta-e2e.XXXXXX)
 E2E_PIDS=()
 E2E_CLEANUPS=()
 
+# Runs once, on exit or on a signal: kill what start_bg started, then the
+# on_exit cleanups, newest first.  Everything it calls is defined above the
+# trap, and each cleanup was checked when it was registered, so a test that
+# fails half-way through its set-up still cleans up what it had set up.
 e2e_cleanup() {
 	local rc=$?
-	local pid c
+	local pid i
+	trap - EXIT INT TERM
 	for pid in "${E2E_PIDS[@]}"; do
 		kill "$pid" 2>/dev/null || true
 	done
 	for pid in "${E2E_PIDS[@]}"; do
 		wait "$pid" 2>/dev/null || true
 	done
-	for c in "${E2E_CLEANUPS[@]}"; do
-		eval "$c" || true
+	for ((i = ${#E2E_CLEANUPS[@]} - 1; i >= 0; i--)); do
+		eval "${E2E_CLEANUPS[i]}" || echo "cleanup failed: ${E2E_CLEANUPS[i]}" >&2
 	done
 	rm -rf "$T"
 	exit "$rc"
 }
 trap e2e_cleanup EXIT INT TERM
 
-# on_exit CMD: run CMD at exit (after background processes are killed).
-on_exit() { E2E_CLEANUPS+=("$1"); }
+# on_exit CMD [ARG...]: run CMD ARG... at exit (after the processes started
+# with start_bg are killed; the last registered runs first).  CMD is one
+# function or command, not a shell string; a function must be defined
+# before it is registered, which is checked here, so that the exit trap can
+# never call a function the test had not defined yet.
+on_exit() {
+	[ -n "$(type -t "$1")" ] || fail "on_exit: '$1' is not defined (register a cleanup after defining it)"
+	E2E_CLEANUPS+=("$(printf '%q ' "$@")")
+}
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok - $*"; }

@@ -18,7 +18,7 @@ ns=mlst-e2e-$$
 LISTEN="$MTA_SOURCE_DIR/tests/fixtures/listeners/listen.py"
 
 ip netns add "$ns"
-on_exit "ip netns del $ns"
+on_exit ip netns del "$ns"
 ip -n "$ns" link set lo up
 ip -n "$ns" addr add 127.0.0.2/8 dev lo
 ip -n "$ns" link add mlste0 type veth peer name mlste1

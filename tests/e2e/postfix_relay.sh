@@ -36,7 +36,7 @@ cleanup_netns() {
 	ip netns del $CLI 2>/dev/null || true
 }
 cleanup_netns
-on_exit 'stop_all; cleanup_netns'
+on_exit cleanup_netns
 ip netns add $SRV
 ip netns add $CLI
 ip link add mrly-s netns $SRV type veth peer name mrly-c netns $CLI
@@ -70,6 +70,8 @@ stop_all() {
 	wait
 	RUNNING=()
 }
+# runs before cleanup_netns (cleanups run newest first)
+on_exit stop_all
 
 # The master.cf every instance starts from: Debian's, without chroot.
 sed -E 's/^([a-z][^ \t]*[ \t]+(inet|unix|unix-dgram|fifo|pass)[ \t]+[^ \t]+[ \t]+[^ \t]+[ \t]+)y/\1n/' \

@@ -14,7 +14,7 @@ mkdir -p "$T/root"
 chmod 755 "$T" "$T/root"
 if ! id "$USER_NAME" >/dev/null 2>&1; then
 	useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$USER_NAME"
-	on_exit "userdel $USER_NAME"
+	on_exit userdel "$USER_NAME"
 fi
 UID_N=$(id -u "$USER_NAME")
 
