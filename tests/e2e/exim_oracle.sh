@@ -47,14 +47,13 @@ fetch_packages() {
 		{ DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null &&
 		  (cd "$CACHE/debs" && apt-get download -q exim4-daemon-light exim4-base exim4-config >/dev/null); } ||
 		fail "apt-get download exim4 packages failed"
-	# libidn12 is the one library of exim4-daemon-light not in a base system
-	if ! ldconfig -p | grep -q 'libidn.so.12'; then
-		(cd "$CACHE/debs" && apt-get download -q libidn12 >/dev/null) || fail "apt-get download libidn12 failed"
-	fi
 	for d in "$CACHE"/debs/*.deb; do dpkg -x "$d" "$ROOT"; done
 	touch "$CACHE/.unpacked"
 }
 [ -f "$CACHE/.unpacked" ] && [ -x "$EXIM" ] || fetch_packages
+# its libraries (libidn12 is not in a base system) come from scripts/deps.sh
+oracle_check_libs "$ROOT" "$EXIM"
+EXIM_LD=$(oracle_libpath "$ROOT")
 
 # Debian-exim user, visible only inside the oracle's mount namespace
 cp /etc/passwd "$T/passwd"; cp /etc/group "$T/group"
@@ -70,7 +69,7 @@ in_ns() {
 		in_ns "$T/passwd" "$T/group" "$@"
 }
 exim() {
-	in_ns env LD_LIBRARY_PATH="$ROOT/usr/lib/x86_64-linux-gnu" "$EXIM" "$@"
+	in_ns env LD_LIBRARY_PATH="$EXIM_LD" "$EXIM" "$@"
 }
 
 NAMES=(local_interfaces daemon_smtp_ports daemon_smtp_port tls_on_connect_ports acl_smtp_rcpt
@@ -194,7 +193,7 @@ for f in "$FIX"/oracle/*.conf; do
 	conf=$T/$name.listen.conf
 	{ echo "log_file_path = $T/log/%slog"; echo "pid_file_path = $T/log/$name.pid"; cat "$T/$name.conf"; } >"$conf"
 	ip netns exec "$NS" unshare -m -- bash -c 'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/group && shift 2 && exec "$@"' \
-		in_ns "$T/passwd" "$T/group" env LD_LIBRARY_PATH="$ROOT/usr/lib/x86_64-linux-gnu" "$EXIM" -C "$conf" -bdf \
+		in_ns "$T/passwd" "$T/group" env LD_LIBRARY_PATH="$EXIM_LD" "$EXIM" -C "$conf" -bdf \
 		>"$T/log/$name.out" 2>&1 &
 	pid=$!
 	E2E_PIDS+=("$pid")

@@ -84,3 +84,66 @@ wait_http() {
 
 # strip_volatile: drop sample lines whose value changes between scrapes.
 strip_volatile() { grep -vE '^mta_exporter_(collector_duration_seconds|scrape_duration_seconds)[{ ]'; }
+
+# --- oracle binaries unpacked from Debian packages (dpkg -x) -------------
+# They are run from ROOT, never installed, so nothing made sure that the
+# shared libraries they need are on this machine.
+
+# oracle_libpath ROOT: the LD_LIBRARY_PATH to run ROOT's binaries with (its
+# own library directories first, in case a package unpacked there has one).
+oracle_libpath() {
+	local root=$1 d p=
+	for d in "$root"/usr/lib/*-linux-gnu* "$root"/lib/*-linux-gnu* "$root/usr/lib" "$root/lib"; do
+		[ -d "$d" ] && p=${p:+$p:}$d
+	done
+	printf '%s' "$p"
+}
+
+# lib_package SONAME: the Debian package that ships SONAME, named by the
+# Debian policy rule (libfoo.so.1 -> libfoo1, libfoo2.so.0 -> libfoo2-0,
+# libdb-5.3.so -> libdb5.3) and confirmed with apt-cache; "?" if unknown.
+lib_package() {
+	local so=$1 name ver c
+	case "$so" in
+	*.so.*) name=${so%%.so.*} ver=${so#*.so.} ;;
+	*) name=${so%.so} ver= ;;
+	esac
+	name=$(printf '%s' "$name" | tr '[:upper:]_' '[:lower:]-')
+	case "$name" in *[0-9]) [ -n "$ver" ] && name=$name- ;; esac
+	for c in "$name$ver" "${name//-/}$ver"; do
+		if apt-cache show --no-all-versions "$c" >/dev/null 2>&1; then
+			echo "$c"
+			return 0
+		fi
+	done
+	echo "?"
+}
+
+# oracle_check_libs ROOT BINARY...: each BINARY (a path under ROOT) must find
+# all its shared libraries with LD_LIBRARY_PATH=$(oracle_libpath ROOT), the
+# way the tests run it.  Otherwise fail once, naming each missing library
+# and the package that provides it (scripts/deps.sh test installs them).
+oracle_check_libs() {
+	local root=$1 b out so pkg missing=() who=()
+	shift
+	for b in "$@"; do
+		[ -x "$b" ] || fail "oracle binary $b is missing (unpacking its package failed?)"
+		out=$(LD_LIBRARY_PATH=$(oracle_libpath "$root") ldd "$b" 2>&1) ||
+			fail "ldd $b: $out"
+		for so in $(printf '%s\n' "$out" | awk '$2 == "=>" && $3 == "not" && $4 == "found" { print $1 }'); do
+			case " ${missing[*]} " in *" $so "*) ;; *) missing+=("$so") ;; esac
+			case " ${who[*]} " in *" ${b##*/} "*) ;; *) who+=("${b##*/}") ;; esac
+		done
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	local msg=
+	for so in "${missing[@]}"; do
+		pkg=$(lib_package "$so")
+		if [ "$pkg" = "?" ]; then
+			msg+="${msg:+, }$so (no package of that name; apt-file search $so)"
+		else
+			msg+="${msg:+, }$so (package $pkg)"
+		fi
+	done
+	fail "oracle ${who[*]} cannot run, missing shared libraries: $msg; install them with scripts/deps.sh test"
+}

@@ -23,16 +23,12 @@
 #      (client 198.51.100.7 over a veth pair) must agree with the verdict.
 #
 # Needs root (namespaces, sendmail as root); exit 77 otherwise.  The .deb
-# files are fetched with apt-get download into the build directory once.
-set -euo pipefail
+# files are fetched with apt-get download into the build directory once;
+# the libraries sendmail needs (libwrap0 ...) come from scripts/deps.sh.
+. "$(dirname "$0")/lib.sh"
+need_root
 
-if [ "$(id -u)" != 0 ]; then
-	echo "SKIP: needs root" >&2
-	exit 77
-fi
-
-SRC=${MTA_SOURCE_DIR:?}
-: "${MTA_EXPORTER:?}"
+SRC=$MTA_SOURCE_DIR
 BUILD=${MTA_BUILD_DIR:?}
 DUMP=$BUILD/tests/sendmail_dump
 FIX=$SRC/tests/fixtures/sendmail
@@ -40,10 +36,27 @@ CACHE=$BUILD/oracle-cache/sendmail
 # Names carry the pid so concurrent runs from other checkouts cannot collide.
 NS=msnd-oracle-$$
 NSC=msnd-oraclec-$$
-# sendmail refuses help and map files below a world-writable directory
-# anywhere on their path, and the build tree itself may be below /tmp, so the
-# work area lives in /run (root-owned, mode 755; the test runs as root).
-WORK=$(mktemp -d /run/msnd-oracle.XXXXXX)
+# sendmail refuses help and map files below a group- or world-writable
+# directory anywhere on their path.  The build tree may be below /tmp, and
+# /run is mode 1777 where it is a bare tmpfs (containers, chroots), so the
+# work area goes in the first of these whose whole path is safe.
+path_safe() {	# no directory from $1 up to / is writable by group or others
+	local p=$1
+	while :; do
+		[ -z "$(find "$p" -maxdepth 0 -perm /022)" ] || return 1
+		[ "$p" = / ] && return 0
+		p=$(dirname "$p")
+	done
+}
+WORK=
+for base in /run /var/lib /root; do
+	if [ -d "$base" ] && path_safe "$base"; then
+		WORK=$(mktemp -d "$base/msnd-oracle.XXXXXX")
+		break
+	fi
+done
+[ -n "$WORK" ] || fail "no work directory for sendmail: /run, /var/lib and /root are all below a group- or world-writable directory"
+on_exit rm -rf "$WORK"
 PIDS=()
 
 cleanup() {
@@ -52,20 +65,19 @@ cleanup() {
 	done
 	ip netns del "$NS" 2>/dev/null || true
 	ip netns del "$NSC" 2>/dev/null || true
-	rm -rf "$WORK"
 }
-trap cleanup EXIT
+on_exit cleanup
 
-[ -x "$DUMP" ] || { echo "FAIL: $DUMP not built" >&2; exit 1; }
+[ -x "$DUMP" ] || fail "$DUMP not built"
 
 # --- the oracle binaries, unpacked --------------------------------------
 if [ ! -x "$CACHE/root/usr/libexec/sendmail/sendmail" ] || [ ! -x "$CACHE/root/usr/bin/m4" ]; then
 	mkdir -p "$CACHE/debs"
 	(
-		cd "$CACHE/debs"
+		cd "$CACHE/debs" || exit 1
 		apt-get download -q sendmail-bin sendmail-cf m4 >/dev/null 2>&1 ||
 			{ apt-get update -q >/dev/null && apt-get download -q sendmail-bin sendmail-cf m4 >/dev/null; }
-	)
+	) || fail "apt-get download sendmail-bin sendmail-cf m4 failed"
 	for d in "$CACHE"/debs/*.deb; do
 		dpkg -x "$d" "$CACHE/root"
 	done
@@ -76,6 +88,8 @@ MAKEMAP=$R/usr/libexec/sendmail/makemap
 M4=$R/usr/bin/m4
 command -v m4 >/dev/null && M4=$(command -v m4)
 CFDIR=$R/usr/share/sendmail/cf
+oracle_check_libs "$R" "$SM" "$MAKEMAP" "$M4"
+SM_LD=$(oracle_libpath "$R")
 
 # --- the namespace: loopback plus a documentation address ----------------
 ip netns del "$NS" 2>/dev/null || true
@@ -96,15 +110,16 @@ ip -n "$NSC" link set msnd-or-c up
 # in_ns CMD...: run in the namespace with a fully qualified host name
 # (sendmail sleeps a minute when it cannot find one)
 in_ns() {
-	ip netns exec "$NS" unshare -u sh -c 'hostname oracle.example.org; exec "$@"' sh "$@"
+	ip netns exec "$NS" unshare -u sh -c 'hostname oracle.example.org; exec "$@"' sh \
+		env LD_LIBRARY_PATH="$SM_LD" "$@"
 }
 
 oneline() { printf '%s' "$1" | tr '\n' ' '; }
 
-fail=0
+failed=0
 bad() {
 	echo "FAIL: $*" >&2
-	fail=1
+	failed=1
 }
 
 compile() {	# name mc -> $WORK/name/sendmail.cf
@@ -119,7 +134,7 @@ compile() {	# name mc -> $WORK/name/sendmail.cf
 	fi
 	"$M4" -D_CF_DIR_="$CFDIR/" -DORACLE_DIR="$d" "$CFDIR/m4/cf.m4" "$mc" >"$d/sendmail.cf" 2>"$d/m4.err"
 	# shellcheck disable=SC2094 # makemap writes access.db, not access
-	"$MAKEMAP" -C "$d/sendmail.cf" hash "$d/access" <"$d/access"
+	LD_LIBRARY_PATH=$SM_LD "$MAKEMAP" -C "$d/sendmail.cf" hash "$d/access" <"$d/access"
 }
 
 # expected listen addresses from our dump: "addr:port" lines, sorted
@@ -388,7 +403,7 @@ grep -q 'not rebuilt.*promiscuous_relay on in .mc, off in .cf.*file=.*/etc/mail/
 	bad "stale: no warning naming sendmail.cf: $(cat "$WORK/stale.log")"
 
 [ "$n" -ge 12 ] || bad "only $n fixtures"
-if [ $fail != 0 ]; then
+if [ $failed != 0 ]; then
 	exit 1
 fi
 echo "PASS: $n sendmail fixtures agree with sendmail"
