@@ -17,8 +17,12 @@ TEST_PKGS=(curl python3 iproute2 procps psmisc gzip m4 prometheus
 # Libraries of the MTA binaries the oracle tests unpack with dpkg -x and run
 # without installing their packages (they conflict with Postfix): sendmail
 # needs libwrap.so.0, exim4 libidn.so.12; the rest is in a base system or
-# comes with the packages above.
-TEST_PKGS+=(libwrap0 libidn12)
+# comes with the packages above.  Not essential in Debian 12 either, so
+# missing from a minimal system: mount (exim_oracle's private mounts),
+# netbase (/etc/hosts and /etc/services, which the oracles resolve
+# "localhost" and "smtp" with), systemd (systemd-socket-activate and
+# systemd-analyze), groff-base (the man page check).
+TEST_PKGS+=(libwrap0 libidn12 mount netbase systemd groff-base)
 
 want=("${BUILD_PKGS[@]}")
 [ "${1:-build}" = test ] && want+=("${TEST_PKGS[@]}")

@@ -7,6 +7,7 @@
 # succeeds or logs what it lacks.
 . "$(dirname "$0")/lib.sh"
 need_root
+apt_need systemd-socket-activate systemd
 
 USER_NAME=mta-e2e-unpriv
 PORT=20740
