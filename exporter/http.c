@@ -713,8 +713,8 @@ http_start(struct http_server *h)
 			log_error("cannot start HTTP server", "address", h->ls[i].addr, NULL);
 			return -1;
 		}
-		log_info("listening", "address", h->ls[i].addr, "tls", h->web->wc.tls ? "true" : "false",
-			 "basic_auth", h->web->auth ? "true" : "false", NULL);
+		log_info("listening", "address", h->ls[i].addr, "tls", log_bool(h->web->wc.tls),
+			 "basic_auth", log_bool(h->web->auth != NULL), NULL);
 	}
 	h->daemon_web = h->web;
 	return 0;
@@ -784,8 +784,8 @@ http_reload(struct http_server *h)
 	}
 	if (old != h->daemon_web)
 		web_free(old);
-	log_info("web config reloaded", "file", h->opts->web_config_file, "tls", w->wc.tls ? "true" : "false",
-		 "basic_auth", w->auth ? "true" : "false", "tls_restarted", tls_changed ? "true" : "false", NULL);
+	log_info("web config reloaded", "file", h->opts->web_config_file, "tls", log_bool(w->wc.tls),
+		 "basic_auth", log_bool(w->auth != NULL), "tls_restarted", log_bool(tls_changed), NULL);
 	return 0;
 }
 

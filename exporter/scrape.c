@@ -6,6 +6,9 @@
  * mta_exporter_collector_duration_seconds, mta_exporter_scrape_duration_seconds;
  * then the metrics all MTAs share, from the facts (collectors/mta_metrics.h),
  * so mta_detected exists for all three even when a collector is disabled.
+ *
+ * Each pass ends the log's pass (log_file_warn_pass_end), so that a file
+ * warning repeated by the next scrape is not logged again (exporter/log.h).
  */
 #include "exporter/scrape.h"
 
@@ -120,6 +123,7 @@ scrape_collect(struct scrape *s, struct metrics *m, bool *failed)
 	metrics_add(metrics_family(m, "mta_exporter_scrape_duration_seconds",
 				   "Time all collectors took in this scrape.", METRIC_GAUGE),
 		    now_seconds() - t0, NULL);
+	log_file_warn_pass_end();
 	return metrics_failed(m) ? -1 : 0;
 }
 
