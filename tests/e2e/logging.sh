@@ -7,8 +7,8 @@
 #    logs it again; with --log.level=debug the repeats are debug lines;
 # 2. with --log.format=json every line of a run on a configuration holding
 #    invalid UTF-8 and control bytes (and a --path.rootfs whose name is not
-#    UTF-8) is valid JSON for Python's json module, and booleans are JSON
-#    booleans;
+#    UTF-8) is valid JSON for Python's json module, booleans are JSON
+#    booleans, and the start-up lines carry version, revision and address;
 # 3. logfmt keeps one record per line and shows the bytes as \xNN.
 . "$(dirname "$0")/lib.sh"
 
@@ -116,6 +116,8 @@ def records(path):
     return out
 recs = records(serve_log)
 once = records(once_log)
+start = [r for r in recs if r["msg"] == "starting mta_exporter"]
+assert len(start) == 1 and start[0]["version"] and start[0]["revision"], start
 listening = [r for r in recs if r["msg"] == "listening"]
 assert len(listening) == 1 and listening[0]["address"].startswith("127.0.0.1:"), listening
 assert listening[0]["tls"] is False and listening[0]["basic_auth"] is False, listening
