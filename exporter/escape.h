@@ -21,7 +21,8 @@
  *
  * escape_utf8_len() is the validator: the length of the valid UTF-8
  * character at the start of s (1 for ASCII), or 0 if s does not start with
- * one.  Neither function allocates or has state; both are driven by
+ * one.  The exposition writer (metrics.c) uses it too, to store label
+ * values as valid UTF-8.  Neither function allocates or has state; both are driven by
  * tests/unit/test_escape.c.
  */
 #ifndef MTA_ESCAPE_H

@@ -32,6 +32,16 @@ for d in "$FIX"/postfix/rootfs-* "$FIX"/sendmail/rootfs-*; do
 done
 pass "promtool check metrics on every fixture tree"
 
+# A configuration byte that is not UTF-8 in what becomes a label value (a
+# master.cf service name): the exposition stays UTF-8, promtool stays clean.
+U8=$T/utf8
+cp -r "$FIX/postfix/rootfs-local" "$U8"
+printf '127.0.0.1:s\xffub inet n - y - - smtpd\n' >>"$U8/etc/postfix/master.cf"
+check_tree utf8 "$U8"
+grep -qF "service=\"127.0.0.1:s$(printf '\xef\xbf\xbd')ub\"" "$T/utf8.prom" ||
+	fail "invalid byte not replaced by U+FFFD: $(grep -a service_info "$T/utf8.prom")"
+pass "label values from invalid UTF-8 are valid UTF-8 (U+FFFD)"
+
 PORT=20012
 start_bg "$T/srv.log" "$MTA_EXPORTER" --web.listen-address=127.0.0.1:$PORT --path.rootfs="$ROOT"
 wait_http "http://127.0.0.1:$PORT/-/healthy"
