@@ -7,6 +7,16 @@
  * names the path.  Parsers never see the filesystem: they get the buffer.
  *
  * fileio_path() joins rootfs and an absolute path ("/" or "" rootfs = none).
+ *
+ * Identity: every successful fileio_read() or fileio_stat() records the
+ * identity of the path it was given (device, inode, size, mtime and ctime,
+ * both to the nanosecond) in a bounded table of the FILEIO_IDENTITY_SLOTS
+ * most recently seen paths (keyed by a 64-bit hash of the path; the least
+ * recently seen is evicted); a failed one forgets the path.
+ * fileio_identity() answers from that table without any I/O.  The log
+ * uses it to say a warning once per version of a file (exporter/log.h).
+ * ctime is part of the identity so that a file replaced by one of the same
+ * size and mtime (cp -p, rsync -t, touch -d) still counts as changed.
  */
 #ifndef MTA_FILEIO_H
 #define MTA_FILEIO_H
@@ -23,7 +33,10 @@ struct fileio_stat {
 	ino_t ino;
 	off_t size;
 	struct timespec mtime;
+	struct timespec ctime;
 };
+
+#define FILEIO_IDENTITY_SLOTS 256
 
 enum fileio_result {
 	FILEIO_OK = 0,
@@ -45,5 +58,11 @@ enum fileio_result fileio_read(const char *fullpath, size_t max, char **data,
 enum fileio_result fileio_stat(const char *fullpath, struct fileio_stat *st,
 			       char *err, size_t errlen);
 bool fileio_stat_equal(const struct fileio_stat *a, const struct fileio_stat *b);
+/*
+ * fileio_identity - the identity fullpath had when this process last read
+ * or stat'ed it through fileio; false if unknown (never seen, evicted, or
+ * the last attempt failed).  No I/O.  Thread-safe.
+ */
+bool fileio_identity(const char *fullpath, struct fileio_stat *st);
 
 #endif

@@ -24,7 +24,9 @@
  * sendmail_config_warnings, sendmail_mc_cf_mismatch.
  *
  * Diagnostics: every problem in an input is logged with log_file_warn()
- * naming the file and line, once per version of the file; an unreadable
+ * naming the file and line (said once per version of the file, see
+ * exporter/log.h) and counted in sendmail_config_warnings at every scrape;
+ * an unreadable
  * sendmail.cf fails the collector, a missing one means "not installed".
  */
 #include "collectors/sendmail.h"
@@ -52,30 +54,13 @@ static const struct collector_flag sendmail_flags[] = {
 	{ NULL, NULL, NULL, NULL },
 };
 
-/* files whose diagnostics were logged already (logged once per version) */
-#define SEEN_SLOTS 3
-static struct fileio_stat seen[SEEN_SLOTS];
-static bool seen_valid[SEEN_SLOTS];
-
-static bool
-first_time(int slot, const struct fileio_stat *st)
-{
-	if (seen_valid[slot] && fileio_stat_equal(&seen[slot], st))
-		return false;
-	seen[slot] = *st;
-	seen_valid[slot] = true;
-	return true;
-}
-
 static unsigned
-log_diags(const char *path, const struct sendmail_diags *dg, bool emit)
+log_diags(const char *path, const struct sendmail_diags *dg)
 {
-	if (emit) {
-		for (size_t i = 0; i < dg->n; i++)
-			log_file_warn(path, dg->d[i].line, "%s", dg->d[i].msg);
-		if (dg->dropped > 0)
-			log_file_warn(path, 0, "%u more problems not shown", dg->dropped);
-	}
+	for (size_t i = 0; i < dg->n; i++)
+		log_file_warn(path, dg->d[i].line, "%s", dg->d[i].msg);
+	if (dg->dropped > 0)
+		log_file_warn(path, 0, "%u more problems not shown", dg->dropped);
 	return (unsigned)dg->n + dg->dropped;
 }
 
@@ -210,10 +195,9 @@ sendmail_collect(struct scrape_ctx *sc)
 	struct sendmail_mismatch mm = {0};
 	struct sendmail_facts *sf;
 	enum fileio_result r;
-	bool emit;
 	int rc = -1;
 
-	r = read_file(rootfs, flag_config, cfpath, sizeof(cfpath), &data, &len, &st);
+	r = read_file(rootfs, flag_config, cfpath, sizeof(cfpath), &data, &len, NULL);
 	if (r == FILEIO_ABSENT) {
 		mf->detected = false;
 		mf->collected = true;
@@ -229,8 +213,7 @@ sendmail_collect(struct scrape_ctx *sc)
 		log_warn("out of memory parsing sendmail.cf", "file", cfpath, NULL);
 		return -1;
 	}
-	emit = first_time(0, &st);
-	mf->config_warnings += log_diags(cfpath, &cf->diags, emit);
+	mf->config_warnings += log_diags(cfpath, &cf->diags);
 
 	/* sendmail.mc and access beside the .cf */
 	snprintf(dir, sizeof(dir), "%s", flag_config);
@@ -240,24 +223,24 @@ sendmail_collect(struct scrape_ctx *sc)
 		snprintf(mcpath, sizeof(mcpath), "%s%ssendmail.mc", d, sep);
 		snprintf(acpath, sizeof(acpath), "%s%saccess", d, sep);
 	}
-	r = read_file(rootfs, mcpath, full, sizeof(full), &data, &len, &st);
+	r = read_file(rootfs, mcpath, full, sizeof(full), &data, &len, NULL);
 	if (r == FILEIO_OK) {
 		mc = sendmail_mc_parse(data, len);
 		free(data);
 		data = NULL;
 		if (mc == NULL)
 			goto out;
-		mf->config_warnings += log_diags(full, &mc->diags, first_time(1, &st));
+		mf->config_warnings += log_diags(full, &mc->diags);
 	}
 	snprintf(mcpath, sizeof(mcpath), "%s", full);
-	r = read_file(rootfs, acpath, full, sizeof(full), &data, &len, &st);
+	r = read_file(rootfs, acpath, full, sizeof(full), &data, &len, NULL);
 	if (r == FILEIO_OK) {
 		ac = sendmail_access_parse(data, len);
 		free(data);
 		data = NULL;
 		if (ac == NULL)
 			goto out;
-		mf->config_warnings += log_diags(full, &ac->diags, first_time(2, &st));
+		mf->config_warnings += log_diags(full, &ac->diags);
 	}
 
 	sendmail_relay_eval(cf, ac, &rr);
@@ -309,7 +292,7 @@ sendmail_collect(struct scrape_ctx *sc)
 	sf->mc_cf_detail = mm.n > 0 ? arena_strdup(ar, mm.detail) : NULL;
 	sf->cf_path = arena_strdup(ar, cfpath);
 	mf->priv = sf;
-	if (mm.n > 0 && emit)
+	if (mm.n > 0)
 		log_file_warn(cfpath, 0, "sendmail.cf was not rebuilt from %s: %s", mcpath, mm.detail);
 
 	/* MTA-specific checks */
@@ -415,7 +398,6 @@ sendmail_init(const struct options *opts)
 static void
 sendmail_fini(void)
 {
-	memset(seen_valid, 0, sizeof(seen_valid));
 	dpkg_seen_valid = false;
 }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "collectors/checks.h"
+#include "exporter/escape.h"
 #include "exporter/log.h"
 #include "exporter/metrics.h"
 #include "exporter/options.h"
@@ -125,23 +126,17 @@ text_report(const struct facts *f, bool color, bool collectors_failed, struct bu
 
 /* ---- JSON ---- */
 
+/* json_str - a JSON string; invalid UTF-8 from a configuration file becomes
+ * U+FFFD, so the report is always valid JSON (exporter/escape.h) */
 static void
 json_str(struct buf *b, const char *s)
 {
+	char u[ESCAPE_UNIT_MAX];
+
 	buf_putc(b, '"');
-	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-		switch (*p) {
-		case '"': buf_puts(b, "\\\""); break;
-		case '\\': buf_puts(b, "\\\\"); break;
-		case '\n': buf_puts(b, "\\n"); break;
-		case '\r': buf_puts(b, "\\r"); break;
-		case '\t': buf_puts(b, "\\t"); break;
-		default:
-			if (*p < 0x20)
-				buf_printf(b, "\\u%04x", *p);
-			else
-				buf_putc(b, (char)*p);
-		}
+	while (s != NULL && *s) {
+		s += escape_unit(ESCAPE_JSON, s, u);
+		buf_puts(b, u);
 	}
 	buf_putc(b, '"');
 }

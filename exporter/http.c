@@ -609,6 +609,22 @@ same_daemon_settings(const struct http_web *a, const struct http_web *b)
 #undef SAME_STR
 }
 
+/* bound_address - host:port a passed socket is bound to, for the log (else unchanged) */
+static void
+bound_address(int fd, char *out, size_t outlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char host[NI_MAXHOST], serv[NI_MAXSERV];
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0 ||
+	    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6) ||
+	    getnameinfo((struct sockaddr *)&ss, sl, host, sizeof(host), serv, sizeof(serv),
+			NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		return;
+	snprintf(out, outlen, ss.ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host, serv);
+}
+
 struct http_server *
 http_bind(const struct options *opts, struct scrape *s)
 {
@@ -646,6 +662,7 @@ http_bind(const struct options *opts, struct scrape *s)
 				goto fail;
 			}
 			fcntl(fd, F_SETFD, FD_CLOEXEC);
+			bound_address(fd, h->ls[i].addr, sizeof(h->ls[i].addr));
 			h->ls[i].fd = fd;
 			h->n++;
 		}
@@ -708,13 +725,17 @@ int
 http_start(struct http_server *h)
 {
 	for (size_t i = 0; i < h->n; i++) {
+		char fd[16];
+
 		h->ls[i].daemon = start_daemon(h, h->ls[i].fd, h->web);
 		if (h->ls[i].daemon == NULL) {
 			log_error("cannot start HTTP server", "address", h->ls[i].addr, NULL);
 			return -1;
 		}
-		log_info("listening", "address", h->ls[i].addr, "tls", h->web->wc.tls ? "true" : "false",
-			 "basic_auth", h->web->auth ? "true" : "false", NULL);
+		snprintf(fd, sizeof(fd), "%d", h->ls[i].fd);
+		log_info("listening", "address", h->ls[i].addr, "tls", log_bool(h->web->wc.tls),
+			 "basic_auth", log_bool(h->web->auth != NULL),
+			 h->opts->systemd_socket ? "systemd_socket_fd" : NULL, fd, NULL);
 	}
 	h->daemon_web = h->web;
 	return 0;
@@ -784,8 +805,8 @@ http_reload(struct http_server *h)
 	}
 	if (old != h->daemon_web)
 		web_free(old);
-	log_info("web config reloaded", "file", h->opts->web_config_file, "tls", w->wc.tls ? "true" : "false",
-		 "basic_auth", w->auth ? "true" : "false", "tls_restarted", tls_changed ? "true" : "false", NULL);
+	log_info("web config reloaded", "file", h->opts->web_config_file, "tls", log_bool(w->wc.tls),
+		 "basic_auth", log_bool(w->auth != NULL), "tls_restarted", log_bool(tls_changed), NULL);
 	return 0;
 }
 

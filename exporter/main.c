@@ -165,6 +165,8 @@ main(int argc, char **argv)
 		return 0;
 	}
 	log_setup(opts.log_level, opts.log_format);
+	if (opts.mode == MODE_SERVE)	/* the addresses follow, one "listening" line each */
+		log_info("starting mta_exporter", "version", MTA_VERSION, "revision", MTA_REVISION, NULL);
 	if (geteuid() == 0 && opts.mode == MODE_SERVE && opts.runas == NULL)
 		log_warn("running as root is not needed; run as an unprivileged user "
 			 "or use --runas (see docs/privileges.md for what each collector needs)", NULL);

@@ -10,6 +10,11 @@
  *	counter  counter      name minus _total / name
  *	info     gauge        name minus _info (TYPE info) / name
  *
+ * Label values are stored as valid UTF-8: a byte that is not (Latin-1 from
+ * a configuration file) becomes U+FFFD, since Prometheus refuses a whole
+ * scrape with one invalid label value.  Duplicates are judged on the stored
+ * value.
+ *
  * DIAGNOSTICS: invalid names, label-count overflow or exhausted memory make
  * metrics_failed() true and metrics_render() fail; a sample whose label set
  * repeats one already in its family is refused (metrics_add returns -1) and
@@ -19,11 +24,13 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "exporter/arena.h"
+#include "exporter/escape.h"
 
 #define METRICS_MAX_LABELS 16
 
@@ -161,11 +168,41 @@ same_labels(const struct sample *s, size_t n, const char *const *names,
 	return true;
 }
 
+/* utf8_value - v, or a copy in the arena with each invalid byte as U+FFFD */
+static const char *
+utf8_value(struct arena *a, const char *v)
+{
+	static const char repl[] = "\xef\xbf\xbd";
+	size_t len = strlen(v), i, n, o = 0;
+	char *out;
+
+	for (i = 0; i < len && (n = escape_utf8_len((const unsigned char *)v + i, len - i)) > 0; i += n)
+		;
+	if (i == len)
+		return v;
+	if (len > (SIZE_MAX - 1) / 3 || (out = arena_alloc(a, len * 3 + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < len; i += n) {
+		n = escape_utf8_len((const unsigned char *)v + i, len - i);
+		if (n == 0) {
+			memcpy(out + o, repl, 3);
+			o += 3;
+			n = 1;
+		} else {
+			memcpy(out + o, v + i, n);
+			o += n;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
 int
 metrics_addv(struct metric_family *f, double value, size_t nlabels,
-	     const char *const *names, const char *const *values)
+	     const char *const *names, const char *const *in_values)
 {
 	struct metrics *m = f->owner;
+	const char *values[METRICS_MAX_LABELS];
 	struct sample *s;
 
 	if (m == NULL || f->name == NULL) {
@@ -179,10 +216,12 @@ metrics_addv(struct metric_family *f, double value, size_t nlabels,
 	}
 	for (size_t i = 0; i < nlabels; i++) {
 		if (!valid_name(names[i], false) || strncmp(names[i], "__", 2) == 0 ||
-		    values[i] == NULL) {
+		    in_values[i] == NULL) {
 			m->failed = true;
 			return -1;
 		}
+		if ((values[i] = utf8_value(&m->arena, in_values[i])) == NULL)
+			goto fail;
 	}
 	for (s = f->head; s; s = s->next)
 		if (same_labels(s, nlabels, names, values))

@@ -22,7 +22,7 @@ enum opt_id {
 	OPT_LOG_FORMAT, OPT_MAX_CONN, OPT_MAX_CONN_IP, OPT_CONN_TIMEOUT,
 	OPT_MAX_BODY, OPT_ONCE, OPT_DISABLE_DEFAULTS, OPT_HELP, OPT_VERSION, OPT_FORMAT,
 	/* web security and privileges */
-	OPT_WEB_CONFIG, OPT_SYSTEMD_SOCKET, OPT_RUNAS,
+	OPT_WEB_CONFIG, OPT_SYSTEMD_SOCKET, OPT_RUNAS, OPT_DISABLE_EXPORTER_METRICS,
 };
 
 enum opt_arg { ARG_NONE, ARG_REQUIRED, ARG_OPTIONAL };
@@ -52,6 +52,8 @@ static const struct opt_def opt_defs[] = {
 	  "Web configuration file (exporter-toolkit format: TLS, basic auth, headers); re-read on SIGHUP." },
 	{ "web.systemd-socket", OPT_SYSTEMD_SOCKET, ARG_NONE, NULL,
 	  "Serve on the sockets passed by systemd socket activation instead of --web.listen-address." },
+	{ "web.disable-exporter-metrics", OPT_DISABLE_EXPORTER_METRICS, ARG_NONE, NULL,
+	  "Leave out the process_* metrics about the exporter's own process (the mta_exporter_* metrics stay)." },
 	{ "runas", OPT_RUNAS, ARG_REQUIRED, "USER",
 	  "When started as root, switch to USER after binding (keeping only the capabilities enabled collectors need)." },
 	{ "path.rootfs", OPT_ROOTFS, ARG_REQUIRED, "DIR",
@@ -217,6 +219,9 @@ apply(struct options *o, const struct opt_def *d, const char *flag, const char *
 		break;
 	case OPT_SYSTEMD_SOCKET:
 		o->systemd_socket = true;
+		break;
+	case OPT_DISABLE_EXPORTER_METRICS:
+		o->disable_exporter_metrics = true;
 		break;
 	case OPT_RUNAS:
 		if (*val == '\0')

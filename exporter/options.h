@@ -31,6 +31,7 @@ struct options {
 	const char *once_file;		/* NULL = stdout */
 	const char *web_config_file;
 	bool systemd_socket;
+	bool disable_exporter_metrics;	/* no process_* series */
 	const char *runas;
 	const char *audit_format;	/* "text" or "json" */
 	enum log_level log_level;

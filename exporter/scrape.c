@@ -5,7 +5,14 @@
  * Self-metrics: mta_exporter_build_info, mta_exporter_collector_success,
  * mta_exporter_collector_duration_seconds, mta_exporter_scrape_duration_seconds;
  * then the metrics all MTAs share, from the facts (collectors/mta_metrics.h),
- * so mta_detected exists for all three even when a collector is disabled.
+ * so mta_detected exists for all three even when a collector is disabled;
+ * last the process_* metrics of the exporter (exporter/procself.h), only
+ * when serving (a --once output outlives its process, and node_exporter's
+ * textfile collector would see them clash with its own) and not with
+ * --web.disable-exporter-metrics.
+ *
+ * Each pass ends the log's pass (log_file_warn_pass_end), so that a file
+ * warning repeated by the next scrape is not logged again (exporter/log.h).
  */
 #include "exporter/scrape.h"
 
@@ -14,6 +21,7 @@
 
 #include "collectors/mta_metrics.h"
 #include "exporter/log.h"
+#include "exporter/procself.h"
 #include "version.h"
 
 #define STR2(x) #x
@@ -120,6 +128,9 @@ scrape_collect(struct scrape *s, struct metrics *m, bool *failed)
 	metrics_add(metrics_family(m, "mta_exporter_scrape_duration_seconds",
 				   "Time all collectors took in this scrape.", METRIC_GAUGE),
 		    now_seconds() - t0, NULL);
+	if (s->opts->mode == MODE_SERVE && !s->opts->disable_exporter_metrics)
+		procself_metrics(m);
+	log_file_warn_pass_end();
 	return metrics_failed(m) ? -1 : 0;
 }
 

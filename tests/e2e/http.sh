@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # http.sh - the HTTP contract of the real binary: content negotiation with
 # the Accept headers Prometheus 2.x and 3.x send, gzip, HEAD, 404/405, the
-# landing page, promtool check metrics, --once equal to a scrape, clean
-# shutdown and flag errors.
+# landing page, promtool check metrics, the process_* metrics (checked
+# against the kernel's own view of the process) and
+# --web.disable-exporter-metrics, the start-up log lines, --once equal to a
+# scrape, clean shutdown and flag errors.
 . "$(dirname "$0")/lib.sh"
 
 apt_need promtool prometheus
@@ -59,6 +61,68 @@ pass "text 0.0.4 for text, */* and no Accept"
 
 promtool check metrics <"$T/text.body" || fail "promtool check metrics"
 pass "promtool check metrics"
+
+# Start-up log: version and revision, then one line per listening address.
+grep -qE 'level=info msg="starting mta_exporter" version=[0-9][^ ]* revision=[^ ]+$' "$T/log" ||
+	fail "no start-up line with version and revision: $(head -3 "$T/log")"
+grep -qF "level=info msg=listening address=$ADDR tls=false basic_auth=false" "$T/log" ||
+	fail "no listening line with the address: $(cat "$T/log")"
+pass "start-up log lines name version, revision and address"
+
+# The standard process metrics, named and described as client_golang's
+# process collector does, against what the kernel says about the process.
+grep -q '^process_' "$T/text.body" || fail "no process_* metrics"
+python3 - "$T/text.body" "$EXPORTER_PID" <<'PY' || fail "process metrics"
+import os, sys, time
+body, pid = open(sys.argv[1]).read(), sys.argv[2]
+want = {
+    "process_cpu_seconds_total": ("counter", "Total user and system CPU time spent in seconds."),
+    "process_open_fds": ("gauge", "Number of open file descriptors."),
+    "process_max_fds": ("gauge", "Maximum number of open file descriptors."),
+    "process_virtual_memory_bytes": ("gauge", "Virtual memory size in bytes."),
+    "process_virtual_memory_max_bytes": ("gauge", "Maximum amount of virtual memory available in bytes."),
+    "process_resident_memory_bytes": ("gauge", "Resident memory size in bytes."),
+    "process_start_time_seconds": ("gauge", "Start time of the process since unix epoch in seconds."),
+}
+v = {}
+for name, (typ, help) in want.items():
+    assert "# HELP %s %s\n" % (name, help) in body, "HELP of " + name
+    assert "# TYPE %s %s\n" % (name, typ) in body, "TYPE of " + name
+    lines = [l for l in body.split("\n") if l.startswith(name + " ")]
+    assert len(lines) == 1, name
+    v[name] = float(lines[0].split(" ")[1])
+tck = os.sysconf("SC_CLK_TCK")
+stat = open("/proc/%s/stat" % pid).read()
+fields = stat[stat.rindex(")") + 2:].split(" ")
+utime, stime, start_ticks = int(fields[11]), int(fields[12]), int(fields[19])
+btime = [int(l.split()[1]) for l in open("/proc/stat") if l.startswith("btime ")][0]
+limits = {l[:26].strip(): l[26:].split()[0] for l in open("/proc/%s/limits" % pid).readlines()[1:]}
+rss_kb = [int(l.split()[1]) for l in open("/proc/%s/status" % pid) if l.startswith("VmRSS:")][0]
+now = time.time()
+start = v["process_start_time_seconds"]
+assert abs(start - (btime + start_ticks / tck)) < 1.5, (start, btime, start_ticks)
+assert 0 <= now - start < 600, "start time %f is not close to now %f" % (start, now)
+assert 0 <= v["process_cpu_seconds_total"] <= (utime + stime) / tck + 0.01, v
+assert 0 < v["process_open_fds"] <= v["process_max_fds"], v
+assert v["process_max_fds"] == float(limits["Max open files"]), (v, limits["Max open files"])
+vmax = limits["Max address space"]
+assert v["process_virtual_memory_max_bytes"] == (2.0 ** 64 if vmax == "unlimited" else float(vmax)), vmax
+assert 0 < v["process_resident_memory_bytes"] <= v["process_virtual_memory_bytes"], v
+assert 0.25 < v["process_resident_memory_bytes"] / (rss_kb * 1024) < 4, (v, rss_kb)
+PY
+pass "process_* metrics present, typed and described as client_golang does, and sane"
+
+PORT2=$((30000 + $$ % 20000))
+start_bg "$T/log3" "$MTA_EXPORTER" --web.listen-address=127.0.0.1:$PORT2 --path.rootfs="$T/root" \
+	--web.disable-exporter-metrics
+wait_http "http://127.0.0.1:$PORT2/-/healthy"
+curl -sS "http://127.0.0.1:$PORT2/metrics" >"$T/noproc.txt"
+grep -q 'process_' "$T/noproc.txt" && fail "--web.disable-exporter-metrics: $(grep process_ "$T/noproc.txt" | head -3)"
+grep -q '^mta_exporter_build_info{' "$T/noproc.txt" || fail "--web.disable-exporter-metrics dropped mta_exporter_build_info"
+grep -q '^mta_exporter_collector_success{' "$T/noproc.txt" || fail "--web.disable-exporter-metrics dropped collector_success"
+promtool check metrics <"$T/noproc.txt" || fail "promtool check metrics without process metrics"
+kill "$BG_PID"
+pass "--web.disable-exporter-metrics leaves out process_* only"
 
 # OpenMetrics structure: TYPE before samples, families not interleaved, EOF last.
 python3 - "$T/PROM3.body" <<'PY' || fail "OpenMetrics structure"
@@ -117,8 +181,10 @@ grep -q 'href="/metrics"' "$T/landing.html" || fail "landing page link"
 grep -q "$("$MTA_EXPORTER" --version | awk '{print $3}')" "$T/landing.html" || fail "landing page version"
 pass "landing page"
 
-# --once prints the same exposition a scrape serves.
+# --once prints the same exposition a scrape serves, but for the process_*
+# metrics: they would describe a process that has exited.
 "$MTA_EXPORTER" --once --path.rootfs="$T/root" >"$T/once.txt"
+grep -q 'process_' "$T/once.txt" && fail "--once output has process_* metrics"
 curl -sS "$URL/metrics" >"$T/scrape.txt"
 diff <(strip_volatile <"$T/once.txt") <(strip_volatile <"$T/scrape.txt") || fail "--once differs from a scrape"
 "$MTA_EXPORTER" --once="$T/out.prom" --path.rootfs="$T/root"

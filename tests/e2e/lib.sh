@@ -82,8 +82,11 @@ wait_http() {
 	fail "$url did not come up"
 }
 
-# strip_volatile: drop sample lines whose value changes between scrapes.
-strip_volatile() { grep -vE '^mta_exporter_(collector_duration_seconds|scrape_duration_seconds)[{ ]'; }
+# strip_volatile: drop sample lines whose value changes between scrapes, and
+# the process_* families (served only when serving, not by --once).
+strip_volatile() {
+	grep -vE '^mta_exporter_(collector_duration_seconds|scrape_duration_seconds)[{ ]|^(# (HELP|TYPE) )?process_'
+}
 
 # --- oracle binaries unpacked from Debian packages (dpkg -x) -------------
 # They are run from ROOT, never installed, so nothing made sure that the

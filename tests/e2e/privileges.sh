@@ -118,8 +118,9 @@ start_bg "$T/log3" systemd-socket-activate -l 127.0.0.1:$((PORT + 1)) -l 127.0.0
 	"$MTA_EXPORTER" --web.systemd-socket --web.listen-address=127.0.0.1:1 --path.rootfs="$T/root"
 wait_http "http://127.0.0.1:$((PORT + 1))/metrics"
 wait_http "http://127.0.0.1:$((PORT + 2))/-/healthy"
-grep -q 'systemd socket fd 3' "$T/log3" || fail "fd 3 not used: $(cat "$T/log3")"
-grep -q 'systemd socket fd 4' "$T/log3" || fail "fd 4 not used"
+grep -q "msg=listening address=127.0.0.1:$((PORT + 1)) .* systemd_socket_fd=3$" "$T/log3" ||
+	fail "fd 3 not used or its address not logged: $(cat "$T/log3")"
+grep -q "msg=listening address=127.0.0.1:$((PORT + 2)) .* systemd_socket_fd=4$" "$T/log3" || fail "fd 4 not used"
 pass "--web.systemd-socket serves on the passed sockets"
 set +e
 "$MTA_EXPORTER" --web.systemd-socket 2>"$T/err"; rc=$?

@@ -107,8 +107,10 @@ test_json(void **state)
 	struct buf b;
 
 	make_facts(&f, CHECK_ERROR);
+	results[0].detail = "caf\xe9 \x01 caf\xc3\xa9";	/* Latin-1 from a config file */
 	buf_init(&b, 1 << 20);
 	assert_int_equal(audit_render(&f, AUDIT_JSON, true, true, &b), 0);
+	assert_non_null(strstr(b.data, "\"detail\":\"caf\\ufffd \\u0001 caf\xc3\xa9\""));
 	assert_null(strchr(b.data, '\033'));
 	assert_non_null(strstr(b.data, "\"id\":\"mta_no_open_relay\""));
 	assert_non_null(strstr(b.data, "\"status\":\"error\""));

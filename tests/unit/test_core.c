@@ -1,6 +1,6 @@
 /*
  * test_core.c - capped buffers, the per-scrape arena, bounded file reads
- * and log formatting.
+ * and the identities fileio records (logging: test_log.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +18,6 @@
 #include "collectors/fileio.h"
 #include "exporter/arena.h"
 #include "exporter/buf.h"
-#include "exporter/log.h"
 
 static void
 test_buf(void **state)
@@ -142,6 +141,35 @@ test_fileio(void **state)
 	assert_int_equal(fileio_stat(p, &st2, err, sizeof(err)), FILEIO_OK);
 	assert_true(fileio_stat_equal(&st, &st2));
 
+	/* the identity is remembered per path, without I/O */
+	{
+		struct fileio_stat id;
+		struct timespec ts[2];
+
+		assert_true(fileio_identity(p, &id));
+		assert_true(fileio_stat_equal(&id, &st));
+		/* same content, size and mtime rewritten: ctime tells them apart
+		 * (file times advance in clock ticks: wait more than one) */
+		usleep(30000);
+		write_file(p, "a = b\n\0c\n", 9);
+		ts[0] = st.mtime;
+		ts[1] = st.mtime;
+		assert_int_equal(utimensat(AT_FDCWD, p, ts, 0), 0);
+		assert_int_equal(fileio_stat(p, &st2, err, sizeof(err)), FILEIO_OK);
+		assert_int_equal(st2.size, st.size);
+		assert_int_equal(st2.mtime.tv_nsec, st.mtime.tv_nsec);
+		assert_false(st2.ctime.tv_sec == st.ctime.tv_sec && st2.ctime.tv_nsec == st.ctime.tv_nsec);
+		assert_false(fileio_stat_equal(&st, &st2));
+		assert_true(fileio_identity(p, &id));
+		assert_true(fileio_stat_equal(&id, &st2));
+		/* a failed read forgets the path; an unknown path is unknown */
+		assert_int_equal(fileio_read(p, 4, &data, &len, NULL, err, sizeof(err)), FILEIO_ERROR);
+		assert_false(fileio_identity(p, &id));
+		assert_false(fileio_identity("/nonexistent/never/read", &id));
+		assert_int_equal(fileio_stat(p, &st2, err, sizeof(err)), FILEIO_OK);
+		assert_true(fileio_identity(p, &id));
+	}
+
 	/* too large */
 	assert_int_equal(fileio_read(p, 8, &data, &len, NULL, err, sizeof(err)), FILEIO_ERROR);
 	assert_non_null(strstr(err, "too large"));
@@ -189,49 +217,6 @@ test_fileio(void **state)
 	}
 }
 
-struct captured {
-	char line[1024];
-	int count;
-};
-
-static void
-hook(enum log_level level, const char *line, void *arg)
-{
-	struct captured *c = arg;
-
-	snprintf(c->line, sizeof(c->line), "%s", line);
-	c->count++;
-}
-
-static void
-test_log(void **state)
-{
-	struct captured c = { "", 0 };
-	enum log_level lvl;
-	enum log_format fmt;
-
-	assert_int_equal(log_parse_level("warn", &lvl), 0);
-	assert_int_equal(lvl, LOG_LEVEL_WARN);
-	assert_int_equal(log_parse_level("WARN", &lvl), -1);
-	assert_int_equal(log_parse_format("json", &fmt), 0);
-	assert_int_equal(log_parse_format("text", &fmt), -1);
-
-	log_set_hook(hook, &c);
-	log_setup(LOG_LEVEL_WARN, LOG_FORMAT_LOGFMT);
-	log_info("not shown", NULL);
-	assert_int_equal(c.count, 0);
-	log_file_warn("/etc/postfix/main.cf", 12, "duplicate parameter \"%s\"", "inet_interfaces");
-	assert_int_equal(c.count, 1);
-	assert_non_null(strstr(c.line, "level=warn msg=\"duplicate parameter \\\"inet_interfaces\\\"\" "
-				       "file=/etc/postfix/main.cf line=12"));
-	log_setup(LOG_LEVEL_DEBUG, LOG_FORMAT_JSON);
-	log_warn("two\nlines", "key", "a\"b", NULL);
-	assert_non_null(strstr(c.line, "\"level\":\"warn\",\"msg\":\"two\\nlines\",\"key\":\"a\\\"b\"}"));
-	assert_int_equal(c.line[0], '{');
-	log_set_hook(NULL, NULL);
-	log_setup(LOG_LEVEL_INFO, LOG_FORMAT_LOGFMT);
-}
-
 int
 main(void)
 {
@@ -239,7 +224,6 @@ main(void)
 		cmocka_unit_test(test_buf),
 		cmocka_unit_test(test_arena),
 		cmocka_unit_test_setup_teardown(test_fileio, setup_tmp, teardown_tmp),
-		cmocka_unit_test(test_log),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -137,6 +137,43 @@ test_escaping(void **state)
 	}
 }
 
+/* Label values from configuration files may not be UTF-8; the exposition
+ * always is (Prometheus refuses the whole scrape otherwise). */
+static void
+test_invalid_utf8_labels(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "plain", "plain" },
+		{ "caf\xc3\xa9 \xe2\x82\xac", "caf\xc3\xa9 \xe2\x82\xac" },
+		{ "s\xffub", "s\xef\xbf\xbdub" },
+		{ "caf\xe9", "caf\xef\xbf\xbd" },
+		{ "\xc0\xaf\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "\xe2\x82", "\xef\xbf\xbd\xef\xbf\xbd" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct metrics *m = metrics_new(1 << 20);
+		char want[256];
+
+		metrics_add(metrics_family(m, "x_u", "U.", METRIC_GAUGE), 1, "v", cases[i].in, NULL);
+		snprintf(want, sizeof(want), "# HELP x_u U.\n# TYPE x_u gauge\nx_u{v=\"%s\"} 1\n", cases[i].want);
+		if (strcmp(render(m, METRICS_TEXT_004), want) != 0)
+			fail_msg("case %zu: %s", i, render(m, METRICS_TEXT_004));
+		metrics_free(m);
+	}
+	/* two values that differ only in invalid bytes are one series */
+	struct metrics *m = metrics_new(1 << 20);
+	struct metric_family *f = metrics_family(m, "x_u", "U.", METRIC_GAUGE);
+
+	assert_int_equal(metrics_add(f, 1, "v", "a\xff", NULL), 0);
+	assert_int_equal(metrics_add(f, 2, "v", "a\xfe", NULL), -1);
+	assert_false(metrics_failed(m));
+	assert_string_equal(render(m, METRICS_TEXT_004), "# HELP x_u U.\n# TYPE x_u gauge\nx_u{v=\"a\xef\xbf\xbd\"} 1\n");
+	metrics_free(m);
+}
+
 static void
 test_special_values_rendered(void **state)
 {
@@ -227,6 +264,7 @@ main(void)
 		cmocka_unit_test(test_valid_name),
 		cmocka_unit_test(test_grouping_and_types),
 		cmocka_unit_test(test_escaping),
+		cmocka_unit_test(test_invalid_utf8_labels),
 		cmocka_unit_test(test_special_values_rendered),
 		cmocka_unit_test(test_failures),
 	};

@@ -43,6 +43,7 @@ test_defaults(void **state)
 	assert_string_equal(o.procfs, "/proc");
 	assert_int_equal(o.log_level, LOG_LEVEL_INFO);
 	assert_int_equal(o.log_format, LOG_FORMAT_LOGFMT);
+	assert_false(o.disable_exporter_metrics);
 	for (size_t i = 0; i < collector_count; i++)
 		assert_int_equal(o.enabled[i], collector_table[i]->default_enabled);
 }
@@ -60,6 +61,7 @@ test_valid(void **state)
 	const char *a5[] = { "-h", NULL };
 	const char *a6[] = { "--web.max-connections=10", "--web.max-connections-per-ip=2",
 			     "--web.connection-timeout=3", "--web.max-body-bytes=4096", NULL };
+	const char *a7[] = { "--web.disable-exporter-metrics", NULL };
 
 	assert_int_equal(parse(&o, a1), 0);
 	assert_int_equal(o.n_listen, 2);
@@ -86,6 +88,8 @@ test_valid(void **state)
 	assert_int_equal(o.max_connections_per_ip, 2);
 	assert_int_equal(o.connection_timeout_s, 3);
 	assert_int_equal(o.max_body_bytes, 4096);
+	assert_int_equal(parse(&o, a7), 0);
+	assert_true(o.disable_exporter_metrics);
 }
 
 static void
@@ -108,6 +112,7 @@ test_errors(void **state)
 		{ { "--collector.nonexistent", NULL }, "nonexistent" },
 		{ { "--no-collector.nonexistent", NULL }, "nonexistent" },
 		{ { "--version=1", NULL }, "takes no value" },
+		{ { "--web.disable-exporter-metrics=true", NULL }, "takes no value" },
 		{ { "--once=", NULL }, "once" },
 		{ { "--", NULL }, "--" },
 	};
