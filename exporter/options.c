@@ -51,7 +51,7 @@ static const struct opt_def opt_defs[] = {
 	{ "web.config.file", OPT_WEB_CONFIG, ARG_REQUIRED, "FILE",
 	  "Web configuration file (exporter-toolkit format: TLS, basic auth, headers); re-read on SIGHUP." },
 	{ "web.systemd-socket", OPT_SYSTEMD_SOCKET, ARG_NONE, NULL,
-	  "Serve on the sockets passed by systemd socket activation instead of --web.listen-address." },
+	  "Require sockets from systemd socket activation (sockets systemd passes are used even without this flag, instead of --web.listen-address)." },
 	{ "runas", OPT_RUNAS, ARG_REQUIRED, "USER",
 	  "When started as root, switch to USER after binding (keeping only the capabilities enabled collectors need)." },
 	{ "path.rootfs", OPT_ROOTFS, ARG_REQUIRED, "DIR",
