@@ -13,7 +13,8 @@ BUILD_PKGS=(build-essential cmake pkg-config git clang libclang-rt-14-dev
 	libmicrohttpd-dev libpcre2-dev libmnl-dev zlib1g-dev libcmocka-dev
 	libyaml-dev libgnutls28-dev libcrypt-dev)
 TEST_PKGS=(curl python3 iproute2 procps psmisc gzip m4 prometheus
-	prometheus-alertmanager postfix python3-yaml wrk time apache2-utils openssl valgrind)
+	prometheus-alertmanager postfix python3-yaml wrk time apache2-utils openssl valgrind
+	lintian dpkg-dev file systemd)
 
 want=("${BUILD_PKGS[@]}")
 [ "${1:-build}" = test ] && want+=("${TEST_PKGS[@]}")
