@@ -118,17 +118,17 @@ http_systemd_fds(const char *listen_pid, const char *listen_fds, long mypid, int
 
 	if (listen_pid == NULL || listen_fds == NULL) {
 		snprintf(err, errlen, "LISTEN_PID/LISTEN_FDS not set (not started by systemd socket activation)");
-		return -1;
+		return 1;
 	}
 	errno = 0;
 	pid = strtol(listen_pid, &end, 10);
 	if (errno || end == listen_pid || *end != '\0' || pid <= 0) {
 		snprintf(err, errlen, "LISTEN_PID=\"%.20s\" is not a process id", listen_pid);
-		return -1;
+		return 1;
 	}
 	if (pid != mypid) {
 		snprintf(err, errlen, "LISTEN_PID=%ld is not this process (%ld)", pid, mypid);
-		return -1;
+		return 1;
 	}
 	errno = 0;
 	n = strtol(listen_fds, &end, 10);
@@ -630,6 +630,7 @@ http_bind(const struct options *opts, struct scrape *s)
 {
 	struct http_server *h = calloc(1, sizeof(*h));
 	char err[256];
+	int nfds = 0, rc;
 
 	if (h == NULL)
 		return NULL;
@@ -640,14 +641,19 @@ http_bind(const struct options *opts, struct scrape *s)
 		goto fail;
 	if ((h->web = web_load(opts)) == NULL)
 		goto fail;
-	if (opts->systemd_socket) {
-		int nfds;
-
-		if (http_systemd_fds(getenv("LISTEN_PID"), getenv("LISTEN_FDS"), (long)getpid(), &nfds,
-				     err, sizeof(err)) < 0) {
-			log_error("--web.systemd-socket: no sockets", "err", err, NULL);
-			goto fail;
-		}
+	/* Sockets passed by systemd are used with or without the flag (as
+	 * daemon(7) asks), so one unit serves with and without
+	 * mta_exporter.socket; the flag makes their absence an error. */
+	rc = http_systemd_fds(getenv("LISTEN_PID"), getenv("LISTEN_FDS"), (long)getpid(), &nfds, err, sizeof(err));
+	if (rc < 0 || (rc > 0 && opts->systemd_socket)) {
+		log_error(opts->systemd_socket ? "--web.systemd-socket: no sockets" : "socket activation: no sockets",
+			  "err", err, NULL);
+		goto fail;
+	}
+	if (rc == 0) {
+		if (!opts->systemd_socket)
+			log_info("socket activation: serving on the sockets systemd passed, not --web.listen-address",
+				 NULL);
 		for (int i = 0; i < nfds; i++) {
 			struct stat st;
 			int fd = 3 + i, type = 0, listening = 0;

@@ -14,8 +14,9 @@
  * --web.config.file adds TLS, client certificates, basic auth and extra
  * response headers (exporter-toolkit format, see webconfig.h); it is read
  * at http_bind() (an invalid file is fatal) and again by http_reload()
- * (SIGHUP).  --web.systemd-socket takes the listening sockets from systemd
- * (LISTEN_PID/LISTEN_FDS) instead of binding.
+ * (SIGHUP).  Listening sockets passed by systemd socket activation
+ * (LISTEN_PID/LISTEN_FDS) are used instead of binding, with or without
+ * --web.systemd-socket; the flag makes their absence fatal.
  */
 #ifndef MTA_HTTP_H
 #define MTA_HTTP_H
@@ -57,7 +58,9 @@ int http_gzip(const char *in, size_t inlen, struct buf *out);
 /* http_route - what a request for url with method gets (authentication aside). */
 enum http_route http_route(const char *method, const char *url, const char *telemetry_path);
 /* http_systemd_fds - validate LISTEN_PID/LISTEN_FDS for this process; the
- * sockets are fds 3 .. 3+*nfds-1.  -1 with err set. */
+ * sockets are fds 3 .. 3+*nfds-1.  1 with err set when no sockets are meant
+ * for this process (unset, or LISTEN_PID names another one); -1 with err
+ * set when they are but LISTEN_FDS is unusable. */
 int http_systemd_fds(const char *listen_pid, const char *listen_fds, long mypid, int *nfds,
 		     char *err, size_t errlen);
 

@@ -51,7 +51,7 @@ static const struct opt_def opt_defs[] = {
 	{ "web.config.file", OPT_WEB_CONFIG, ARG_REQUIRED, "FILE",
 	  "Web configuration file (exporter-toolkit format: TLS, basic auth, headers); re-read on SIGHUP." },
 	{ "web.systemd-socket", OPT_SYSTEMD_SOCKET, ARG_NONE, NULL,
-	  "Serve on the sockets passed by systemd socket activation instead of --web.listen-address." },
+	  "Require sockets from systemd socket activation (sockets systemd passes are used even without this flag, instead of --web.listen-address)." },
 	{ "web.disable-exporter-metrics", OPT_DISABLE_EXPORTER_METRICS, ARG_NONE, NULL,
 	  "Leave out the process_* metrics about the exporter's own process (the mta_exporter_* metrics stay)." },
 	{ "runas", OPT_RUNAS, ARG_REQUIRED, "USER",

@@ -23,6 +23,8 @@ TEST_PKGS=(curl python3 iproute2 procps psmisc gzip m4 prometheus
 # "localhost" and "smtp" with), systemd (systemd-socket-activate and
 # systemd-analyze), groff-base (the man page check).
 TEST_PKGS+=(libwrap0 libidn12 mount netbase systemd groff-base)
+# The Debian package test: lintian, dpkg-shlibdeps (dpkg-dev), file.
+TEST_PKGS+=(lintian dpkg-dev file)
 
 want=("${BUILD_PKGS[@]}")
 [ "${1:-build}" = test ] && want+=("${TEST_PKGS[@]}")

@@ -3,7 +3,7 @@
 # unprivileged user after binding (every thread), keeps no capability when
 # no enabled collector needs one, sets no_new_privs; --runas errors;
 # --web.systemd-socket serves on sockets passed by systemd socket
-# activation; and, run as an unprivileged user, every collector either
+# activation (and so does the exporter without it); and, run as an unprivileged user, every collector either
 # succeeds or logs what it lacks.
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -122,6 +122,27 @@ grep -q "msg=listening address=127.0.0.1:$((PORT + 1)) .* systemd_socket_fd=3$" 
 	fail "fd 3 not used or its address not logged: $(cat "$T/log3")"
 grep -q "msg=listening address=127.0.0.1:$((PORT + 2)) .* systemd_socket_fd=4$" "$T/log3" || fail "fd 4 not used"
 pass "--web.systemd-socket serves on the passed sockets"
+# Without the flag, sockets systemd passes are used too (daemon(7)), so one
+# unit serves with and without mta_exporter.socket; --web.listen-address is
+# then not bound.  A LISTEN_PID naming another process is ignored.
+start_bg "$T/log5" systemd-socket-activate -l 127.0.0.1:$((PORT + 6)) \
+	"$MTA_EXPORTER" --web.listen-address=127.0.0.1:$((PORT + 7)) --path.rootfs="$T/root"
+wait_http "http://127.0.0.1:$((PORT + 6))/metrics"
+grep -q 'socket activation: serving on the sockets systemd passed' "$T/log5" ||
+	fail "socket activation without the flag not logged: $(cat "$T/log5")"
+! curl -fsS -o /dev/null "http://127.0.0.1:$((PORT + 7))/-/healthy" 2>/dev/null ||
+	fail "bound --web.listen-address although socket-activated"
+start_bg "$T/log6" env LISTEN_PID=1 LISTEN_FDS=1 \
+	"$MTA_EXPORTER" --web.listen-address=127.0.0.1:$((PORT + 8)) --path.rootfs="$T/root"
+wait_http "http://127.0.0.1:$((PORT + 8))/-/healthy"
+! grep -q 'socket activation' "$T/log6" || fail "foreign LISTEN_PID taken as activation: $(cat "$T/log6")"
+set +e
+bash -c 'export LISTEN_PID=$$ LISTEN_FDS=junk; exec "$@"' sh "$MTA_EXPORTER" \
+	--web.listen-address=127.0.0.1:$((PORT + 9)) 2>"$T/err5"; rc=$?
+set -e
+[ "$rc" = 1 ] && grep -q 'socket activation: no sockets.*LISTEN_FDS' "$T/err5" ||
+	fail "unusable LISTEN_FDS for this process without the flag: $rc $(cat "$T/err5")"
+pass "without --web.systemd-socket, passed sockets are used and foreign ones ignored"
 set +e
 "$MTA_EXPORTER" --web.systemd-socket 2>"$T/err"; rc=$?
 set -e

@@ -97,12 +97,16 @@ test_systemd_fds(void **state)
 		{ "4242", "-1", -1, 0, "expected 1 to 8" },
 		{ "4242", "1x", -1, 0, "LISTEN_FDS" },
 		{ "4242", "", -1, 0, "LISTEN_FDS" },
-		{ "4243", "1", -1, 0, "not this process" },
-		{ "0", "1", -1, 0, "not a process id" },
-		{ "abc", "1", -1, 0, "not a process id" },
-		{ "99999999999999999999", "1", -1, 0, "not a process id" },
-		{ NULL, "1", -1, 0, "not set" },
-		{ "4242", NULL, -1, 0, "not set" },
+		/* Not meant for this process: 1, so that without
+		 * --web.systemd-socket the exporter binds instead. */
+		{ "4243", "1", 1, 0, "not this process" },
+		{ "4243", "junk", 1, 0, "not this process" },
+		{ "0", "1", 1, 0, "not a process id" },
+		{ "abc", "1", 1, 0, "not a process id" },
+		{ "99999999999999999999", "1", 1, 0, "not a process id" },
+		{ NULL, "1", 1, 0, "not set" },
+		{ "4242", NULL, 1, 0, "not set" },
+		{ NULL, NULL, 1, 0, "not set" },
 	};
 	char err[256];
 	int n;
