@@ -14,6 +14,10 @@ BUILD_PKGS=(build-essential cmake pkg-config git clang libclang-rt-14-dev
 	libyaml-dev libgnutls28-dev libcrypt-dev)
 TEST_PKGS=(curl python3 iproute2 procps psmisc gzip m4 prometheus
 	prometheus-alertmanager postfix python3-yaml wrk time apache2-utils openssl valgrind)
+# tests/e2e/container.sh: buildah (chroot isolation, vfs storage: no OCI
+# runtime, no fuse-overlayfs), mmdebstrap for the base image, and mount
+# (not essential, so not in a minimal root).
+TEST_PKGS+=(buildah mmdebstrap mount)
 
 want=("${BUILD_PKGS[@]}")
 [ "${1:-build}" = test ] && want+=("${TEST_PKGS[@]}")
