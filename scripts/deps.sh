@@ -25,6 +25,9 @@ TEST_PKGS=(curl python3 iproute2 procps psmisc gzip m4 prometheus
 TEST_PKGS+=(libwrap0 libidn12 mount netbase systemd groff-base)
 # The Debian package test: lintian, dpkg-shlibdeps (dpkg-dev), file.
 TEST_PKGS+=(lintian dpkg-dev file)
+# tests/e2e/container.sh: buildah (chroot isolation, vfs storage: no OCI
+# runtime, no fuse-overlayfs) and mmdebstrap for the base image.
+TEST_PKGS+=(buildah mmdebstrap)
 
 want=("${BUILD_PKGS[@]}")
 [ "${1:-build}" = test ] && want+=("${TEST_PKGS[@]}")

@@ -13,8 +13,9 @@ Checks, printing "ok ..." or "FAIL ...":
     (apiVersion 1; datasources: name, type, uid, access, orgId, url, ...;
     providers: name, orgId, folder, folderUid, type, options.path, ...) and
     the dashboards provider's path is where compose mounts dashboards/grafana;
-  - Dockerfiles: Debian 12 bases, a final non-root USER, a HEALTHCHECK on
-    /-/healthy and the OCI image labels.
+  - Dockerfiles: Debian 12 bases (FROM ${ARG} resolved with the ARG's
+    default), a final non-root USER, a HEALTHCHECK on /-/healthy and the OCI
+    image labels.
 Exit 1 if anything failed.  Needs python3-yaml.
 """
 import glob
@@ -151,7 +152,11 @@ def check_dockerfile(path, exporter):
     with open(path, encoding="utf-8") as fh:
         text = fh.read()
     joined = re.sub(r"\\\n", " ", text)
-    froms = re.findall(r"^FROM\s+(\S+)", joined, re.M)
+    # FROM ${BASE}: resolve with the defaults of the ARGs before the first FROM.
+    head = joined.split("\nFROM", 1)[0] if not joined.startswith("FROM") else ""
+    args = dict(re.findall(r"^ARG\s+(\w+)=(\S+)", head, re.M))
+    froms = [re.sub(r"\$\{?(\w+)\}?", lambda m: args.get(m.group(1), m.group(0)), f)
+             for f in re.findall(r"^FROM\s+(\S+)", joined, re.M)]
     if not froms or not all(re.match(r"^debian:(12|bookworm)", f) for f in froms):
         fail("%s: base images %s are not Debian 12" % (rel, froms))
     else:
