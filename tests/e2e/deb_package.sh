@@ -92,7 +92,8 @@ dpkg_locked() {
 	done
 	return 1
 }
-on_exit 'dpkg --purge mta-exporter >/dev/null 2>&1'
+purge_package() { dpkg --purge mta-exporter >/dev/null 2>&1; }
+on_exit purge_package
 SYSTEMD_RUNNING=false
 [ -d /run/systemd/system ] && SYSTEMD_RUNNING=true
 port_free=true
