@@ -10,10 +10,7 @@
 apt_need promtool prometheus
 FIX=$MTA_SOURCE_DIR/tests/fixtures
 ROOT=$T/all
-mkdir -p "$ROOT/etc/exim4" "$ROOT/etc/mail"
-cp -r "$FIX/postfix/rootfs-wild/etc/postfix" "$ROOT/etc/"
-cp "$FIX/exim/oracle/03_stock_relay_star.conf" "$ROOT/etc/exim4/exim4.conf"
-cp -r "$FIX/sendmail/rootfs-bad/etc/mail/." "$ROOT/etc/mail/"
+combined_root "$ROOT"
 
 check_tree() {	# NAME ROOT
 	local name=$1 root=$2

@@ -82,10 +82,35 @@ wait_http() {
 	fail "$url did not come up"
 }
 
+# The samples whose value changes from one scrape of the same host to the
+# next (strip_volatile and mask_volatile both use this).
+VOLATILE_SAMPLES='mta_exporter_(collector_duration_seconds|scrape_duration_seconds)'
+
 # strip_volatile: drop sample lines whose value changes between scrapes, and
 # the process_* families (served only when serving, not by --once).
 strip_volatile() {
-	grep -vE '^mta_exporter_(collector_duration_seconds|scrape_duration_seconds)[{ ]|^(# (HELP|TYPE) )?process_'
+	grep -vE "^${VOLATILE_SAMPLES}[{ ]|^(# (HELP|TYPE) )?process_"
+}
+
+# mask_volatile: the exposition with each value that is not the audited
+# host's replaced by <masked>: the timings' values, and build_info's label
+# values (version, revision, compiler: the build's).  Every line stays, so
+# that a series appearing or going away shows in a diff.
+mask_volatile() {
+	sed -E -e "s/^(${VOLATILE_SAMPLES}(\{[^}]*\})?) .*/\1 <masked>/" \
+		-e '/^mta_exporter_build_info\{/s/="([^"\\]|\\.)*"/="<masked>"/g'
+}
+
+# combined_root DIR: a root holding all three MTAs at once: Postfix
+# listening everywhere (postfix/rootfs-wild), an Exim open relay
+# (exim/oracle/03_stock_relay_star.conf) and a sendmail.cf with warnings
+# (sendmail/rootfs-bad).
+combined_root() {
+	local dir=$1 fix=$MTA_SOURCE_DIR/tests/fixtures
+	mkdir -p "$dir/etc/exim4" "$dir/etc/mail"
+	cp -r "$fix/postfix/rootfs-wild/etc/postfix" "$dir/etc/"
+	cp "$fix/exim/oracle/03_stock_relay_star.conf" "$dir/etc/exim4/exim4.conf"
+	cp -r "$fix/sendmail/rootfs-bad/etc/mail/." "$dir/etc/mail/"
 }
 
 # --- oracle binaries unpacked from Debian packages (dpkg -x) -------------

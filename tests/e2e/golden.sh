@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# golden.sh - the --once exposition of every fixture tree, compared byte for
+# byte with tests/golden/<name>.prom (as node_exporter compares its
+# e2e-output.txt), so that every change of a metric, label or value shows
+# in review as a diff of those files.
+#
+# Trees: tests/fixtures/{postfix,sendmail,alerting}/rootfs-*, a few Exim
+# configurations (tests/fixtures/exim/oracle) each as /etc/exim4/exim4.conf
+# of its own root, a Debian Exim whose template is missing (the collector
+# fails), and the root holding all three MTAs (combined_root, as
+# exposition.sh); the alerting trees and the combined root also with
+# --no-collector.checks (<name>.no-checks.prom).
+#
+# The output depends only on the tree: the sockets are replayed from a
+# recorded netlink dump (the tree's listeners.rec, else
+# tests/fixtures/listeners/basic.rec), --path.procfs is a fixture procfs
+# with no processes (so no owning command is found), and mask_volatile
+# (lib.sh) masks the timings and the build's labels.
+#
+# A mismatch prints a unified diff (golden file first) and fails.  To accept
+# the new output after an intended change, regenerate and review the diff:
+#   MTA_UPDATE_GOLDEN=1 ctest --preset default -R e2e.golden
+# which also removes golden files no case produces any more.
+. "$(dirname "$0")/lib.sh"
+
+FIX=$MTA_SOURCE_DIR/tests/fixtures
+GOLDEN=$MTA_SOURCE_DIR/tests/golden
+PROCFS=$FIX/listeners/procfs
+DEFAULT_REC=$FIX/listeners/basic.rec
+EXIM_CONFS="02_stock_closed 03_stock_relay_star 10_semicolon_lists 12_bracket_ports
+	14_quoted 16_condition_undetermined 24_option_twice"
+unset MTA_EXPORTER_NO_SOCK_DIAG
+
+mkdir -p "$T/out"
+produced=()
+mismatched=()
+
+# once NAME ROOT [FLAG...]: the masked --once output of ROOT into $T/out/NAME.prom.
+once() {
+	local name=$1 root=$2 rec=$DEFAULT_REC rc=0
+	shift 2
+	[ -f "$root/listeners.rec" ] && rec=$root/listeners.rec
+	"$MTA_EXPORTER" --once --path.rootfs="$root" --path.procfs="$PROCFS" \
+		--netlink.replay="$rec" "$@" >"$T/raw.prom" 2>"$T/$name.log" || rc=$?
+	# 1 = a collector failed: that is in the exposition, and pinned with it.
+	[ "$rc" -le 1 ] || fail "$name: exit status $rc: $(cat "$T/$name.log")"
+	[ -s "$T/raw.prom" ] || fail "$name: empty exposition: $(cat "$T/$name.log")"
+	mask_volatile <"$T/raw.prom" >"$T/out/$name.prom"
+	produced+=("$name.prom")
+}
+
+for d in "$FIX"/postfix/rootfs-* "$FIX"/sendmail/rootfs-* "$FIX"/alerting/rootfs-*; do
+	once "$(basename "$(dirname "$d")")-$(basename "$d")" "$d"
+done
+for c in $EXIM_CONFS; do
+	mkdir -p "$T/exim-$c/etc/exim4"
+	cp "$FIX/exim/oracle/$c.conf" "$T/exim-$c/etc/exim4/exim4.conf"
+	once "exim-oracle-$c" "$T/exim-$c"
+done
+mkdir -p "$T/exim-debian/etc/exim4"
+cp "$FIX/exim/debian/d02_local_default.ue4cc" "$T/exim-debian/etc/exim4/update-exim4.conf.conf"
+once exim-debian-no-template "$T/exim-debian"
+combined_root "$T/all"
+once all "$T/all"
+for d in "$FIX"/alerting/rootfs-*; do
+	once "alerting-$(basename "$d").no-checks" "$d" --no-collector.checks
+done
+once all.no-checks "$T/all" --no-collector.checks
+
+if [ "${MTA_UPDATE_GOLDEN:-0}" = 1 ]; then
+	mkdir -p "$GOLDEN"
+	for f in "$GOLDEN"/*.prom; do
+		[ -e "$f" ] || continue
+		case " ${produced[*]} " in *" ${f##*/} "*) ;; *) rm -f "$f"; echo "removed ${f##*/}" ;; esac
+	done
+	cp "$T"/out/*.prom "$GOLDEN/"
+	pass "regenerated ${#produced[@]} golden files in tests/golden (review: git diff tests/golden)"
+	exit 0
+fi
+
+for name in "${produced[@]}"; do
+	if [ ! -f "$GOLDEN/$name" ]; then
+		echo "tests/golden/$name is missing" >&2
+		mismatched+=("$name")
+	elif ! diff -u --label "tests/golden/$name" --label "actual/$name" \
+		"$GOLDEN/$name" "$T/out/$name" >&2; then
+		mismatched+=("$name")
+	fi
+done
+for f in "$GOLDEN"/*.prom; do
+	[ -e "$f" ] || continue
+	case " ${produced[*]} " in
+	*" ${f##*/} "*) ;;
+	*) echo "tests/golden/${f##*/}: no case produces it any more" >&2; mismatched+=("${f##*/}") ;;
+	esac
+done
+[ ${#mismatched[@]} -eq 0 ] ||
+	fail "exposition differs from tests/golden for: ${mismatched[*]} (if intended: MTA_UPDATE_GOLDEN=1, see docs/development.md)"
+pass "${#produced[@]} expositions equal tests/golden/*.prom"
