@@ -12,12 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "collectors/checks.h"
-#include "exporter/escape.h"
-#include "exporter/log.h"
-#include "exporter/metrics.h"
+#include "collectors/checks/checks.h"
+#include "lib/escape.h"
+#include "lib/log.h"
+#include "exporter/exposition/metrics.h"
 #include "exporter/options.h"
-#include "exporter/scrape.h"
+#include "collectors/core/scrape.h"
 
 #define C_RESET "\033[0m"
 #define C_RED "\033[1;31m"
@@ -127,7 +127,7 @@ text_report(const struct facts *f, bool color, bool collectors_failed, struct bu
 /* ---- JSON ---- */
 
 /* json_str - a JSON string; invalid UTF-8 from a configuration file becomes
- * U+FFFD, so the report is always valid JSON (exporter/escape.h) */
+ * U+FFFD, so the report is always valid JSON (lib/escape.h) */
 static void
 json_str(struct buf *b, const char *s)
 {

@@ -19,8 +19,8 @@
 
 #include <stdbool.h>
 
-#include "collectors/collector.h"
-#include "exporter/buf.h"
+#include "collectors/core/collector.h"
+#include "lib/buf.h"
 
 enum audit_format { AUDIT_TEXT, AUDIT_JSON };
 

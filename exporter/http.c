@@ -36,10 +36,10 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "collectors/collector.h"
+#include "collectors/core/collector.h"
 #include "exporter/auth.h"
-#include "exporter/log.h"
-#include "exporter/negotiate.h"
+#include "lib/log.h"
+#include "exporter/exposition/negotiate.h"
 #include "exporter/webconfig.h"
 #include "version.h"
 

@@ -19,10 +19,10 @@
 
 #include "exporter/audit.h"
 #include "exporter/http.h"
-#include "exporter/log.h"
+#include "lib/log.h"
 #include "exporter/options.h"
 #include "exporter/privs.h"
-#include "exporter/scrape.h"
+#include "collectors/core/scrape.h"
 #include "version.h"
 
 

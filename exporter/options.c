@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collectors/collector.h"
+#include "collectors/core/collector.h"
 
 enum opt_id {
 	OPT_LISTEN, OPT_TELEMETRY, OPT_ROOTFS, OPT_PROCFS, OPT_LOG_LEVEL,

@@ -3,7 +3,7 @@
  *
  * options_parse() is pure: argv in, struct options out, and on error a
  * message in opts->error and a return of -1 (the caller exits 2).  Collector
- * flags are declared by the collectors themselves (collector.h) and parsed
+ * flags are declared by the collectors themselves (collectors/core/collector.h) and parsed
  * here as --<collector>.<flag>=VALUE.
  */
 #ifndef MTA_OPTIONS_H
@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "exporter/log.h"
+#include "lib/log.h"
 
 #define OPTIONS_MAX_LISTEN 8
 #define OPTIONS_DEFAULT_LISTEN "127.0.0.1:10425"

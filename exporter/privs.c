@@ -21,7 +21,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "collectors/collector.h"
+#include "collectors/core/collector.h"
 
 /* Collectors that read other processes' names. */
 static const char *const privs_ptrace_collectors[] = { "listeners", NULL };

@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "exporter/log.h"
+#include "lib/log.h"
 
 #define PROCSELF_STAT "/proc/self/stat"
 #define PROCSELF_FD "/proc/self/fd"

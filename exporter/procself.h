@@ -26,7 +26,7 @@
  *
  * A value that cannot be read is left out of the scrape (logged at debug
  * level); the rest is still served.  procself_metrics() is called under
- * the scrape lock (exporter/scrape.c).
+ * the scrape lock (collectors/core/scrape.c).
  *
  * procself_stat_parse() is the pure parser (tests/unit/test_procself.c,
  * tests/fuzz/fuzz_procself_stat.c): the command name in parentheses may
@@ -38,7 +38,7 @@
 
 #include <stddef.h>
 
-#include "exporter/metrics.h"
+#include "exporter/exposition/metrics.h"
 
 struct procself_stat {
 	unsigned long long utime;	/* clock ticks in user mode (field 14) */

@@ -1,6 +1,6 @@
 /*
  * fuzz_escape.c - JSON and logfmt escaping of arbitrary bytes
- * (exporter/escape.c), with the invariants the log relies on: every call
+ * (lib/escape.c), with the invariants the log relies on: every call
  * consumes 1 to 4 bytes, an escaped unit fits ESCAPE_UNIT_MAX, and the JSON
  * output is valid UTF-8 without control characters or bare quotes.  The
  * input is a NUL-terminated copy of the data (a string, as the log gets it).
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exporter/escape.h"
+#include "lib/escape.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "exporter/http.h"
-#include "exporter/negotiate.h"
+#include "exporter/exposition/negotiate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

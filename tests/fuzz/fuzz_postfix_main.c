@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collectors/postfix_conf.h"
+#include "collectors/postfix/postfix_conf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collectors/postfix_relay.h"
+#include "collectors/postfix/postfix_relay.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

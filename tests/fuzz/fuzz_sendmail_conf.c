@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collectors/sendmail_conf.h"
+#include "collectors/sendmail/sendmail_conf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

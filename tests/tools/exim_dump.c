@@ -20,8 +20,8 @@
 #include <strings.h>
 #include <sys/socket.h>
 
-#include "collectors/exim.h"
-#include "collectors/exim_conf.h"
+#include "collectors/exim/exim.h"
+#include "collectors/exim/exim_conf.h"
 
 static void
 print_option(const struct exim_conf *c, const char *name)

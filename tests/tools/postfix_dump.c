@@ -23,9 +23,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "collectors/dpkg.h"
-#include "collectors/fileio.h"
-#include "collectors/postfix.h"
+#include "collectors/host/dpkg.h"
+#include "lib/fileio.h"
+#include "collectors/postfix/postfix.h"
 
 static unsigned host_version(void)
 {

@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collectors/checks.h"
-#include "collectors/postfix_relay.h"
-#include "exporter/arena.h"
+#include "collectors/checks/checks.h"
+#include "collectors/postfix/postfix_relay.h"
+#include "lib/arena.h"
 
 struct param {
 	char *service;	/* NULL = main.cf */

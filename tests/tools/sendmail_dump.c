@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collectors/sendmail_conf.h"
+#include "collectors/sendmail/sendmail_conf.h"
 
 static char *
 slurp(const char *path, size_t *len)

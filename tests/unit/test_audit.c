@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "collectors/checks.h"
+#include "collectors/checks/checks.h"
 #include "exporter/audit.h"
 #include "exporter/options.h"
 

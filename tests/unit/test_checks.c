@@ -14,8 +14,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "collectors/checks.h"
-#include "collectors/sendmail.h"
+#include "collectors/checks/checks.h"
+#include "collectors/sendmail/sendmail.h"
 #include "exporter/options.h"
 
 /* ---- fixtures ---- */

@@ -15,9 +15,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "collectors/fileio.h"
-#include "exporter/arena.h"
-#include "exporter/buf.h"
+#include "lib/fileio.h"
+#include "lib/arena.h"
+#include "lib/buf.h"
 
 static void
 test_buf(void **state)

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "exporter/escape.h"
+#include "lib/escape.h"
 
 /* escape a whole string with escape_unit() */
 static void

@@ -17,8 +17,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "collectors/exim.h"
-#include "collectors/exim_conf.h"
+#include "collectors/exim/exim.h"
+#include "collectors/exim/exim_conf.h"
 
 static char root[256];
 

@@ -15,8 +15,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "collectors/dpkg.h"
-#include "collectors/exim_conf.h"
+#include "collectors/host/dpkg.h"
+#include "collectors/exim/exim_conf.h"
 
 static void
 parse(const char *text, struct exim_conf *c)

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "collectors/inaddr.h"
+#include "lib/inaddr.h"
 
 static void
 test_classify(void **state)

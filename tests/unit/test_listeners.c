@@ -17,12 +17,12 @@
 #include <unistd.h>
 #include <linux/netlink.h>
 
-#include "collectors/listeners.h"
-#include "collectors/netlink.h"
-#include "exporter/log.h"
-#include "exporter/arena.h"
-#include "exporter/buf.h"
-#include "exporter/metrics.h"
+#include "collectors/host/listeners.h"
+#include "collectors/host/netlink.h"
+#include "lib/log.h"
+#include "lib/arena.h"
+#include "lib/buf.h"
+#include "exporter/exposition/metrics.h"
 #include "exporter/options.h"
 
 static void

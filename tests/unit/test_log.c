@@ -16,9 +16,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "collectors/fileio.h"
-#include "exporter/escape.h"
-#include "exporter/log.h"
+#include "lib/fileio.h"
+#include "lib/escape.h"
+#include "lib/log.h"
 
 struct captured {
 	char line[LOG_LINE_MAX];

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "exporter/metrics.h"
+#include "exporter/exposition/metrics.h"
 
 static void
 test_format_double(void **state)

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "exporter/negotiate.h"
+#include "exporter/exposition/negotiate.h"
 
 #define OM METRICS_OPENMETRICS_100
 #define TXT METRICS_TEXT_004

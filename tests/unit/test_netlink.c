@@ -20,7 +20,7 @@
 #include <linux/sock_diag.h>
 #include <cmocka.h>
 
-#include "collectors/netlink.h"
+#include "collectors/host/netlink.h"
 
 static unsigned char *
 load(const char *name, size_t *len)

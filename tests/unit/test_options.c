@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "collectors/collector.h"
+#include "collectors/core/collector.h"
 #include "exporter/options.h"
 
 #define MAXARGS 16

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "collectors/postfix_conf.h"
+#include "collectors/postfix/postfix_conf.h"
 
 #define V37 POSTFIX_VERSION(3, 7, 11)
 

@@ -14,9 +14,9 @@
 
 #include <cmocka.h>
 
-#include "collectors/dpkg.h"
-#include "collectors/postfix.h"
-#include "collectors/postfix_master.h"
+#include "collectors/host/dpkg.h"
+#include "collectors/postfix/postfix.h"
+#include "collectors/postfix/postfix_master.h"
 
 static const struct {
 	const char *in;

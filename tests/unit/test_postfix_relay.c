@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "collectors/postfix_relay.h"
+#include "collectors/postfix/postfix_relay.h"
 
 #define DEFAULT_RELAY "permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination"
 #define LOOPBACK_NETS "127.0.0.0/8 [::ffff:127.0.0.0]/104 [::1]/128"

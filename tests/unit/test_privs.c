@@ -13,7 +13,7 @@
 #include <cmocka.h>
 #include <linux/capability.h>
 
-#include "collectors/collector.h"
+#include "collectors/core/collector.h"
 #include "exporter/options.h"
 #include "exporter/privs.h"
 

@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
-#include "collectors/procnet.h"
+#include "collectors/host/procnet.h"
 
 static char *
 load(const char *name, size_t *len)

@@ -14,8 +14,8 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "exporter/buf.h"
-#include "exporter/metrics.h"
+#include "lib/buf.h"
+#include "exporter/exposition/metrics.h"
 #include "exporter/procself.h"
 
 #define TAIL24 " 0 0 20 0 1 0 4242 12345678 987"	/* fields 16..24 */

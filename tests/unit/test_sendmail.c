@@ -2,7 +2,7 @@
  * test_sendmail.c - the sendmail collector on the committed fixture roots:
  * the facts it leaves for the checks collector (endpoints, relays, checks,
  * struct sendmail_facts) and its file:line warnings, logged once per
- * version of a file (exporter/log.h) and counted at every scrape.
+ * version of a file (lib/log.h) and counted at every scrape.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,10 +13,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "collectors/sendmail.h"
-#include "exporter/arena.h"
-#include "exporter/log.h"
-#include "exporter/metrics.h"
+#include "collectors/sendmail/sendmail.h"
+#include "lib/arena.h"
+#include "lib/log.h"
+#include "exporter/exposition/metrics.h"
 #include "exporter/options.h"
 
 struct capture {

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "collectors/sendmail_conf.h"
+#include "collectors/sendmail/sendmail_conf.h"
 
 /* The relay part of a compiled .cf (abridged from cf/m4/proto.m4 output). */
 #define RELAY_RULES \

@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "collectors/sockowner.h"
+#include "collectors/host/sockowner.h"
 
 static char root[256];
 

@@ -1,0 +1,171 @@
+/*
+ * collector.h - the collector interface and the facts collectors share.
+ *
+ * A collector is one entry in the table in collectors/core/registry.c; table
+ * order is execution order, and "checks" runs last because it only reads
+ * what the others left in struct facts.  A collector:
+ *   - declares its own command-line flags (struct collector_flag), which the
+ *     option parser registers as --<name>.<flag>;
+ *   - validates them in init() (called once at startup; return -1 with a
+ *     logged reason and the exporter exits with status 2);
+ *   - in collect(), reads its source, fills its part of struct facts and
+ *     emits its metrics; it returns 0 on success and -1 on failure (after
+ *     logging why).  A missing MTA is a fact, not a failure.
+ * The framework times each collect() and emits
+ * mta_exporter_collector_{duration_seconds,success}.
+ *
+ * Everything a collector allocates for one scrape comes from sc->arena and
+ * is released after the scrape; state kept across scrapes (caches) belongs
+ * to the collector and is released in fini().
+ */
+#ifndef MTA_COLLECTOR_H
+#define MTA_COLLECTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/inaddr.h"
+#include "lib/arena.h"
+#include "exporter/exposition/metrics.h"
+
+struct options;
+
+struct collector_flag {
+	const char *name;	/* full flag name without "--", e.g. "listeners.ports" */
+	const char *help;
+	const char *defval;	/* shown in --help; *value starts as this */
+	const char **value;	/* where the parser stores the string */
+};
+
+enum mta_kind { MTA_POSTFIX, MTA_EXIM, MTA_SENDMAIL, MTA_COUNT };
+const char *mta_name(enum mta_kind k);
+
+/* A listening TCP socket on an audited port, as the kernel reports it. */
+struct listener {
+	struct inaddr addr;
+	uint16_t port;
+	bool v6only;		/* IPV6_V6ONLY (only meaningful for AF_INET6 wildcards) */
+	uint32_t inode;
+	uint32_t uid;
+	uint32_t ifindex;	/* SO_BINDTODEVICE, 0 if none */
+	char ifname[16];
+	bool loopback;		/* after the lo-binding rule */
+	char addrstr[INADDR_STRLEN];	/* as bound, e.g. "0.0.0.0", "::1" */
+	char process[16];	/* comm of the owner, "" if unknown */
+};
+
+/* A host interface address (RTM_GETADDR). */
+struct ifaddr {
+	struct inaddr addr;
+	unsigned prefixlen;
+	unsigned scope;		/* RT_SCOPE_* */
+	uint32_t ifindex;
+	char ifname[16];
+};
+
+/* A configured listening endpoint of an MTA service. */
+struct mta_endpoint {
+	const char *instance;	/* "" for the default instance */
+	const char *service;	/* postfix master.cf name, sendmail Name=, "exim" */
+	const char *address;	/* textual, as configured ("0.0.0.0", "::", host) */
+	struct inaddr addr;	/* parsed when address is numeric */
+	bool numeric;		/* addr is valid */
+	bool wildcard;
+	bool loopback;
+	uint16_t port;
+};
+
+enum relay_verdict {
+	RELAY_CLOSED,
+	RELAY_OPEN,
+	RELAY_UNDETERMINED,
+	RELAY_CONFIG_ERROR,	/* the service would not start / answers nothing */
+};
+
+struct mta_relay {
+	const char *instance;
+	const char *service;
+	enum relay_verdict verdict;
+	const char *reason;	/* stable short code */
+	const char *detail;	/* human text */
+};
+
+enum check_status {
+	CHECK_PASS,
+	CHECK_FAIL,
+	CHECK_NOT_APPLICABLE,
+	CHECK_ERROR,
+};
+
+#define MTA_CHECK_MAX_REASONS 8
+
+/*
+ * An MTA-specific hardening verdict, decided by that MTA's collector (pure
+ * code) and rendered by the checks collector, which owns the catalogue of
+ * check ids (title, source, severity, remediation) in collectors/checks/checks.c.
+ * Cross-MTA checks (cis_2_1_21, stig_gen004710, mta_no_open_relay,
+ * mta_runtime_matches_config) are decided in checks.c from the facts.
+ */
+struct mta_check {
+	const char *id;		/* e.g. "postfix_vrfy_disabled" */
+	enum check_status status;
+	const char *reasons[MTA_CHECK_MAX_REASONS];	/* stable finding codes */
+	size_t n_reasons;
+	const char *detail;	/* human text for the audit report, may be NULL */
+};
+
+struct mta_facts {
+	bool detected;
+	bool collected;		/* the collector ran and succeeded */
+	bool bound_all;
+	bool local_only;
+	struct mta_endpoint *endpoints;
+	size_t n_endpoints;
+	struct mta_relay *relays;
+	size_t n_relays;
+	unsigned config_warnings;
+	struct mta_check *checks;	/* MTA-specific hardening verdicts */
+	size_t n_checks;
+	void *priv;		/* MTA-specific facts, owned by that collector's module */
+};
+
+struct check_result;	/* collectors/checks/checks.h */
+
+struct facts {
+	bool listeners_collected;
+	const uint16_t *ports;	/* audited ports */
+	size_t n_ports;
+	struct listener *listeners;	/* sockets on audited ports only */
+	size_t n_listeners;
+	struct ifaddr *ifaddrs;	/* host interface addresses (may be NULL) */
+	size_t n_ifaddrs;
+	bool ifaddrs_collected;
+	struct mta_facts mta[MTA_COUNT];
+	struct check_result *checks;	/* the checks collector's results (audit) */
+	size_t n_checks;
+};
+
+struct scrape_ctx {
+	const struct options *opts;
+	struct metrics *m;
+	struct facts *facts;
+	struct arena *arena;	/* per-scrape memory */
+};
+
+struct collector {
+	const char *name;
+	const char *help;	/* one line, shown on / and in --help */
+	bool default_enabled;
+	const struct collector_flag *flags;	/* NULL-name-terminated, or NULL */
+	int (*init)(const struct options *opts);
+	int (*collect)(struct scrape_ctx *sc);
+	void (*fini)(void);
+};
+
+/* The table (collectors/core/registry.c). */
+extern const struct collector *const collector_table[];
+extern const size_t collector_count;
+const struct collector *collector_find(const char *name);
+
+#endif

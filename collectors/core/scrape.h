@@ -1,0 +1,49 @@
+/*
+ * scrape.h - one collection pass over the enabled collectors.
+ *
+ * Concurrency model: collection is serialized.  struct scrape holds a mutex;
+ * scrape_collect() runs every enabled collector in table order under it,
+ * using one per-scrape arena that is reset at the start of the next pass.
+ * Concurrent HTTP requests therefore never share collector state; they
+ * queue for the lock (a full pass takes well under a millisecond), and each
+ * renders its own body outside the lock.
+ */
+#ifndef MTA_SCRAPE_H
+#define MTA_SCRAPE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "collectors/core/collector.h"
+#include "lib/buf.h"
+#include "exporter/exposition/metrics.h"
+#include "exporter/options.h"
+
+#define SCRAPE_ARENA_MAX (16u << 20)
+
+struct scrape {
+	pthread_mutex_t lock;
+	const struct options *opts;
+	struct arena arena;
+	struct facts facts;
+	bool initialized[OPTIONS_MAX_COLLECTORS];
+};
+
+/* scrape_init - init() every enabled collector; -1 if one refused (logged). */
+int scrape_init(struct scrape *s, const struct options *opts);
+void scrape_fini(struct scrape *s);
+
+/*
+ * scrape_collect - run the collectors into m.  Caller holds s->lock (the
+ * facts stay valid until it is released).  *failed is set when any
+ * collector failed.  Returns 0, or -1 when m itself failed.
+ */
+int scrape_collect(struct scrape *s, struct metrics *m, bool *failed);
+
+/*
+ * scrape_render - lock, collect, render in fmt into out, unlock.
+ * Returns 0, or -1 when no complete body could be produced.
+ */
+int scrape_render(struct scrape *s, enum metrics_format fmt, struct buf *out, bool *failed);
+
+#endif

@@ -1,0 +1,847 @@
+/*
+ * postfix.c - the "postfix" collector: reads main.cf/master.cf (via
+ * fileio), the Postfix version (dpkg status), follows
+ * multi_instance_directories, and fills facts->mta[MTA_POSTFIX] and a
+ * struct postfix_facts (postfix.h).
+ *
+ * Interface: collector_postfix (flag --postfix.config-directory, default
+ * /etc/postfix, under --path.rootfs), postfix_instance_load(),
+ * postfix_param(), postfix_mynetworks(), postfix_mynetworks_default(),
+ * postfix_net_parse().
+ *
+ * Metrics (docs/metrics.md, section "postfix"): postfix_client_restrictions_ok,
+ * postfix_info, postfix_config_warnings.  The shared mta_detected,
+ * mta_bound_all_interfaces, mta_local_only and mta_service_info are
+ * rendered by collectors/core/mta_metrics.c from facts->mta[MTA_POSTFIX].
+ *
+ * Diagnostics: every problem the configuration model reports is logged
+ * with log_file_warn(file, line, ...) and counted in
+ * postfix_config_warnings; unreadable files are logged and fail the
+ * collector (return -1).
+ */
+#include "collectors/postfix/postfix.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "collectors/host/dpkg.h"
+#include "lib/fileio.h"
+#include "lib/buf.h"
+#include "lib/log.h"
+#include "exporter/options.h"
+
+#define POSTFIX_MAX_INSTANCES 32
+#define POSTFIX_DPKG_MAX (64u << 20)
+
+static const char *flag_config_directory = "/etc/postfix";
+
+static const struct collector_flag postfix_flags[] = {
+	{"postfix.config-directory", "Postfix configuration directory (under --path.rootfs).",
+	 "/etc/postfix", &flag_config_directory},
+	{NULL, NULL, NULL, NULL},
+};
+
+static struct postfix_facts *last_facts;
+
+/* ------------------------------------------------------------ loading */
+
+static char *xstrdup(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+static char *read_file(const char *rootfs, const char *dir, const char *name,
+		       char **fullpath_out, size_t *len, enum fileio_result *res)
+{
+	char rel[4096], full[4096], err[256];
+	char *data = NULL;
+
+	snprintf(rel, sizeof(rel), "%s/%s", dir, name);
+	if (fileio_path(rootfs, rel, full, sizeof(full)) == NULL) {
+		*res = FILEIO_ERROR;
+		*fullpath_out = xstrdup(rel);
+		log_file_warn(rel, 0, "path too long");
+		return NULL;
+	}
+	*fullpath_out = xstrdup(full);
+	*res = fileio_read(full, FILEIO_MAX_CONFIG, &data, len, NULL, err, sizeof(err));
+	if (*res == FILEIO_ERROR)
+		log_file_warn(full, 0, "%s", err);
+	return *res == FILEIO_OK ? data : NULL;
+}
+
+/* The mynetworks default in one environment (style etc. may come from -o). */
+static char *mynetworks_for(const struct postfix_instance *inst, const struct postfix_env *e)
+{
+	char *style, *ifs, *protos, *res = NULL;
+
+	if (!inst->ifaddrs_known)
+		return NULL;
+	style = postfix_eval(e, "mynetworks_style");
+	ifs = postfix_eval(e, "inet_interfaces");
+	protos = postfix_eval(e, "inet_protocols");
+	if (style && ifs && protos)
+		res = postfix_mynetworks_default(style, ifs, protos, inst->ifaddrs,
+						 inst->n_ifaddrs);
+	free(style);
+	free(ifs);
+	free(protos);
+	return res;
+}
+
+int postfix_instance_load(struct postfix_instance *inst, const char *config_directory,
+			  const char *label, const struct postfix_host *host)
+{
+	enum fileio_result res;
+	size_t len = 0;
+	char *buf;
+	int rc = 0;
+
+	memset(inst, 0, sizeof(*inst));
+	inst->config_directory = xstrdup(config_directory);
+	inst->label = xstrdup(label);
+	buf = read_file(host->rootfs, config_directory, "main.cf", &inst->main_path, &len, &res);
+	if (res == FILEIO_ERROR)
+		rc = -1;
+	if (buf != NULL) {
+		inst->have_main = true;
+		postfix_conf_parse(&inst->main, inst->main_path, buf, len, &inst->diags);
+		free(buf);
+	}
+	buf = read_file(host->rootfs, config_directory, "master.cf", &inst->master_path, &len, &res);
+	if (res == FILEIO_ERROR)
+		rc = -1;
+	if (buf != NULL) {
+		inst->have_master = true;
+		postfix_master_parse(&inst->master, inst->master_path, buf, len, &inst->diags);
+		free(buf);
+	} else if (inst->have_main && res == FILEIO_ABSENT) {
+		postfix_diags_add(&inst->diags, POSTFIX_DIAG_MASTER, inst->master_path, 0,
+				  "master.cf missing: no services");
+	}
+	inst->env.main = &inst->main;
+	inst->env.local = NULL;
+	inst->env.version = host->version;
+	inst->env.hostname = host->hostname;
+	inst->env.file = inst->main_path;
+	inst->env.diags = &inst->diags;
+	inst->env.mynetworks = NULL;
+	if (host->ifaddrs_known) {
+		inst->ifaddrs_known = true;
+		if (host->n_ifaddrs > 0) {
+			inst->ifaddrs = calloc(host->n_ifaddrs, sizeof(*inst->ifaddrs));
+			if (inst->ifaddrs != NULL) {
+				memcpy(inst->ifaddrs, host->ifaddrs,
+				       host->n_ifaddrs * sizeof(*inst->ifaddrs));
+				inst->n_ifaddrs = host->n_ifaddrs;
+			} else {
+				inst->ifaddrs_known = false;
+			}
+		}
+		inst->mynetworks_default = mynetworks_for(inst, &inst->env);
+		inst->env.mynetworks = inst->mynetworks_default;
+	}
+	return rc;
+}
+
+void postfix_instance_free(struct postfix_instance *inst)
+{
+	free(inst->config_directory);
+	free(inst->label);
+	free(inst->main_path);
+	free(inst->master_path);
+	postfix_dict_free(&inst->main);
+	postfix_master_free(&inst->master);
+	free(inst->mynetworks_default);
+	free(inst->ifaddrs);
+	postfix_diags_free(&inst->diags);
+	memset(inst, 0, sizeof(*inst));
+}
+
+char *postfix_param(const struct postfix_instance *inst, const struct postfix_service *svc,
+		    const char *name)
+{
+	struct postfix_env e = inst->env;
+	char *mynet = NULL, *res;
+
+	if (svc != NULL) {
+		e.local = &svc->params;
+		e.file = svc->file;
+		/* -o may change mynetworks_style, inet_interfaces, ... */
+		if (svc->params.n > 0 && inst->ifaddrs_known) {
+			mynet = mynetworks_for(inst, &e);
+			e.mynetworks = mynet;
+		}
+	}
+	res = postfix_eval(&e, name);
+	free(mynet);
+	return res;
+}
+
+bool postfix_service_is_smtp(const struct postfix_service *svc)
+{
+	const char *cmd;
+
+	if (!svc->valid || svc->superseded || strcmp(postfix_service_type(svc), "inet") != 0)
+		return false;
+	cmd = postfix_service_command(svc);
+	return strcmp(cmd, "smtpd") == 0 || strcmp(cmd, "postscreen") == 0;
+}
+
+/* ----------------------------------------------------------- mynetworks */
+
+void postfix_net_parse(const char *item, struct postfix_net *out)
+{
+	const char *p = item;
+	char tmp[256];
+	size_t n;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->text, sizeof(out->text), "%s", item);
+	if (*p == '!') {
+		out->negate = true;
+		p++;
+	}
+	if (*p == '/') {
+		out->kind = POSTFIX_NET_FILE;
+		return;
+	}
+	/* "[v6]/len" or "[v6]" */
+	if (*p == '[') {
+		const char *close = strchr(p, ']');
+
+		if (close == NULL || (close[1] != 0 && close[1] != '/')) {
+			out->kind = POSTFIX_NET_BAD;
+			return;
+		}
+		n = (size_t)(close - p - 1);
+		if (n >= sizeof(tmp) - 8) {
+			out->kind = POSTFIX_NET_BAD;
+			return;
+		}
+		memcpy(tmp, p + 1, n);
+		snprintf(tmp + n, sizeof(tmp) - n, "%s", close + 1);
+		if (inaddr_parse_cidr(tmp, &out->net, &out->prefixlen) == 0 &&
+		    out->net.family == AF_INET6) {
+			out->kind = POSTFIX_NET_CIDR;
+			return;
+		}
+		out->kind = POSTFIX_NET_BAD;
+		return;
+	}
+	if (inaddr_parse_cidr(p, &out->net, &out->prefixlen) == 0) {
+		/* Postfix refuses bare IPv6 in match lists without brackets only
+		 * when it contains ':' ambiguity with type:table; accept it. */
+		out->kind = POSTFIX_NET_CIDR;
+		return;
+	}
+	if (strchr(p, ':') != NULL) {
+		out->kind = POSTFIX_NET_TABLE;
+		return;
+	}
+	for (const char *c = p; *c; c++) {
+		if (!isalnum((unsigned char)*c) && *c != '-' && *c != '.' && *c != '_') {
+			out->kind = POSTFIX_NET_BAD;
+			return;
+		}
+	}
+	out->kind = *p ? POSTFIX_NET_HOST : POSTFIX_NET_BAD;
+}
+
+static bool list_has(const struct postfix_list *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcasecmp(l->item[i], s) == 0)
+			return true;
+	return false;
+}
+
+char *postfix_mynetworks_default(const char *style, const char *inet_interfaces,
+				 const char *inet_protocols, const struct ifaddr *ifa,
+				 size_t n_ifa)
+{
+	struct postfix_list ifs, protos;
+	struct buf sb;
+	bool v4, v6, all, loopback_only;
+	int mode;		/* 0 host, 1 subnet, 2 class */
+	char (*seen)[64];
+	size_t n_seen = 0;
+
+	if (strcasecmp(style, "host") == 0)
+		mode = 0;
+	else if (strcasecmp(style, "subnet") == 0)
+		mode = 1;
+	else if (strcasecmp(style, "class") == 0)
+		mode = 2;
+	else
+		return NULL;
+	postfix_list_split(inet_interfaces, POSTFIX_SPLIT_INET, &ifs, NULL, 0, NULL);
+	postfix_list_split(inet_protocols, POSTFIX_SPLIT_LIST, &protos, NULL, 0, NULL);
+	/* an empty inet_interfaces (not unset: set to nothing) is no address */
+	all = list_has(&ifs, "all");
+	loopback_only = list_has(&ifs, "loopback-only");
+	v4 = list_has(&protos, "all") || list_has(&protos, "ipv4");
+	v6 = list_has(&protos, "all") || list_has(&protos, "ipv6");
+	seen = calloc(n_ifa ? n_ifa : 1, sizeof(*seen));
+	buf_init(&sb, POSTFIX_FORMAT_MAX);
+	buf_puts(&sb, "");
+	/* IPv4 first, then IPv6, as global/mynetworks.c walks them */
+	for (int pass = 0; pass < 2 && seen != NULL; pass++) {
+		int fam = pass == 0 ? AF_INET : AF_INET6;
+
+		if ((fam == AF_INET && !v4) || (fam == AF_INET6 && !v6))
+			continue;
+		for (size_t i = 0; i < n_ifa; i++) {
+			struct inaddr a = ifa[i].addr, net;
+			unsigned plen, bits;
+			char addr[INADDR_STRLEN], item[64];
+			bool dup = false;
+
+			if (a.family != fam)
+				continue;
+			if (loopback_only && !inaddr_is_loopback(&a))
+				continue;
+			if (!all && !loopback_only) {
+				bool listed = false;
+
+				for (size_t k = 0; k < ifs.n && !listed; k++) {
+					struct inaddr x;
+					char tmp[INADDR_STRLEN + 2];
+
+					snprintf(tmp, sizeof(tmp), "%s", ifs.item[k]);
+					if (inaddr_parse(tmp, &x) == 0 && inaddr_equal(&x, &a))
+						listed = true;
+				}
+				if (!listed)
+					continue;
+			}
+			bits = inaddr_bits(&a);
+			plen = mode == 0 ? bits : ifa[i].prefixlen;
+			if (mode == 2 && fam == AF_INET) {
+				unsigned b0 = a.a[0];
+
+				plen = b0 < 128 ? 8 : b0 < 192 ? 16 : b0 < 224 ? 24 : 32;
+			}
+			if (plen > bits)
+				plen = bits;
+			net = a;
+			for (unsigned b = plen; b < bits; b++)
+				net.a[b / 8] &= (uint8_t)~(0x80u >> (b % 8));
+			inaddr_format(&net, addr, sizeof(addr));
+			if (fam == AF_INET)
+				snprintf(item, sizeof(item), "%s/%u", addr, plen);
+			else
+				snprintf(item, sizeof(item), "[%s]/%u", addr, plen);
+			for (size_t k = 0; k < n_seen; k++)
+				if (strcmp(seen[k], item) == 0)
+					dup = true;
+			if (dup)
+				continue;
+			snprintf(seen[n_seen++], sizeof(seen[0]), "%s", item);
+			if (sb.len > 0)
+				buf_puts(&sb, " ");
+			buf_puts(&sb, item);
+		}
+	}
+	free(seen);
+	postfix_list_free(&ifs);
+	postfix_list_free(&protos);
+	if (sb.failed) {
+		buf_free(&sb);
+		return NULL;
+	}
+	return buf_steal(&sb, NULL);
+}
+
+struct netvec {
+	struct postfix_net *v;
+	size_t n;
+};
+
+static void netvec_add(struct netvec *nv, const struct postfix_net *x)
+{
+	struct postfix_net *t;
+
+	if (nv->n >= 100000)
+		return;
+	if ((t = realloc(nv->v, (nv->n + 1) * sizeof(*t))) == NULL)
+		return;
+	nv->v = t;
+	nv->v[nv->n++] = *x;
+}
+
+/* Items of a /file/name, or keys of a cidr:/texthash: table. */
+static void net_read(struct netvec *nv, const char *rootfs, const char *path, bool keys,
+		     bool negate, struct postfix_diags *d, int depth)
+{
+	char full[4096], err[256];
+	char *data = NULL;
+	size_t len;
+	struct postfix_lline r;
+	const char *text;
+	unsigned line;
+
+	if (fileio_path(rootfs, path, full, sizeof(full)) == NULL ||
+	    fileio_read(full, FILEIO_MAX_CONFIG, &data, &len, NULL, err, sizeof(err)) != FILEIO_OK) {
+		postfix_diags_add(d, POSTFIX_DIAG_LIST, path, 0, "mynetworks: cannot read %s", path);
+		return;
+	}
+	postfix_lline_init(&r, data, len);
+	while (postfix_lline_next(&r, full, NULL, &text, &line) == 1) {
+		struct postfix_list l;
+
+		if (keys) {
+			struct postfix_net x;
+			char key[256];
+
+			sscanf(text, "%255s", key);
+			postfix_net_parse(key, &x);
+			x.negate = negate;
+			netvec_add(nv, &x);
+			continue;
+		}
+		postfix_list_split(text, POSTFIX_SPLIT_LIST, &l, full, line, d);
+		for (size_t i = 0; i < l.n; i++) {
+			struct postfix_net x;
+
+			postfix_net_parse(l.item[i], &x);
+			netvec_add(nv, &x);
+			if (x.kind == POSTFIX_NET_FILE && depth < 4)
+				net_read(nv, rootfs, x.text + (x.negate ? 1 : 0), false, x.negate, d,
+					 depth + 1);
+		}
+		postfix_list_free(&l);
+	}
+	postfix_lline_free(&r);
+	free(data);
+}
+
+struct postfix_net *postfix_mynetworks(const struct postfix_instance *inst,
+				       const struct postfix_service *svc,
+				       const char *rootfs, size_t *n, bool *unknown)
+{
+	struct postfix_env e = inst->env;
+	const struct postfix_param *where;
+	struct netvec nv = {NULL, 0};
+	struct postfix_list l;
+	char *val;
+
+	char *mynet = NULL;
+
+	if (svc != NULL) {
+		e.local = &svc->params;
+		if (svc->params.n > 0 && inst->ifaddrs_known) {
+			mynet = mynetworks_for(inst, &e);
+			e.mynetworks = mynet;
+		}
+	}
+	*n = 0;
+	*unknown = false;
+	if (postfix_lookup(&e, "mynetworks", &where) != NULL && where == NULL &&
+	    e.mynetworks == NULL)
+		*unknown = true;
+	val = postfix_eval(&e, "mynetworks");
+	free(mynet);
+	if (val == NULL)
+		return NULL;
+	postfix_list_split(val, POSTFIX_SPLIT_LIST, &l, e.file, where ? where->line : 0,
+			   (struct postfix_diags *)&inst->diags);
+	for (size_t i = 0; i < l.n; i++) {
+		struct postfix_net x;
+		const char *p;
+
+		postfix_net_parse(l.item[i], &x);
+		netvec_add(&nv, &x);
+		p = x.text + (x.negate ? 1 : 0);
+		if (x.kind == POSTFIX_NET_FILE)
+			net_read(&nv, rootfs, p, false, x.negate,
+				 (struct postfix_diags *)&inst->diags, 0);
+		else if (x.kind == POSTFIX_NET_TABLE &&
+			 (strncmp(p, "cidr:", 5) == 0 || strncmp(p, "texthash:", 9) == 0))
+			net_read(&nv, rootfs, strchr(p, ':') + 1, true, x.negate,
+				 (struct postfix_diags *)&inst->diags, 0);
+	}
+	postfix_list_free(&l);
+	free(val);
+	*n = nv.n;
+	return nv.v;
+}
+
+/* ------------------------------------------------------------ collector */
+
+static void facts_free(struct postfix_facts *pf)
+{
+	if (pf == NULL)
+		return;
+	for (size_t i = 0; i < pf->n_inst; i++)
+		postfix_instance_free(&pf->inst[i]);
+	free(pf->inst);
+	free(pf);
+}
+
+static void host_name(const char *rootfs, char *out, size_t outlen)
+{
+	out[0] = 0;
+	if (rootfs == NULL || *rootfs == 0 || strcmp(rootfs, "/") == 0) {
+		if (gethostname(out, outlen) != 0)
+			out[0] = 0;
+		out[outlen - 1] = 0;
+	} else {
+		char full[4096], err[256], *data = NULL;
+		size_t len;
+
+		if (fileio_path(rootfs, "/etc/hostname", full, sizeof(full)) != NULL &&
+		    fileio_read(full, 4096, &data, &len, NULL, err, sizeof(err)) == FILEIO_OK) {
+			size_t n = strcspn(data, " \t\r\n");
+
+			if (n >= outlen)
+				n = outlen - 1;
+			memcpy(out, data, n);
+			out[n] = 0;
+		}
+		free(data);
+	}
+	if (out[0] == 0)
+		snprintf(out, outlen, "localhost");
+}
+
+static void detect_version(const char *rootfs, struct postfix_facts *pf)
+{
+	char full[4096], err[256], *data = NULL;
+	size_t len;
+
+	pf->version = POSTFIX_VERSION_NEWEST;
+	snprintf(pf->version_str, sizeof(pf->version_str), "unknown");
+	if (fileio_path(rootfs, "/var/lib/dpkg/status", full, sizeof(full)) == NULL)
+		return;
+	if (fileio_read(full, POSTFIX_DPKG_MAX, &data, &len, NULL, err, sizeof(err)) != FILEIO_OK)
+		return;
+	if (dpkg_status_version(data, len, "postfix", pf->version_str,
+				sizeof(pf->version_str)) == 0) {
+		if (postfix_version_parse(pf->version_str, &pf->version) != 0)
+			pf->version = POSTFIX_VERSION_NEWEST;
+	} else {
+		snprintf(pf->version_str, sizeof(pf->version_str), "unknown");
+	}
+	free(data);
+}
+
+/* A configured endpoint, appended to the MTA facts. */
+static void add_endpoint(struct scrape_ctx *sc, struct mta_facts *mf, size_t *cap,
+			 const struct postfix_instance *inst, const struct postfix_service *svc,
+			 const char *address, int port)
+{
+	struct mta_endpoint *ep;
+	struct inaddr a;
+	char service[512];
+
+	/* the instance goes into the service label: docs/metrics.md */
+	if (*inst->label)
+		snprintf(service, sizeof(service), "%s/%s", inst->label, postfix_service_name(svc));
+	else
+		snprintf(service, sizeof(service), "%s", postfix_service_name(svc));
+	for (size_t i = 0; i < mf->n_endpoints; i++) {
+		const struct mta_endpoint *o = &mf->endpoints[i];
+
+		if (o->port == (uint16_t)(port < 0 ? 0 : port) && strcmp(o->service, service) == 0 &&
+		    strcmp(o->address, address) == 0)
+			return;		/* "127.0.0.1, 127.0.0.1": one socket */
+	}
+	if (mf->n_endpoints == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 8;
+		struct mta_endpoint *nv = arena_grow(sc->arena, mf->endpoints,
+						     *cap * sizeof(*nv), ncap * sizeof(*nv));
+
+		if (nv == NULL)
+			return;
+		mf->endpoints = nv;
+		*cap = ncap;
+	}
+	ep = &mf->endpoints[mf->n_endpoints++];
+	memset(ep, 0, sizeof(*ep));
+	ep->instance = arena_strdup(sc->arena, inst->label);
+	ep->service = arena_strdup(sc->arena, service);
+	ep->address = arena_strdup(sc->arena, address);
+	ep->port = (uint16_t)(port < 0 ? 0 : port);
+	if (inaddr_parse(address, &a) == 0) {
+		ep->addr = a;
+		ep->numeric = true;
+		ep->wildcard = inaddr_is_wildcard(&a);
+		ep->loopback = inaddr_is_loopback(&a);
+	}
+}
+
+/* Endpoints of one smtpd/postscreen inet service; *wild set on a wildcard. */
+static void service_endpoints(struct scrape_ctx *sc, struct mta_facts *mf, size_t *cap,
+			      const struct postfix_instance *inst,
+			      const struct postfix_service *svc)
+{
+	int port = postfix_port_number(svc->port);
+	char *ifs, *protos;
+	struct postfix_list l, pl;
+	bool v4, v6;
+
+	if (svc->host != NULL && *svc->host) {
+		add_endpoint(sc, mf, cap, inst, svc, svc->host, port);
+		return;
+	}
+	/* master reads inet_interfaces from main.cf only (master_ent.c) */
+	ifs = postfix_param(inst, NULL, "inet_interfaces");
+	protos = postfix_param(inst, NULL, "inet_protocols");
+	postfix_list_split(ifs ? ifs : "all", POSTFIX_SPLIT_INET, &l, inst->main_path, 0, NULL);
+	postfix_list_split(protos ? protos : "all", POSTFIX_SPLIT_LIST, &pl, inst->main_path, 0, NULL);
+	v4 = list_has(&pl, "all") || list_has(&pl, "ipv4");
+	v6 = list_has(&pl, "all") || list_has(&pl, "ipv6");
+	if (list_has(&l, "all")) {
+		if (v4)
+			add_endpoint(sc, mf, cap, inst, svc, "0.0.0.0", port);
+		if (v6)
+			add_endpoint(sc, mf, cap, inst, svc, "::", port);
+	} else {
+		for (size_t i = 0; i < l.n; i++) {
+			if (strcasecmp(l.item[i], "loopback-only") == 0) {
+				if (v4)
+					add_endpoint(sc, mf, cap, inst, svc, "127.0.0.1", port);
+				if (v6)
+					add_endpoint(sc, mf, cap, inst, svc, "::1", port);
+			} else {
+				add_endpoint(sc, mf, cap, inst, svc, l.item[i], port);
+			}
+		}
+	}
+	postfix_list_free(&l);
+	postfix_list_free(&pl);
+	free(ifs);
+	free(protos);
+}
+
+/* STIG GEN004710 on main.cf smtpd_client_restrictions. */
+static int client_restrictions_ok(const struct postfix_instance *inst)
+{
+	char *v = postfix_param(inst, NULL, "smtpd_client_restrictions");
+	struct postfix_list l;
+	int ok = 0;
+
+	if (v == NULL)
+		return 0;
+	postfix_list_split(v, POSTFIX_SPLIT_LIST, &l, NULL, 0, NULL);
+	for (size_t i = 0; i < l.n; i++) {
+		if (strcmp(l.item[i], "permit") == 0)
+			break;
+		if (strcmp(l.item[i], "reject") == 0) {
+			ok = 1;
+			break;
+		}
+	}
+	postfix_list_free(&l);
+	free(v);
+	return ok;
+}
+
+static void log_diags(const struct postfix_instance *inst)
+{
+	for (size_t i = 0; i < inst->diags.n; i++)
+		log_file_warn(inst->diags.v[i].file, inst->diags.v[i].line, "%s",
+			      inst->diags.v[i].msg);
+	if (inst->diags.total > inst->diags.n)
+		log_file_warn(inst->main_path, 0, "%u more configuration warnings not shown",
+			      inst->diags.total - (unsigned)inst->diags.n);
+}
+
+static int postfix_collect(struct scrape_ctx *sc)
+{
+	struct mta_facts *mf = &sc->facts->mta[MTA_POSTFIX];
+	const char *rootfs = sc->opts->rootfs;
+	struct postfix_facts *pf;
+	struct postfix_host host;
+	struct metric_family *f_cro, *f_info, *f_warn;
+	size_t cap = 0;
+	bool bound_all = false, local_only = true;
+	int rc = 0;
+
+	facts_free(last_facts);
+	last_facts = NULL;
+	if ((pf = calloc(1, sizeof(*pf))) == NULL)
+		return -1;
+	pf->inst = calloc(POSTFIX_MAX_INSTANCES, sizeof(*pf->inst));
+	if (pf->inst == NULL) {
+		free(pf);
+		return -1;
+	}
+	last_facts = pf;
+	host_name(rootfs, pf->hostname, sizeof(pf->hostname));
+	detect_version(rootfs, pf);
+	memset(&host, 0, sizeof(host));
+	host.rootfs = rootfs;
+	host.hostname = pf->hostname;
+	host.version = pf->version;
+	host.ifaddrs = sc->facts->ifaddrs;
+	host.n_ifaddrs = sc->facts->n_ifaddrs;
+	host.ifaddrs_known = sc->facts->ifaddrs_collected;
+
+	if (postfix_instance_load(&pf->inst[0], flag_config_directory, "", &host) < 0)
+		rc = -1;
+	pf->n_inst = 1;
+	mf->priv = pf;
+	mf->detected = pf->inst[0].have_main;
+	if (!mf->detected) {
+		mf->collected = rc == 0;
+		return rc;
+	}
+	/* multi_instance_directories (postmulti): secondary instances */
+	{
+		char *dirs = postfix_param(&pf->inst[0], NULL, "multi_instance_directories");
+		struct postfix_list l;
+
+		postfix_list_split(dirs ? dirs : "", POSTFIX_SPLIT_LIST, &l, pf->inst[0].main_path,
+				   0, &pf->inst[0].diags);
+		for (size_t i = 0; i < l.n && pf->n_inst < POSTFIX_MAX_INSTANCES; i++) {
+			struct postfix_instance *in = &pf->inst[pf->n_inst];
+			char *name;
+
+			if (postfix_instance_load(in, l.item[i], l.item[i], &host) < 0)
+				rc = -1;
+			pf->n_inst++;
+			if (!in->have_main) {
+				postfix_diags_add(&pf->inst[0].diags, POSTFIX_DIAG_OTHER,
+						  pf->inst[0].main_path, 0,
+						  "multi_instance_directories: no main.cf in %s",
+						  l.item[i]);
+				continue;
+			}
+			name = postfix_param(in, NULL, "multi_instance_name");
+			if (name != NULL && *name) {
+				free(in->label);
+				in->label = name;
+			} else {
+				free(name);
+			}
+		}
+		postfix_list_free(&l);
+		free(dirs);
+	}
+
+	f_cro = metrics_family(sc->m, "postfix_client_restrictions_ok",
+			       "1 if main.cf smtpd_client_restrictions contains reject with no bare permit before it (STIG GEN004710).",
+			       METRIC_GAUGE);
+	f_info = metrics_family(sc->m, "postfix_info",
+				"Postfix version, compatibility level and configuration directory.",
+				METRIC_INFO);
+	f_warn = metrics_family(sc->m, "postfix_config_warnings",
+				"Number of configuration problems postconf would warn about (logged with file and line).",
+				METRIC_GAUGE);
+
+	for (size_t i = 0; i < pf->n_inst; i++) {
+		struct postfix_instance *in = &pf->inst[i];
+		char *ifs, *level;
+
+		if (!in->have_main)
+			continue;
+		ifs = postfix_param(in, NULL, "inet_interfaces");
+		if (ifs != NULL) {
+			struct postfix_list l;
+
+			postfix_list_split(ifs, POSTFIX_SPLIT_INET, &l, NULL, 0, NULL);
+			if (list_has(&l, "all"))
+				bound_all = true;
+			postfix_list_free(&l);
+		}
+		free(ifs);
+		for (size_t s = 0; s < in->master.n; s++) {
+			const struct postfix_service *svc = &in->master.v[s];
+			size_t first = mf->n_endpoints;
+
+			if (!postfix_service_is_smtp(svc))
+				continue;
+			/* warm the diagnostics: the audited values of this service */
+			{
+				static const char *const audited[] = {
+					"smtpd_client_restrictions", "smtpd_helo_restrictions",
+					"smtpd_sender_restrictions", "smtpd_relay_restrictions",
+					"smtpd_recipient_restrictions", "mynetworks",
+					"smtpd_banner", "smtpd_tls_security_level",
+				};
+
+				for (size_t k = 0; k < sizeof(audited) / sizeof(audited[0]); k++) {
+					char *v = postfix_param(in, svc, audited[k]);
+					const struct postfix_param *where = NULL;
+					struct postfix_env e = in->env;
+					struct postfix_list l;
+
+					if (v == NULL)
+						continue;
+					/* unparseable lists ({} unbalanced) are warnings */
+					e.local = &svc->params;
+					postfix_lookup(&e, audited[k], &where);
+					if (k < 6) {
+						postfix_list_split(v, POSTFIX_SPLIT_LIST, &l,
+								   where ? where->file : in->main_path,
+								   where ? where->line : 0, &in->diags);
+						postfix_list_free(&l);
+					}
+					free(v);
+				}
+			}
+			service_endpoints(sc, mf, &cap, in, svc);
+			for (size_t k = first; k < mf->n_endpoints; k++) {
+				if (mf->endpoints[k].wildcard)
+					bound_all = true;
+				if (!mf->endpoints[k].loopback)
+					local_only = false;
+			}
+		}
+		level = postfix_param(in, NULL, "compatibility_level");
+		metrics_add(f_info, 1, "version", pf->version_str, "compatibility_level",
+			    level ? level : "", "config_directory", in->config_directory, NULL);
+		free(level);
+		metrics_add(f_cro, client_restrictions_ok(in), "config_directory",
+			    in->config_directory, NULL);
+		log_diags(in);
+		/* An expansion error (a $a -> $b -> $a loop, a depth or size bomb,
+		 * a syntax error) leaves the effective value of an audited
+		 * parameter unknown, and Postfix itself stops on it: the scrape
+		 * cannot vouch for this configuration, so the collector fails. */
+		if (postfix_diags_has(&in->diags, POSTFIX_DIAG_EXPAND, "")) {
+			log_file_warn(in->main_path, 0,
+				      "expansion error: effective configuration unknown (see the warnings above)");
+			rc = -1;
+		}
+		mf->config_warnings += in->diags.total;
+		metrics_add(f_warn, in->diags.total, "config_directory", in->config_directory, NULL);
+	}
+	/* mta_bound_all_interfaces, mta_local_only, mta_service_info: from
+	 * these facts, by collectors/core/mta_metrics.c */
+	mf->bound_all = bound_all;
+	mf->local_only = local_only;
+	mf->collected = rc == 0;
+	return rc;
+}
+
+static int postfix_init(const struct options *opts)
+{
+	if (flag_config_directory == NULL || flag_config_directory[0] != '/') {
+		log_error("--postfix.config-directory must be an absolute path", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+static void postfix_fini(void)
+{
+	facts_free(last_facts);
+	last_facts = NULL;
+}
+
+const struct collector collector_postfix = {
+	.name = "postfix",
+	.help = "Postfix main.cf/master.cf: listeners, restrictions, version (read as postconf does).",
+	.default_enabled = true,
+	.flags = postfix_flags,
+	.init = postfix_init,
+	.collect = postfix_collect,
+	.fini = postfix_fini,
+};

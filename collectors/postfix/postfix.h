@@ -1,0 +1,126 @@
+/*
+ * postfix.h - the Postfix collector's facts, for the relay evaluator and
+ * the checks (facts->mta[MTA_POSTFIX].priv points at a struct postfix_facts).
+ *
+ * The facts keep the parsed configuration of every instance (the default
+ * one and each multi_instance_directories entry); effective values are
+ * computed on demand with postfix_param(), which applies Postfix's lookup
+ * order: that service's master.cf -o overrides, main.cf, the built-in
+ * default for the detected version, then expansion.
+ *
+ * Lifetime: the facts are malloc()ed by the collector and stay valid until
+ * the next scrape (or fini), which frees them.
+ *
+ * Also here, pure and exposed for tests: the mynetworks_style computation
+ * and the mynetworks item parser.
+ */
+#ifndef MTA_POSTFIX_H
+#define MTA_POSTFIX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "collectors/core/collector.h"
+#include "collectors/postfix/postfix_conf.h"
+#include "collectors/postfix/postfix_master.h"
+
+struct postfix_instance {
+	char *config_directory;		/* as Postfix sees it (no rootfs) */
+	char *label;			/* "" for the default instance, else
+					 * multi_instance_name or the directory */
+	char *main_path, *master_path;	/* for diagnostics (with rootfs) */
+	struct postfix_dict main;
+	struct postfix_master master;
+	bool have_main, have_master;
+	char *mynetworks_default;	/* from mynetworks_style, NULL = unknown */
+	struct ifaddr *ifaddrs;		/* copy of the host's addresses */
+	size_t n_ifaddrs;
+	bool ifaddrs_known;
+	struct postfix_env env;		/* main.cf-level environment */
+	struct postfix_diags diags;
+};
+
+struct postfix_facts {
+	unsigned version;		/* POSTFIX_VERSION(); NEWEST if unknown */
+	char version_str[64];		/* dpkg version, or "unknown" */
+	char hostname[256];
+	struct postfix_instance *inst;	/* [0] = the default instance */
+	size_t n_inst;
+};
+
+/* Host inputs for loading (tests fill them by hand). */
+struct postfix_host {
+	const char *rootfs;		/* "/" or "" = none */
+	const char *hostname;
+	unsigned version;
+	const struct ifaddr *ifaddrs;	/* NULL + !ifaddrs_known = unknown */
+	size_t n_ifaddrs;
+	bool ifaddrs_known;
+};
+
+/*
+ * Load one instance from config_directory (under host->rootfs).  Returns 0
+ * (also when main.cf is absent: have_main false) or -1 on a read error.
+ * Diagnostics go to inst->diags.
+ */
+int postfix_instance_load(struct postfix_instance *inst, const char *config_directory,
+			  const char *label, const struct postfix_host *host);
+void postfix_instance_free(struct postfix_instance *inst);
+
+/*
+ * Effective, expanded value of any parameter, for one service (svc may be
+ * NULL for main.cf).  malloc()ed; NULL if the name is no parameter or the
+ * expansion failed (reported in inst->diags).
+ */
+char *postfix_param(const struct postfix_instance *inst, const struct postfix_service *svc,
+		    const char *name);
+
+/* True for valid, current inet services run by smtpd or postscreen. */
+bool postfix_service_is_smtp(const struct postfix_service *svc);
+
+/* ---- mynetworks ---- */
+
+enum postfix_net_kind {
+	POSTFIX_NET_CIDR,		/* net/prefixlen is valid */
+	POSTFIX_NET_HOST,		/* a hostname: unresolvable offline */
+	POSTFIX_NET_FILE,		/* /file/name (items read from it follow) */
+	POSTFIX_NET_TABLE,		/* type:table (cidr:/texthash: keys follow) */
+	POSTFIX_NET_BAD,		/* unparseable */
+};
+
+struct postfix_net {
+	enum postfix_net_kind kind;
+	bool negate;			/* !pattern */
+	struct inaddr net;
+	unsigned prefixlen;
+	char text[256];			/* the item as written */
+};
+
+/* Classify one mynetworks item (pure; no file access). */
+void postfix_net_parse(const char *item, struct postfix_net *out);
+
+/*
+ * global/mynetworks.c: the default mynetworks for a style ("host",
+ * "subnet", "class") over the given interface addresses, keeping only the
+ * families in inet_protocols and, unless inet_interfaces is "all", the
+ * addresses it lists ("loopback-only" = loopback addresses).  malloc()ed
+ * "127.0.0.0/8 [::1]/128" text, or NULL on a bad style.
+ */
+char *postfix_mynetworks_default(const char *style, const char *inet_interfaces,
+				 const char *inet_protocols, const struct ifaddr *ifa,
+				 size_t n_ifa);
+
+/*
+ * mynetworks for a service, fully parsed: items of the expanded list, with
+ * /file/name and cidr:/texthash: tables read (under rootfs) and their
+ * entries appended.  Returns a malloc()ed array (*n entries); *unknown is
+ * set when the value depends on interface addresses that were not
+ * collected.
+ */
+struct postfix_net *postfix_mynetworks(const struct postfix_instance *inst,
+				       const struct postfix_service *svc,
+				       const char *rootfs, size_t *n, bool *unknown);
+
+extern const struct collector collector_postfix;
+
+#endif

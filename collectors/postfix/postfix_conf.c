@@ -1,0 +1,1060 @@
+/*
+ * postfix_conf.c - Postfix main.cf reader, parameter lookup, expander,
+ * list splitter and the table of built-in defaults.
+ *
+ * Interface and semantics: see postfix_conf.h.  Everything is pure: the
+ * caller hands in buffers and gets dictionaries, strings and diagnostics
+ * back.  Each rule cites the Postfix source it follows; no Postfix code is
+ * reused.
+ *
+ * Diagnostics (struct postfix_diags, deduplicated):
+ *   SYNTAX     "missing '=' after attribute name", "logical line must not
+ *              start with whitespace", over-long lines;
+ *   DUPLICATE  "overriding earlier entry for NAME (line N)";
+ *   UNDEFINED  "undefined parameter: NAME";
+ *   EXPAND     truncated/empty/bad macro references, unbalanced {},
+ *              bad operators, nesting deeper than POSTFIX_EXPAND_MAX_DEPTH;
+ *   LIST       unbalanced {} in a list.
+ */
+#include "collectors/postfix/postfix_conf.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define IS_SPACE(c) isspace((unsigned char)(c))
+#define IS_ALNUM(c) isalnum((unsigned char)(c))
+
+/* ---------------------------------------------------------------- diags */
+
+void postfix_diags_add(struct postfix_diags *d, enum postfix_diag_kind kind,
+		       const char *file, unsigned line, const char *fmt, ...)
+{
+	struct postfix_diag tmp;
+	va_list ap;
+
+	if (d == NULL)
+		return;
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.kind = kind;
+	tmp.file = file ? file : "";
+	tmp.line = line;
+	va_start(ap, fmt);
+	vsnprintf(tmp.msg, sizeof(tmp.msg), fmt, ap);
+	va_end(ap);
+	/* The same problem found twice (e.g. per service) counts once. */
+	for (size_t i = 0; i < d->n; i++) {
+		if (d->v[i].kind == kind && d->v[i].line == line &&
+		    strcmp(d->v[i].file, tmp.file) == 0 &&
+		    strcmp(d->v[i].msg, tmp.msg) == 0)
+			return;
+	}
+	d->total++;
+	if (d->n >= POSTFIX_DIAGS_MAX)
+		return;
+	if (d->v == NULL) {
+		d->v = calloc(POSTFIX_DIAGS_MAX, sizeof(*d->v));
+		if (d->v == NULL)
+			return;
+	}
+	d->v[d->n++] = tmp;
+}
+
+bool postfix_diags_has(const struct postfix_diags *d, enum postfix_diag_kind kind,
+		       const char *needle)
+{
+	for (size_t i = 0; d && i < d->n; i++)
+		if (d->v[i].kind == kind && strstr(d->v[i].msg, needle) != NULL)
+			return true;
+	return false;
+}
+
+void postfix_diags_free(struct postfix_diags *d)
+{
+	free(d->v);
+	memset(d, 0, sizeof(*d));
+}
+
+/* -------------------------------------------------------- logical lines */
+
+void postfix_lline_init(struct postfix_lline *r, const char *buf, size_t len)
+{
+	memset(r, 0, sizeof(*r));
+	r->buf = buf ? buf : "";
+	r->len = buf ? len : 0;
+}
+
+void postfix_lline_free(struct postfix_lline *r)
+{
+	free(r->text);
+	r->text = NULL;
+	r->cap = 0;
+}
+
+/* append n bytes to r->text at *tlen; -1 when the logical line is too long */
+static int lline_append(struct postfix_lline *r, size_t *tlen, const char *p, size_t n)
+{
+	if (*tlen + n + 1 > POSTFIX_CONF_MAX_LINE)
+		return -1;
+	if (*tlen + n + 1 > r->cap) {
+		size_t ncap = r->cap ? r->cap : 256;
+		char *t;
+
+		while (ncap < *tlen + n + 1)
+			ncap *= 2;
+		if ((t = realloc(r->text, ncap)) == NULL)
+			return -1;
+		r->text = t;
+		r->cap = ncap;
+	}
+	memcpy(r->text + *tlen, p, n);
+	*tlen += n;
+	r->text[*tlen] = 0;
+	return 0;
+}
+
+/*
+ * util/readlline.c: read physical lines; drop empty, blank and comment
+ * lines; a following line that starts with whitespace or '#' belongs to the
+ * same logical line (a '#' line is then dropped as a comment).
+ */
+int postfix_lline_next(struct postfix_lline *r, const char *file,
+		       struct postfix_diags *d, const char **text, unsigned *first_line)
+{
+	for (;;) {
+		size_t tlen = 0;
+		unsigned first = 0;
+		bool toolong = false;
+
+		if (r->pos >= r->len)
+			return 0;
+		for (;;) {
+			const char *p = r->buf + r->pos;
+			const char *nl = memchr(p, '\n', r->len - r->pos);
+			size_t n = nl ? (size_t)(nl - p) : r->len - r->pos;
+			size_t i;
+
+			r->pos += n + (nl ? 1 : 0);
+			r->lineno++;
+			for (i = 0; i < n && IS_SPACE(p[i]); i++)
+				;
+			if (i < n && p[i] != '#') {
+				if (tlen == 0)
+					first = r->lineno;
+				if (!toolong && lline_append(r, &tlen, p, n) < 0)
+					toolong = true;
+			}
+			if (r->pos >= r->len)
+				break;
+			if (tlen > 0 || toolong) {
+				char next = r->buf[r->pos];
+
+				if (next != '#' && !IS_SPACE(next))
+					break;
+			}
+		}
+		if (toolong) {
+			postfix_diags_add(d, POSTFIX_DIAG_SYNTAX, file, first,
+					  "logical line longer than %u bytes, ignored",
+					  POSTFIX_CONF_MAX_LINE);
+			continue;
+		}
+		if (tlen == 0)
+			return 0;
+		if (IS_SPACE(r->text[0])) {
+			size_t i;
+
+			for (i = 0; IS_SPACE(r->text[i]); i++)
+				;
+			postfix_diags_add(d, POSTFIX_DIAG_SYNTAX, file, first,
+					  "logical line must not start with whitespace: \"%.30s%s\"",
+					  r->text + i, tlen - i > 30 ? "..." : "");
+			continue;
+		}
+		*text = r->text;
+		*first_line = first;
+		return 1;
+	}
+}
+
+/* util/split_nameval.c */
+const char *postfix_split_nameval(char *s, char **name, char **value)
+{
+	char *np, *ep, *cp, *vp, *end;
+
+	for (np = s; *np && IS_SPACE(*np); np++)
+		;
+	if (*np == 0 || *np == '=')
+		return "missing attribute name";
+	for (ep = np; *ep && !IS_SPACE(*ep) && *ep != '='; ep++)
+		;
+	for (cp = ep; *cp && IS_SPACE(*cp); cp++)
+		;
+	if (*cp != '=')
+		return "missing '=' after attribute name";
+	*ep = 0;
+	for (vp = cp + 1; *vp && IS_SPACE(*vp); vp++)
+		;
+	for (end = vp + strlen(vp); end > vp && IS_SPACE(end[-1]); end--)
+		;
+	*end = 0;
+	*name = np;
+	*value = vp;
+	return NULL;
+}
+
+/* ----------------------------------------------------------- dictionary */
+
+const struct postfix_param *postfix_dict_get(const struct postfix_dict *dict,
+					     const char *name)
+{
+	if (dict == NULL)
+		return NULL;
+	for (size_t i = 0; i < dict->n; i++)
+		if (strcmp(dict->v[i].name, name) == 0)
+			return &dict->v[i];
+	return NULL;
+}
+
+int postfix_dict_set(struct postfix_dict *dict, const char *name, const char *value,
+		     const char *file, unsigned line, struct postfix_diags *d)
+{
+	struct postfix_param *p = (struct postfix_param *)postfix_dict_get(dict, name);
+	char *nv;
+
+	if (p != NULL) {
+		/* util/dict.c: "overriding earlier entry"; the last one wins. */
+		postfix_diags_add(d, POSTFIX_DIAG_DUPLICATE, file, line,
+				  "overriding earlier entry for \"%s\" (line %u)",
+				  name, p->line);
+		if ((nv = strdup(value)) == NULL)
+			return -1;
+		free(p->value);
+		p->value = nv;
+		p->file = file;
+		p->line = line;
+		return 0;
+	}
+	if (dict->n >= POSTFIX_CONF_MAX_PARAMS) {
+		postfix_diags_add(d, POSTFIX_DIAG_OTHER, file, line,
+				  "more than %u parameters, \"%s\" ignored",
+				  POSTFIX_CONF_MAX_PARAMS, name);
+		return -1;
+	}
+	if (dict->n == dict->cap) {
+		size_t ncap = dict->cap ? dict->cap * 2 : 32;
+		struct postfix_param *nvp = realloc(dict->v, ncap * sizeof(*nvp));
+
+		if (nvp == NULL)
+			return -1;
+		dict->v = nvp;
+		dict->cap = ncap;
+	}
+	p = &dict->v[dict->n];
+	p->name = strdup(name);
+	p->value = strdup(value);
+	if (p->name == NULL || p->value == NULL) {
+		free(p->name);
+		free(p->value);
+		return -1;
+	}
+	p->file = file;
+	p->line = line;
+	dict->n++;
+	return 0;
+}
+
+void postfix_dict_free(struct postfix_dict *dict)
+{
+	for (size_t i = 0; i < dict->n; i++) {
+		free(dict->v[i].name);
+		free(dict->v[i].value);
+	}
+	free(dict->v);
+	memset(dict, 0, sizeof(*dict));
+}
+
+size_t postfix_conf_parse(struct postfix_dict *dict, const char *file,
+			  const char *buf, size_t len, struct postfix_diags *d)
+{
+	struct postfix_lline r;
+	const char *text;
+	unsigned line;
+	size_t count = 0;
+
+	postfix_lline_init(&r, buf, len);
+	while (postfix_lline_next(&r, file, d, &text, &line) == 1) {
+		char *name, *value;
+		const char *err;
+
+		/* NUL bytes: Postfix stops the string there, and so do we. */
+		if ((err = postfix_split_nameval(r.text, &name, &value)) != NULL) {
+			postfix_diags_add(d, POSTFIX_DIAG_SYNTAX, file, line,
+					  "%s: \"%.40s\"", err, text);
+			continue;
+		}
+		if (postfix_dict_set(dict, name, value, file, line, d) == 0)
+			count++;
+	}
+	postfix_lline_free(&r);
+	return count;
+}
+
+/* ------------------------------------------------------------- versions */
+
+int postfix_version_parse(const char *s, unsigned *out)
+{
+	unsigned v[3] = {0, 0, 0};
+	int i = 0;
+
+	if (s == NULL)
+		return -1;
+	while (IS_SPACE(*s))
+		s++;
+	/* Debian epochs: "1:3.7.11-0" */
+	{
+		const char *colon = strchr(s, ':');
+		const char *sp = s;
+
+		while (*sp && isdigit((unsigned char)*sp))
+			sp++;
+		if (colon != NULL && sp == colon)
+			s = colon + 1;
+	}
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	while (i < 3) {
+		unsigned long n = 0;
+
+		if (!isdigit((unsigned char)*s))
+			break;
+		while (isdigit((unsigned char)*s)) {
+			n = n * 10 + (unsigned)(*s - '0');
+			if (n > 998)
+				return -1;
+			s++;
+		}
+		v[i++] = (unsigned)n;
+		if (*s != '.')
+			break;
+		s++;
+	}
+	*out = POSTFIX_VERSION(v[0], v[1], v[2]);
+	return 0;
+}
+
+/* Compatibility levels compare numerically, field by field (3.10 > 3.6). */
+int postfix_level_cmp(const char *a, const char *b)
+{
+	for (int f = 0; f < 3; f++) {
+		unsigned long x = 0, y = 0;
+
+		while (isdigit((unsigned char)*a) && x < 100000000)
+			x = x * 10 + (unsigned)(*a++ - '0');
+		while (isdigit((unsigned char)*b) && y < 100000000)
+			y = y * 10 + (unsigned)(*b++ - '0');
+		if (x != y)
+			return x < y ? -1 : 1;
+		if (*a == '.')
+			a++;
+		if (*b == '.')
+			b++;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------- defaults */
+
+#define V(a, b, c) POSTFIX_VERSION(a, b, c)
+#define ANY V(0, 0, 0), POSTFIX_VERSION_NEWEST
+#define MPH "global/mail_params.h"
+
+/*
+ * One row per parameter and version range; the value is what "postconf -d"
+ * prints for that version (compatibility_level conditions written as the
+ * <level expressions Postfix 3.6+ itself uses).  NULL values are computed
+ * from the host (postfix_lookup).  docs/postfix-defaults.md explains each.
+ */
+const struct postfix_default postfix_defaults[] = {
+	{"compatibility_level", ANY, "0", MPH " DEF_COMPAT_LEVEL"},
+	{"inet_interfaces", ANY, "all", MPH " DEF_INET_INTERFACES"},
+	{"inet_protocols", V(2, 9, 0), POSTFIX_VERSION_NEWEST, "all", MPH " DEF_INET_PROTOCOLS (HAS_IPV6)"},
+	{"inet_protocols", V(0, 0, 0), V(2, 8, 999), "ipv4", MPH " DEF_INET_PROTOCOLS (2.8 and older)"},
+	{"proxy_interfaces", ANY, "", MPH " DEF_PROXY_INTERFACES"},
+	{"mynetworks_style", V(3, 0, 0), POSTFIX_VERSION_NEWEST,
+	 "${{$compatibility_level} <level {2} ? {subnet} : {host}}", MPH " DEF_MYNETWORKS_STYLE"},
+	{"mynetworks_style", V(0, 0, 0), V(2, 999, 999), "subnet", MPH " DEF_MYNETWORKS_STYLE (2.x)"},
+	{"mynetworks", ANY, NULL, "global/mynetworks.c mynetworks() (from mynetworks_style)"},
+	{"myhostname", ANY, NULL, "global/mail_params.c check_myhostname()"},
+	{"mydomain", ANY, NULL, "global/mail_params.c check_mydomain()"},
+	{"mail_version", ANY, NULL, "global/mail_version.h MAIL_VERSION_NUMBER"},
+	{"mail_name", ANY, "Postfix", MPH " DEF_MAIL_NAME"},
+	{"myorigin", ANY, "$myhostname", MPH " DEF_MYORIGIN"},
+	{"mydestination", ANY, "$myhostname, localhost.$mydomain, localhost", MPH " DEF_MYDEST"},
+	{"relay_domains", V(3, 0, 0), POSTFIX_VERSION_NEWEST,
+	 "${{$compatibility_level} <level {2} ? {$mydestination} : {}}", MPH " DEF_RELAY_DOMAINS"},
+	{"relay_domains", V(0, 0, 0), V(2, 999, 999), "$mydestination", MPH " DEF_RELAY_DOMAINS (2.x)"},
+	{"virtual_alias_domains", ANY, "$virtual_alias_maps", MPH " DEF_VIRT_ALIAS_DOMS"},
+	{"virtual_alias_maps", ANY, "$virtual_maps", MPH " DEF_VIRT_ALIAS_MAPS"},
+	{"virtual_maps", ANY, "", MPH " DEF_VIRTUAL_MAPS"},
+	{"virtual_mailbox_domains", ANY, "$virtual_mailbox_maps", MPH " DEF_VIRT_MAILBOX_DOMS"},
+	{"virtual_mailbox_maps", ANY, "", MPH " DEF_VIRT_MAILBOX_MAPS"},
+	{"relayhost", ANY, "", MPH " DEF_RELAYHOST"},
+	{"smtpd_client_restrictions", ANY, "", MPH " DEF_CLIENT_CHECKS"},
+	{"smtpd_helo_restrictions", ANY, "", MPH " DEF_HELO_CHECKS"},
+	{"smtpd_sender_restrictions", ANY, "", MPH " DEF_MAIL_CHECKS"},
+	{"smtpd_relay_restrictions", V(3, 0, 0), POSTFIX_VERSION_NEWEST,
+	 "${{$compatibility_level} <level {1} ? {} : "
+	 "{permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination}}",
+	 MPH " DEF_RELAY_CHECKS"},
+	{"smtpd_relay_restrictions", V(2, 10, 0), V(2, 999, 999),
+	 "permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination",
+	 MPH " DEF_RELAY_CHECKS (2.10, 2.11)"},
+	{"smtpd_recipient_restrictions", V(2, 10, 0), POSTFIX_VERSION_NEWEST, "", MPH " DEF_RCPT_CHECKS"},
+	{"smtpd_recipient_restrictions", V(0, 0, 0), V(2, 9, 999),
+	 "permit_mynetworks, reject_unauth_destination", MPH " DEF_RCPT_CHECKS (2.9 and older)"},
+	{"smtpd_relay_before_recipient_restrictions", V(3, 6, 0), POSTFIX_VERSION_NEWEST,
+	 "${{$compatibility_level} <level {3.6} ? {no} : {yes}}", MPH " DEF_RELAY_BEFORE_RCPT_CHECKS"},
+	{"smtpd_delay_reject", ANY, "yes", MPH " DEF_SMTPD_DELAY_REJECT"},
+	{"disable_vrfy_command", ANY, "no", MPH " DEF_DISABLE_VRFY_CMD"},
+	{"smtpd_helo_required", ANY, "no", MPH " DEF_HELO_REQUIRED"},
+	{"smtpd_banner", ANY, "$myhostname ESMTP $mail_name", MPH " DEF_SMTPD_BANNER"},
+	{"smtpd_tls_security_level", V(2, 3, 0), POSTFIX_VERSION_NEWEST, "", MPH " DEF_SMTPD_TLS_LEVEL"},
+	{"smtpd_use_tls", ANY, "no", MPH " DEF_SMTPD_USE_TLS"},
+	{"smtpd_enforce_tls", ANY, "no", MPH " DEF_SMTPD_ENFORCE_TLS"},
+	{"smtpd_tls_auth_only", ANY, "no", MPH " DEF_SMTPD_TLS_AUTH_ONLY"},
+	{"smtpd_tls_cert_file", ANY, "", MPH " DEF_SMTPD_TLS_CERT_FILE"},
+	{"smtpd_tls_key_file", ANY, "$smtpd_tls_cert_file", MPH " DEF_SMTPD_TLS_KEY_FILE"},
+	{"smtpd_tls_chain_files", V(3, 4, 0), POSTFIX_VERSION_NEWEST, "", MPH " DEF_SMTPD_TLS_CHAIN_FILES"},
+	{"smtpd_tls_loglevel", ANY, "0", MPH " DEF_SMTPD_TLS_LOGLEVEL"},
+	{"smtp_tls_security_level", V(3, 11, 0), POSTFIX_VERSION_NEWEST,
+	 "${{$compatibility_level} <level {3.11} ? {} : {may}}", MPH " DEF_SMTP_TLS_LEVEL (3.11)"},
+	{"smtp_tls_security_level", V(2, 3, 0), V(3, 10, 999), "", MPH " DEF_SMTP_TLS_LEVEL"},
+	{"smtp_tls_loglevel", ANY, "0", MPH " DEF_SMTP_TLS_LOGLEVEL"},
+	{"smtp_sasl_auth_enable", ANY, "no", MPH " DEF_SMTP_SASL_ENABLE"},
+	{"smtp_sasl_security_options", ANY, "noplaintext, noanonymous", MPH " DEF_SMTP_SASL_OPTS"},
+	{"smtpd_sasl_auth_enable", ANY, "no", MPH " DEF_SMTPD_SASL_ENABLE"},
+	{"smtpd_sasl_security_options", ANY, "noanonymous", MPH " DEF_SMTPD_SASL_OPTS"},
+	{"smtpd_sasl_type", ANY, "cyrus", MPH " DEF_SMTPD_SASL_TYPE"},
+	{"smtpd_client_connection_count_limit", ANY, "50", MPH " DEF_SMTPD_CCONN_LIMIT"},
+	{"smtpd_client_connection_rate_limit", ANY, "0", MPH " DEF_SMTPD_CRATE_LIMIT"},
+	{"anvil_rate_time_unit", ANY, "60s", MPH " DEF_ANVIL_TIME_UNIT"},
+	{"syslog_name", V(2, 6, 0), POSTFIX_VERSION_NEWEST,
+	 "${multi_instance_name?{$multi_instance_name}:{postfix}}", MPH " DEF_SYSLOG_NAME"},
+	{"multi_instance_directories", ANY, "", MPH " DEF_MULTI_INSTANCE_DIRS"},
+	{"multi_instance_enable", ANY, "no", MPH " DEF_MULTI_INSTANCE_ENABLE"},
+	{"multi_instance_name", ANY, "", MPH " DEF_MULTI_INSTANCE_NAME"},
+	{"multi_instance_group", ANY, "", MPH " DEF_MULTI_INSTANCE_GROUP"},
+	{"known_tcp_ports", V(3, 6, 0), POSTFIX_VERSION_NEWEST,
+	 "lmtp=24, smtp=25, smtps=submissions=465, submission=587", MPH " DEF_KNOWN_TCP_PORTS"},
+};
+const size_t postfix_defaults_count = sizeof(postfix_defaults) / sizeof(postfix_defaults[0]);
+
+const struct postfix_default *postfix_default_find(const char *name, unsigned version)
+{
+	for (size_t i = 0; i < postfix_defaults_count; i++) {
+		const struct postfix_default *p = &postfix_defaults[i];
+
+		if (strcmp(p->name, name) == 0 && version >= p->min_version &&
+		    version <= p->max_version)
+			return p;
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------------ expansion */
+
+struct exp {
+	const struct postfix_env *e;
+	char *out;
+	size_t len, cap;
+	int level;
+	unsigned long ops;		/* work budget against exponential input */
+	bool err;
+	unsigned line;
+};
+
+#define EXP_MAX_OPS 200000ul
+
+static void exp_error(struct exp *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void exp_error(struct exp *x, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+
+	if (x->err)
+		return;
+	x->err = true;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	postfix_diags_add(x->e->diags, POSTFIX_DIAG_EXPAND, x->e->file, x->line, "%s", msg);
+}
+
+static void exp_put(struct exp *x, const char *p, size_t n)
+{
+	if (x->err)
+		return;
+	if (x->len + n + 1 > POSTFIX_EXPAND_MAX_LEN) {
+		exp_error(x, "expanded value longer than %u bytes", POSTFIX_EXPAND_MAX_LEN);
+		return;
+	}
+	if (x->len + n + 1 > x->cap) {
+		size_t ncap = x->cap ? x->cap : 128;
+		char *t;
+
+		while (ncap < x->len + n + 1)
+			ncap *= 2;
+		if ((t = realloc(x->out, ncap)) == NULL) {
+			exp_error(x, "out of memory");
+			return;
+		}
+		x->out = t;
+		x->cap = ncap;
+	}
+	memcpy(x->out + x->len, p, n);
+	x->len += n;
+	x->out[x->len] = 0;
+}
+
+static void exp_parse(struct exp *x, const char *s);
+
+/*
+ * Extract "{payload}" at *cp (which points at '{'): balanced braces; leading
+ * whitespace of the payload and whitespace after '}' are skipped.  Returns a
+ * malloc()ed payload or NULL after an error.
+ */
+static char *exp_curly(struct exp *x, const char **cp)
+{
+	const char *p = *cp + 1, *start;
+	int level = 1;
+	char *res;
+
+	while (IS_SPACE(*p))
+		p++;
+	start = p;
+	for (;; p++) {
+		if (*p == 0) {
+			exp_error(x, "unbalanced {} in attribute expression: \"%.40s\"", *cp);
+			return NULL;
+		}
+		if (*p == '{')
+			level++;
+		else if (*p == '}' && --level == 0)
+			break;
+	}
+	if ((res = strndup(start, (size_t)(p - start))) == NULL) {
+		exp_error(x, "out of memory");
+		return NULL;
+	}
+	p++;
+	while (IS_SPACE(*p))
+		p++;
+	*cp = p;
+	return res;
+}
+
+/* Expand a sub-expression into its own buffer (relational operands). */
+static char *exp_sub(struct exp *x, const char *s)
+{
+	struct exp sub = *x;
+	char *res;
+
+	sub.out = NULL;
+	sub.len = sub.cap = 0;
+	exp_parse(&sub, s);
+	x->ops = sub.ops;
+	if (sub.err) {
+		x->err = true;
+		free(sub.out);
+		return NULL;
+	}
+	res = sub.out ? sub.out : strdup("");
+	if (res == NULL)
+		exp_error(x, "out of memory");
+	return res;
+}
+
+static bool all_digits(const char *s)
+{
+	if (*s == 0)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* numeric compare of digit strings of any length */
+static int digits_cmp(const char *a, const char *b)
+{
+	size_t la, lb;
+
+	while (*a == '0' && a[1])
+		a++;
+	while (*b == '0' && b[1])
+		b++;
+	la = strlen(a);
+	lb = strlen(b);
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return strcmp(a, b);
+}
+
+/* "{a} OP {b}" at *cp; returns 1 (true), 0 (false) or -1 (error). */
+static int exp_relational(struct exp *x, const char **cp)
+{
+	static const struct {
+		const char *op;
+		int lt, eq, gt;
+		bool level;
+	} ops[] = {
+		{"==", 0, 1, 0, false}, {"!=", 1, 0, 1, false},
+		{"<", 1, 0, 0, false}, {"<=", 1, 1, 0, false},
+		{">", 0, 0, 1, false}, {">=", 0, 1, 1, false},
+		{"<level", 1, 0, 0, true}, {"<=level", 1, 1, 0, true},
+		{">level", 0, 0, 1, true}, {">=level", 0, 1, 1, true},
+	};
+	char *left, *right, *lv = NULL, *rv = NULL;
+	size_t oplen;
+	int found = -1, cmp, res = -1;
+
+	if ((left = exp_curly(x, cp)) == NULL)
+		return -1;
+	oplen = strspn(*cp, "<>!=?+-*/~&|%");
+	if (strncmp(*cp + oplen, "level", 5) == 0)
+		oplen += 5;
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (strlen(ops[i].op) == oplen && strncmp(*cp, ops[i].op, oplen) == 0)
+			found = (int)i;
+	if (found < 0) {
+		exp_error(x, "relational operator expected at: \"...%.20s}>>>%.20s\"", left, *cp);
+		goto out;
+	}
+	*cp += oplen;
+	while (IS_SPACE(**cp))
+		(*cp)++;
+	if (**cp != '{') {
+		exp_error(x, "\"{expression}\" expected at: \"...>>>%.20s\"", *cp);
+		goto out;
+	}
+	if ((right = exp_curly(x, cp)) == NULL)
+		goto out;
+	lv = exp_sub(x, left);
+	rv = lv ? exp_sub(x, right) : NULL;
+	free(right);
+	if (lv == NULL || rv == NULL)
+		goto out;
+	if (ops[found].level)
+		cmp = postfix_level_cmp(lv, rv);
+	else if (all_digits(lv) && all_digits(rv))
+		cmp = digits_cmp(lv, rv);
+	else
+		cmp = strcmp(lv, rv);
+	res = cmp < 0 ? ops[found].lt : cmp == 0 ? ops[found].eq : ops[found].gt;
+out:
+	free(left);
+	free(lv);
+	free(rv);
+	return res;
+}
+
+/* The text of a ?/: operand: "{payload}" or the rest of the input. */
+static char *exp_operand(struct exp *x, const char **cp)
+{
+	char *res;
+
+	while (IS_SPACE(**cp))
+		(*cp)++;
+	if (**cp == '{')
+		return exp_curly(x, cp);
+	res = strdup(*cp);
+	*cp += strlen(*cp);
+	if (res == NULL)
+		exp_error(x, "out of memory");
+	return res;
+}
+
+/* mac_expand_callback: one ${...} / $(...) / $name reference. */
+static void exp_reference(struct exp *x, const char *ref)
+{
+	const char *cp = ref, *lookup = NULL;
+	char *name = NULL, *res;
+	bool truth;
+	char ch;
+
+	if (++x->level > POSTFIX_EXPAND_MAX_DEPTH) {
+		exp_error(x, "unreasonable macro call nesting: \"%.40s\"", ref);
+		return;
+	}
+	if (++x->ops > EXP_MAX_OPS) {
+		exp_error(x, "expansion too complex");
+		return;
+	}
+	while (IS_SPACE(*cp))
+		cp++;
+	if (*cp == '{') {
+		int r = exp_relational(x, &cp);
+
+		if (r < 0)
+			return;
+		lookup = r == 1 ? "true" : "";
+		if ((ch = *cp) != 0) {
+			if (ch != '?' && ch != ':') {
+				exp_error(x, "\"?\" or \":\" expected at: \"...}>>>%.20s\"", cp);
+				return;
+			}
+			cp++;
+		}
+	} else {
+		const char *start = cp, *end;
+
+		while (IS_ALNUM(*cp) || *cp == '_')
+			cp++;
+		end = cp;
+		while (IS_SPACE(*cp))
+			cp++;
+		ch = *cp;
+		if ((ch != 0 && ch != '?' && ch != ':') || end == start) {
+			exp_error(x, "attribute name syntax error at: \"%.40s\"", ref);
+			return;
+		}
+		if (ch)
+			cp++;
+		if ((name = strndup(start, (size_t)(end - start))) == NULL) {
+			exp_error(x, "out of memory");
+			return;
+		}
+		lookup = postfix_lookup(x->e, name, NULL);
+		if (lookup == NULL)
+			postfix_diags_add(x->e->diags, POSTFIX_DIAG_UNDEFINED, x->e->file,
+					  x->line, "undefined parameter: %s", name);
+	}
+	truth = lookup != NULL && *lookup != 0;
+	switch (ch) {
+	case '?':
+		if ((res = exp_operand(x, &cp)) == NULL)
+			break;
+		if (truth)
+			exp_parse(x, res);
+		free(res);
+		if (x->err || *cp == 0)
+			break;
+		if (*cp != ':') {
+			exp_error(x, "\":\" expected at: \"...>>>%.20s\"", cp);
+			break;
+		}
+		cp++;
+		/* FALLTHROUGH */
+	case ':':
+		if ((res = exp_operand(x, &cp)) == NULL)
+			break;
+		if (!truth)
+			exp_parse(x, res);
+		free(res);
+		if (!x->err && *cp != 0)
+			exp_error(x, "unexpected input at: \"...>>>%.20s\"", cp);
+		break;
+	default:
+		if (truth)
+			exp_parse(x, lookup);
+		break;
+	}
+	free(name);
+	x->level--;
+}
+
+/* util/mac_parse.c: literal text, $$, $name, ${...}, $(...). */
+static void exp_parse(struct exp *x, const char *s)
+{
+	const char *vp = s;
+
+	while (*vp && !x->err) {
+		const char *lit = vp;
+
+		while (*vp && *vp != '$')
+			vp++;
+		if (vp > lit)
+			exp_put(x, lit, (size_t)(vp - lit));
+		if (*vp == 0 || x->err)
+			break;
+		if (vp[1] == '$') {
+			exp_put(x, "$", 1);
+			vp += 2;
+			continue;
+		}
+		vp++;
+		if (*vp == '{' || *vp == '(') {
+			char open = *vp, close = open == '{' ? '}' : ')';
+			const char *ep;
+			int level = 1;
+			char *ref;
+
+			for (ep = vp + 1; level > 0; ep++) {
+				if (*ep == 0) {
+					exp_error(x, "truncated macro reference: \"%.40s\"", s);
+					return;
+				}
+				if (*ep == open)
+					level++;
+				else if (*ep == close)
+					level--;
+			}
+			if (ep - vp - 2 == 0) {
+				exp_error(x, "empty macro name: \"%.40s\"", s);
+				return;
+			}
+			if ((ref = strndup(vp + 1, (size_t)(ep - vp - 2))) == NULL) {
+				exp_error(x, "out of memory");
+				return;
+			}
+			vp = ep;
+			exp_reference(x, ref);
+			free(ref);
+		} else {
+			const char *ep = vp;
+			char *ref;
+
+			while (IS_ALNUM(*ep) || *ep == '_')
+				ep++;
+			if (ep == vp) {
+				exp_error(x, "empty macro name: \"%.40s\"", s);
+				return;
+			}
+			if ((ref = strndup(vp, (size_t)(ep - vp))) == NULL) {
+				exp_error(x, "out of memory");
+				return;
+			}
+			vp = ep;
+			exp_reference(x, ref);
+			free(ref);
+		}
+	}
+}
+
+char *postfix_expand(const struct postfix_env *e, const char *text, unsigned line)
+{
+	struct exp x;
+
+	memset(&x, 0, sizeof(x));
+	x.e = e;
+	x.line = line;
+	exp_parse(&x, text ? text : "");
+	if (x.err) {
+		free(x.out);
+		return NULL;
+	}
+	return x.out ? x.out : strdup("");
+}
+
+/* ----------------------------------------------------------------- lookup */
+
+static const char *dict_value(const struct postfix_dict *d, const char *name,
+			      const struct postfix_param **where)
+{
+	const struct postfix_param *p = postfix_dict_get(d, name);
+
+	if (p != NULL && where != NULL)
+		*where = p;
+	return p ? p->value : NULL;
+}
+
+/*
+ * Host-dependent defaults, computed into small per-thread buffers keyed by
+ * the environment (global/mail_params.c check_myhostname/check_mydomain).
+ */
+static _Thread_local char dyn_host[3][300];
+
+static const char *dyn_myhostname(const struct postfix_env *e)
+{
+	const char *h = e->hostname && *e->hostname ? e->hostname : "localhost";
+	const char *dom;
+
+	if (strchr(h, '.') != NULL)
+		return h;
+	dom = dict_value(e->local, "mydomain", NULL);
+	if (dom == NULL)
+		dom = dict_value(e->main, "mydomain", NULL);
+	/* mydomain given: its raw text; expansion would need myhostname */
+	if (dom == NULL || strchr(dom, '$') != NULL)
+		dom = "localdomain";
+	snprintf(dyn_host[0], sizeof(dyn_host[0]), "%s.%s", h, dom);
+	return dyn_host[0];
+}
+
+static const char *dyn_mydomain(const struct postfix_env *e)
+{
+	const char *hn = dict_value(e->local, "myhostname", NULL);
+	const char *dot;
+
+	if (hn == NULL)
+		hn = dict_value(e->main, "myhostname", NULL);
+	if (hn == NULL) {
+		hn = dyn_myhostname(e);
+	} else if (strchr(hn, '$') != NULL) {
+		/* myhostname = x.$mydomain: mydomain cannot come from it */
+		return "localdomain";
+	}
+	if ((dot = strchr(hn, '.')) == NULL || dot[1] == 0)
+		return "localdomain";
+	snprintf(dyn_host[1], sizeof(dyn_host[1]), "%s", dot + 1);
+	return dyn_host[1];
+}
+
+const char *postfix_lookup(const struct postfix_env *e, const char *name,
+			   const struct postfix_param **where)
+{
+	const struct postfix_default *def;
+	const char *v;
+
+	if (where != NULL)
+		*where = NULL;
+	if ((v = dict_value(e->local, name, where)) != NULL)
+		return v;
+	if ((v = dict_value(e->main, name, where)) != NULL)
+		return v;
+	if ((def = postfix_default_find(name, e->version)) == NULL)
+		return NULL;
+	if (def->value != NULL)
+		return def->value;
+	if (strcmp(name, "myhostname") == 0)
+		return dyn_myhostname(e);
+	if (strcmp(name, "mydomain") == 0)
+		return dyn_mydomain(e);
+	if (strcmp(name, "mynetworks") == 0)
+		return e->mynetworks ? e->mynetworks : "";
+	if (strcmp(name, "mail_version") == 0) {
+		unsigned v3 = e->version;
+
+		snprintf(dyn_host[2], sizeof(dyn_host[2]), "%u.%u.%u", v3 / 1000000u,
+			 (v3 / 1000u) % 1000u, v3 % 1000u);
+		return dyn_host[2];
+	}
+	return "";
+}
+
+char *postfix_eval(const struct postfix_env *e, const char *name)
+{
+	const struct postfix_param *where;
+	const char *raw = postfix_lookup(e, name, &where);
+	char *res;
+
+	if (raw == NULL)
+		return NULL;
+	/* copy: the dynamic defaults live in buffers expansion may reuse */
+	{
+		char *copy = strdup(raw);
+
+		if (copy == NULL)
+			return NULL;
+		res = postfix_expand(e, copy, where ? where->line : 0);
+		free(copy);
+	}
+	return res;
+}
+
+/* ------------------------------------------------------------------ lists */
+
+static int list_add(struct postfix_list *l, const char *p, size_t n)
+{
+	char **nv;
+
+	if (l->n >= 65536)
+		return -1;
+	if ((nv = realloc(l->item, (l->n + 1) * sizeof(*nv))) == NULL)
+		return -1;
+	l->item = nv;
+	if ((l->item[l->n] = strndup(p, n)) == NULL)
+		return -1;
+	l->n++;
+	return 0;
+}
+
+/* One token with {} grouping at *pp; outer braces stripped and trimmed. */
+static int split_token(const char **pp, const char *sep, struct postfix_list *out)
+{
+	const char *start = *pp, *p = *pp, *s, *e;
+	int level = 0;
+	bool outer = *p == '{';
+
+	for (; *p; p++) {
+		if (*p == '{') {
+			level++;
+		} else if (*p == '}') {
+			if (level == 0)
+				return -1;
+			if (--level == 0 && outer && p[1] != 0 && strchr(sep, p[1]) == NULL)
+				outer = false;
+		} else if (level == 0 && strchr(sep, *p) != NULL) {
+			break;
+		}
+	}
+	if (level > 0)
+		return -1;
+	*pp = p;
+	s = start;
+	e = p;
+	if (outer && e - s >= 2 && e[-1] == '}') {
+		for (s++, e--; s < e && IS_SPACE(*s); s++)
+			;
+		while (e > s && IS_SPACE(e[-1]))
+			e--;
+	}
+	return list_add(out, s, (size_t)(e - s));
+}
+
+/*
+ * util/mystrtok.c mystrtokq(): tokens separated by the separator set; a
+ * token that starts with '{' extends to the matching '}' (quotes separators);
+ * the outer braces and the whitespace inside them are removed (extpar).
+ */
+int postfix_list_split(const char *value, enum postfix_split how,
+		       struct postfix_list *out, const char *file, unsigned line,
+		       struct postfix_diags *d)
+{
+	const char *sep = how == POSTFIX_SPLIT_INET ? " \t," : ", \t\r\n";
+	const char *p = value ? value : "";
+
+	memset(out, 0, sizeof(*out));
+	for (;;) {
+		const char *start;
+
+		p += strspn(p, sep);
+		if (*p == 0)
+			return 0;
+		start = p;
+		if (how == POSTFIX_SPLIT_INET) {
+			p += strcspn(p, sep);
+			if (list_add(out, start, (size_t)(p - start)) < 0)
+				return -1;
+			continue;
+		}
+		if (split_token(&p, sep, out) < 0) {
+			postfix_diags_add(d, POSTFIX_DIAG_LIST, file, line,
+					  "unbalanced {} in list: \"%.40s\"", start);
+			return -1;
+		}
+	}
+}
+
+void postfix_list_free(struct postfix_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->item[i]);
+	free(l->item);
+	memset(l, 0, sizeof(*l));
+}
+
+bool postfix_bool(const char *v, bool dflt)
+{
+	if (v == NULL)
+		return dflt;
+	if (strcasecmp(v, "yes") == 0)
+		return true;
+	if (strcasecmp(v, "no") == 0)
+		return false;
+	return dflt;
+}

@@ -1,0 +1,1198 @@
+/*
+ * postfix_relay.c - Postfix open-relay evaluator (see postfix_relay.h and
+ * docs/relay-model.md, which gives the smtpd_check.c line for each rule).
+ *
+ * Model.  The client is abstract: an address of the family evaluated
+ * (IPv4, IPv6) that matches only those mynetworks patterns and cidr
+ * entries that cover every address of the family (0.0.0.0/0, ::/0).  What
+ * the client sends (HELO name, sender, reverse name) is the spammer's
+ * choice; the recipient is in a domain that is not local.
+ *
+ * Each restriction yields an outcome: a set of smtpd results (PERMIT,
+ * DUNNO, REJECT) and who picks among them: the spammer (who takes the best
+ * one) or the environment (DNS, a policy server, a table we could not
+ * read: then the list's result is only known if every choice leads to the
+ * same end).  A list walk yields P (permit), D (no decision), R (reject)
+ * or U (undetermined).  The relay verdict is the conjunction over the
+ * lists the RCPT goes through: any R closes, all passing opens, else
+ * undetermined.
+ *
+ * Also here: postfix_relay_input_from_params(), the adapter from a
+ * parameter model (get/is_set callbacks) to the evaluator's input.
+ */
+#include "collectors/postfix/postfix_relay.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "lib/inaddr.h"
+
+enum { S_P = 1, S_D = 2, S_R = 4 };
+
+struct outcome {
+	unsigned set;		/* S_* */
+	bool env;		/* environment picks (else the spammer) */
+	bool error;		/* the reject is a server configuration error */
+	const char *code;	/* why env / error */
+};
+
+struct res {
+	char v;			/* 'P', 'D', 'R', 'U' */
+	bool error;
+	const char *code;	/* for U and errors */
+	char what[160];		/* the deciding restriction */
+};
+
+struct ctx {
+	const struct postfix_relay_input *in;
+	int family;		/* AF_INET / AF_INET6 of the abstract client */
+};
+
+enum list_kind { L_CLIENT, L_HELO, L_SENDER, L_RECIPIENT };
+
+/* ---- small helpers ---- */
+
+static bool
+ieq(const char *a, const char *b)
+{
+	return strcasecmp(a, b) == 0;
+}
+
+static bool
+all_digits(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+static void
+set_what(struct res *r, const char *a, const char *b)
+{
+	snprintf(r->what, sizeof(r->what), "%s%s%s", a, b ? " " : "", b ? b : "");
+}
+
+static const struct postfix_relay_table *
+find_table(const struct postfix_relay_input *in, const char *name)
+{
+	for (size_t i = 0; i < in->n_tables; i++)
+		if (in->tables[i].name && strcmp(in->tables[i].name, name) == 0)
+			return &in->tables[i];
+	return NULL;
+}
+
+static const struct postfix_relay_class *
+find_class(const struct postfix_relay_input *in, const char *name)
+{
+	for (size_t i = 0; i < in->n_classes; i++)
+		if (strcmp(in->classes[i].name, name) == 0)
+			return &in->classes[i];
+	return NULL;
+}
+
+/*
+ * Split text on ", \t\r\n" with {} grouping, as mystrtokq() does: a
+ * separator inside braces does not split; a token that is a whole {group}
+ * loses its outer braces and blanks.  Tokens point into buf; returns the
+ * count (at most max).
+ */
+static size_t
+split_list(const char *text, char *buf, size_t buflen, const char **tok, size_t max)
+{
+	size_t n = 0, o = 0;
+	const char *p = text;
+
+	while (*p && n < max) {
+		while (*p && strchr(", \t\r\n", *p))
+			p++;
+		if (*p == '\0')
+			break;
+		if (o + 1 >= buflen)
+			break;
+		tok[n] = buf + o;
+		if (*p == '{') {
+			int depth = 0;
+			const char *s = p + 1, *e;
+
+			for (e = p; *e; e++) {
+				if (*e == '{')
+					depth++;
+				else if (*e == '}' && --depth == 0)
+					break;
+			}
+			while (*s == ' ' || *s == '\t')
+				s++;
+			{
+				const char *end = e;
+
+				while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+					end--;
+				while (s < end && o + 1 < buflen)
+					buf[o++] = *s++;
+			}
+			p = *e ? e + 1 : e;
+		} else {
+			/* braces group anywhere in a token (mystrtokq): static:{a b} */
+			int depth = 0;
+
+			while (*p && (depth > 0 || !strchr(", \t\r\n", *p)) && o + 1 < buflen) {
+				if (*p == '{')
+					depth++;
+				else if (*p == '}' && depth > 0)
+					depth--;
+				buf[o++] = *p++;
+			}
+		}
+		buf[o++] = '\0';
+		n++;
+	}
+	return n;
+}
+
+/* ---- tables ---- */
+
+enum table_kind {
+	T_CIDR,		/* first match, network patterns */
+	T_EXACT,	/* exact keys (hash, texthash, inline, ...) */
+	T_STATIC,	/* every lookup returns the name's value */
+	T_OTHER,	/* pcre, regexp, sql, ldap, socketmap, ...: not evaluated */
+};
+
+/* Type of "type:name", after proxy: and the like. */
+static enum table_kind
+table_kind(const char *name, const char **rest)
+{
+	static const char *const exact[] = {
+		"hash", "btree", "lmdb", "cdb", "dbm", "sdbm", "texthash",
+		"inline", "fail", NULL,
+	};
+	const char *colon;
+	size_t tl;
+
+	if (strncasecmp(name, "proxy:", 6) == 0)
+		name += 6;
+	colon = strchr(name, ':');
+	if (colon == NULL)
+		return T_OTHER;
+	*rest = colon + 1;
+	tl = (size_t)(colon - name);
+	if (tl == 4 && strncasecmp(name, "cidr", 4) == 0)
+		return T_CIDR;
+	if (tl == 6 && strncasecmp(name, "static", 6) == 0)
+		return T_STATIC;
+	for (size_t i = 0; exact[i]; i++)
+		if (strlen(exact[i]) == tl && strncasecmp(name, exact[i], tl) == 0)
+			return T_EXACT;
+	return T_OTHER;
+}
+
+/* Iterate over the logical lines of a table file. */
+struct lines {
+	const char *p;
+	char line[1024];
+};
+
+static bool
+next_line(struct lines *L)
+{
+	for (;;) {
+		size_t o = 0;
+		bool any = false;
+
+		if (L->p == NULL || *L->p == '\0')
+			return false;
+		/* one logical line: a line plus following lines starting with blanks */
+		do {
+			const char *e = strchr(L->p, '\n');
+			size_t len = e ? (size_t)(e - L->p) : strlen(L->p);
+			const char *s = L->p;
+			bool comment;
+
+			while (len && (*s == ' ' || *s == '\t') && !any) {
+				s++;
+				len--;
+			}
+			comment = len > 0 && s[0] == '#';
+			if (!comment) {
+				if (any && o + 1 < sizeof(L->line))
+					L->line[o++] = ' ';
+				for (size_t i = 0; i < len && o + 1 < sizeof(L->line); i++)
+					L->line[o++] = s[i];
+				if (len)
+					any = true;
+			}
+			L->p = e ? e + 1 : s + len;
+		} while (*L->p == ' ' || *L->p == '\t');
+		while (o && (L->line[o - 1] == ' ' || L->line[o - 1] == '\t' || L->line[o - 1] == '\r'))
+			o--;
+		L->line[o] = '\0';
+		if (o)
+			return true;
+	}
+}
+
+/* Split "key value" at the first run of blanks; value may be empty. */
+static void
+split_entry(char *line, char **key, char **value)
+{
+	char *p = line;
+
+	*key = line;
+	while (*p && *p != ' ' && *p != '\t')
+		p++;
+	if (*p) {
+		*p++ = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+	}
+	*value = p;
+}
+
+static void res_from_outcome(struct ctx *c, const struct outcome *o, struct res *r);
+static void walk(struct ctx *c, const char *const *items, size_t n,
+		 enum list_kind kind, int depth, struct res *r);
+
+/* Result of an access-table action (check_table_result). */
+static void
+action_result(struct ctx *c, const char *value, enum list_kind kind, int depth,
+	      struct res *r)
+{
+	char word[64];
+	size_t wl = strcspn(value, " \t");
+	const char *text = value + wl;
+
+	while (*text == ' ' || *text == '\t')
+		text++;
+	snprintf(word, sizeof(word), "%.*s", (int)(wl < 63 ? wl : 63), value);
+	r->error = false;
+	r->code = NULL;
+	if (ieq(word, "OK") || ieq(word, "RELAY") || all_digits(value) || ieq(word, "DISCARD")) {
+		r->v = 'P';
+		return;
+	}
+	if (ieq(word, "REJECT") || ieq(word, "DEFER") || ieq(word, "HANGUP")
+	    || ieq(word, "DEFER_IF_PERMIT")) {
+		r->v = 'R';
+		return;
+	}
+	if (wl == 3 && *text && (word[0] == '4' || word[0] == '5') && all_digits(word)) {
+		r->v = 'R';
+		return;
+	}
+	if (ieq(word, "DUNNO") || ieq(word, "INFO") || ieq(word, "WARN") || ieq(word, "FILTER")
+	    || ieq(word, "HOLD") || ieq(word, "DELAY") || ieq(word, "PREPEND")
+	    || ieq(word, "REDIRECT") || ieq(word, "BCC") || ieq(word, "DEFER_IF_REJECT")) {
+		r->v = 'D';
+		return;
+	}
+	if (strchr(value, ':') != NULL || *value == '\0') {
+		r->v = 'R';
+		r->error = true;
+		r->code = "table_action_invalid";
+		return;
+	}
+	if (depth >= POSTFIX_RELAY_MAX_DEPTH) {
+		r->v = 'R';
+		r->error = true;
+		r->code = "nesting_too_deep";
+		return;
+	}
+	{
+		char buf[1024];
+		const char *tok[64];
+		size_t n = split_list(value, buf, sizeof(buf), tok, 64);
+
+		walk(c, tok, n, kind, depth + 1, r);
+	}
+}
+
+/*
+ * Lookup of the abstract client in a table: which entry, if any, matches
+ * an address that no specific entry names.  Fills o.
+ */
+static void
+client_table(struct ctx *c, const char *name, enum list_kind kind, int depth,
+	     struct outcome *o)
+{
+	const char *rest = NULL;
+	enum table_kind k = table_kind(name, &rest);
+	const struct postfix_relay_table *t;
+	struct res r;
+	struct lines L;
+
+	memset(o, 0, sizeof(*o));
+	if (k == T_EXACT) {	/* exact keys never name every address */
+		o->set = S_D;
+		return;
+	}
+	if (k == T_STATIC) {
+		char v[256];
+		size_t len = strlen(rest);
+
+		if (len >= 2 && rest[0] == '{' && rest[len - 1] == '}')
+			snprintf(v, sizeof(v), "%.*s", (int)(len - 2), rest + 1);
+		else
+			snprintf(v, sizeof(v), "%s", rest);
+		action_result(c, v, kind, depth, &r);
+		goto from_res;
+	}
+	if (k == T_OTHER) {
+		o->set = S_P | S_D | S_R;
+		o->env = true;
+		o->code = "table_not_evaluable";
+		return;
+	}
+	t = find_table(c->in, name);
+	if (t == NULL || t->text == NULL) {
+		o->set = S_P | S_D | S_R;
+		o->env = true;
+		o->code = "table_unreadable";
+		return;
+	}
+	L.p = t->text;
+	while (next_line(&L)) {
+		char *key, *value;
+		struct inaddr net;
+		unsigned plen;
+
+		split_entry(L.line, &key, &value);
+		if (ieq(key, "if") || ieq(key, "endif")) {
+			o->set = S_P | S_D | S_R;
+			o->env = true;
+			o->code = "table_not_evaluable";
+			return;
+		}
+		if (key[0] == '!' || inaddr_parse_cidr(key, &net, &plen) < 0)
+			continue;
+		if (plen == 0 && net.family == c->family) {
+			action_result(c, value, kind, depth, &r);
+			goto from_res;
+		}
+	}
+	o->set = S_D;
+	return;
+from_res:
+	switch (r.v) {
+	case 'P': o->set = S_P; break;
+	case 'D': o->set = S_D; break;
+	case 'R': o->set = S_R; o->error = r.error; o->code = r.code; break;
+	default: o->set = S_P | S_D | S_R; o->env = true; o->code = r.code; break;
+	}
+}
+
+/*
+ * Lookup with a key the spammer chooses (HELO name, sender, reverse name):
+ * any entry can be hit, and a key no entry names gives DUNNO.  For the
+ * recipient the spammer is limited to domains that are not local, which
+ * the entries' keys may or may not be: a permitting entry is undetermined.
+ */
+static void
+chosen_table(struct ctx *c, const char *name, enum list_kind kind, bool recipient,
+	     int depth, struct outcome *o)
+{
+	const char *rest = NULL;
+	enum table_kind k = table_kind(name, &rest);
+	const struct postfix_relay_table *t = NULL;
+	bool any_p = false, any_u = false;
+	struct res r;
+	char inl[1024];
+	const char *text;
+	struct lines L;
+
+	memset(o, 0, sizeof(*o));
+	if (k == T_STATIC) {
+		client_table(c, name, kind, depth, o);
+		return;
+	}
+	if (strncasecmp(name, "inline:", 7) == 0) {
+		/* inline:{ key=value, ... } -> one "key value" per line */
+		const char *tok[64];
+		char buf[1024], inner[1024];
+		size_t rl = strlen(rest), n, o2 = 0;
+
+		if (rl >= 2 && rest[0] == '{' && rest[rl - 1] == '}')
+			snprintf(inner, sizeof(inner), "%.*s", (int)(rl - 2), rest + 1);
+		else
+			snprintf(inner, sizeof(inner), "%s", rest);
+		n = split_list(inner, buf, sizeof(buf), tok, 64);
+
+		for (size_t i = 0; i < n; i++) {
+			int w = snprintf(inl + o2, sizeof(inl) - o2, "%s\n", tok[i]);
+
+			if (w < 0 || (size_t)w >= sizeof(inl) - o2)
+				break;
+			for (size_t j = o2; j < o2 + (size_t)w; j++)
+				if (inl[j] == '=') {
+					inl[j] = ' ';
+					break;
+				}
+			o2 += (size_t)w;
+		}
+		inl[o2] = '\0';
+		text = inl;
+	} else if (k == T_OTHER || (k == T_EXACT && strncasecmp(name, "texthash:", 9) != 0
+				     && strncasecmp(name, "proxy:texthash:", 15) != 0)) {
+		o->set = S_P | S_D | S_R;
+		o->env = true;
+		o->code = k == T_OTHER ? "table_not_evaluable" : "table_not_text";
+		return;
+	} else {
+		t = find_table(c->in, name);
+		if (t == NULL || t->text == NULL) {
+			o->set = S_P | S_D | S_R;
+			o->env = true;
+			o->code = "table_unreadable";
+			return;
+		}
+		text = t->text;
+	}
+	L.p = text;
+	while (next_line(&L)) {
+		char *key, *value;
+
+		split_entry(L.line, &key, &value);
+		if (k == T_CIDR && (ieq(key, "if") || ieq(key, "endif"))) {
+			any_u = true;
+			continue;
+		}
+		action_result(c, value, kind, depth, &r);
+		if (r.v == 'P')
+			any_p = true;
+		else if (r.v == 'U')
+			any_u = true;
+	}
+	if (any_p && !recipient) {
+		o->set = S_P;
+		return;
+	}
+	if (any_p || any_u) {
+		o->set = S_P | S_D;
+		o->env = true;
+		o->code = any_p ? "recipient_table_permits" : "table_not_evaluable";
+		return;
+	}
+	o->set = S_D;
+}
+
+/* ---- mynetworks ---- */
+
+enum mn { MN_IN, MN_OUT, MN_UNKNOWN };
+
+static enum mn mynetworks_items(struct ctx *c, const char *const *items, size_t n, int depth);
+
+/* Does one match-list pattern match the abstract client? */
+static enum mn
+mynetworks_pattern(struct ctx *c, const char *pat, int depth)
+{
+	struct inaddr net;
+	unsigned plen;
+	const char *rest = NULL;
+
+	if (pat[0] == '/') {	/* /file/name: its patterns, in order */
+		const struct postfix_relay_table *t = find_table(c->in, pat);
+		char buf[4096];
+		const char *tok[256];
+		size_t n;
+
+		if (t == NULL || t->text == NULL || depth >= POSTFIX_RELAY_MAX_DEPTH)
+			return MN_UNKNOWN;
+		{
+			struct lines L;
+			size_t o = 0;
+
+			L.p = t->text;
+			while (next_line(&L) && o + 2 < sizeof(buf)) {
+				int w = snprintf(buf + o, sizeof(buf) - o, "%s ", L.line);
+
+				if (w < 0 || (size_t)w >= sizeof(buf) - o)
+					return MN_UNKNOWN;
+				o += (size_t)w;
+			}
+			buf[o] = '\0';
+		}
+		{
+			char buf2[4096];
+
+			n = split_list(buf, buf2, sizeof(buf2), tok, 256);
+			return mynetworks_items(c, tok, n, depth + 1);
+		}
+	}
+	if (strchr(pat, ':') && pat[0] != '[' && inaddr_parse_cidr(pat, &net, &plen) < 0) {
+		enum table_kind k = table_kind(pat, &rest);
+		const struct postfix_relay_table *t;
+		struct lines L;
+
+		if (k == T_EXACT)
+			return MN_OUT;
+		if (k == T_STATIC)
+			return MN_IN;	/* every lookup succeeds */
+		if (k == T_OTHER)
+			return MN_UNKNOWN;
+		t = find_table(c->in, pat);
+		if (t == NULL || t->text == NULL)
+			return MN_UNKNOWN;
+		L.p = t->text;
+		while (next_line(&L)) {
+			char *key, *value;
+
+			split_entry(L.line, &key, &value);
+			if (ieq(key, "if") || ieq(key, "endif"))
+				return MN_UNKNOWN;
+			if (inaddr_parse_cidr(key, &net, &plen) == 0 && plen == 0
+			    && net.family == c->family)
+				return MN_IN;
+		}
+		return MN_OUT;
+	}
+	if (inaddr_parse_cidr(pat, &net, &plen) == 0)
+		return plen == 0 && net.family == c->family ? MN_IN : MN_OUT;
+	return MN_OUT;	/* a host or domain name: forward-confirmed, never "anyone" */
+}
+
+static enum mn
+mynetworks_items(struct ctx *c, const char *const *items, size_t n, int depth)
+{
+	bool unknown_pos = false, unknown_neg = false;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *p = items[i];
+		bool neg = false;
+		enum mn m;
+
+		while (*p == '!') {
+			neg = !neg;
+			p++;
+		}
+		if (*p == '#')
+			break;	/* 3.8+: a comment ends the list */
+		m = mynetworks_pattern(c, p, depth);
+		if (m == MN_UNKNOWN) {
+			if (neg)
+				unknown_neg = true;
+			else
+				unknown_pos = true;
+			continue;
+		}
+		if (m == MN_IN) {
+			/* first match wins: an earlier unknown pattern may have decided */
+			if (neg)
+				return unknown_pos ? MN_UNKNOWN : MN_OUT;
+			return unknown_neg ? MN_UNKNOWN : MN_IN;
+		}
+	}
+	return unknown_pos ? MN_UNKNOWN : MN_OUT;
+}
+
+/* ---- restrictions ---- */
+
+/* Restrictions that take the next list item as their argument. */
+static bool
+takes_arg(const char *name)
+{
+	static const char *const a[] = {
+		"reject_rbl_client", "reject_rbl", "reject_rhsbl_client",
+		"reject_rhsbl_reverse_client", "reject_rhsbl_helo", "reject_rhsbl_sender",
+		"reject_rhsbl_recipient", "permit_dnswl_client", "permit_rhswl_client",
+		"check_policy_service", "sleep", NULL,
+	};
+
+	if (strncasecmp(name, "check_", 6) == 0) {
+		size_t l = strlen(name);
+
+		if (l > 7 && ieq(name + l - 7, "_access"))
+			return true;
+	}
+	for (size_t i = 0; a[i]; i++)
+		if (ieq(name, a[i]))
+			return true;
+	return false;
+}
+
+/* Restrictions a spammer passes (they never permit). */
+static bool
+passable(const char *name)
+{
+	static const char *const a[] = {
+		"reject_unknown_client_hostname", "reject_unknown_client",
+		"reject_unknown_reverse_client_hostname", "reject_rbl_client", "reject_rbl",
+		"reject_rhsbl_client", "reject_rhsbl_reverse_client", "reject_rhsbl_helo",
+		"reject_rhsbl_sender", "reject_rhsbl_recipient", "reject_maps_rbl",
+		"reject_invalid_helo_hostname", "reject_invalid_hostname",
+		"reject_unknown_helo_hostname", "reject_unknown_hostname",
+		"reject_non_fqdn_helo_hostname", "reject_non_fqdn_hostname",
+		"reject_unknown_sender_domain", "reject_unknown_address",
+		"reject_unverified_sender", "reject_non_fqdn_sender",
+		"reject_sender_login_mismatch", "reject_authenticated_sender_login_mismatch",
+		"reject_known_sender_login_mismatch",
+		"reject_unauthenticated_sender_login_mismatch", "reject_unlisted_sender",
+		"reject_unknown_recipient_domain", "reject_non_fqdn_recipient",
+		"reject_unlisted_recipient", "check_recipient_maps",
+		"reject_multi_recipient_bounce", "reject_unverified_recipient",
+		"reject_unauth_pipelining", "reject_plaintext_session",
+		"permit_sasl_authenticated", "permit_tls_clientcerts",
+		"permit_auth_destination", "permit_mx_backup", "permit_inet_interfaces",
+		"defer_if_reject", "sleep", "check_ccert_access", "check_sasl_access",
+		"check_etrn_access", NULL,
+	};
+
+	for (size_t i = 0; a[i]; i++)
+		if (ieq(name, a[i]))
+			return true;
+	return false;
+}
+
+static void
+restriction(struct ctx *c, const char *name, const char *arg, enum list_kind kind,
+	    int depth, struct outcome *o)
+{
+	const struct postfix_relay_class *cls;
+
+	memset(o, 0, sizeof(*o));
+	if (ieq(name, "permit") || ieq(name, "permit_naked_ip_address")) {
+		o->set = S_P;
+	} else if (ieq(name, "reject") || ieq(name, "defer") || ieq(name, "defer_if_permit")
+		   || ieq(name, "reject_unauth_destination")
+		   || ieq(name, "defer_unauth_destination") || ieq(name, "check_relay_domains")) {
+		o->set = S_R;
+	} else if (ieq(name, "permit_mynetworks")) {
+		enum mn m = mynetworks_items(c, c->in->mynetworks.items, c->in->mynetworks.n, 0);
+
+		if (m == MN_IN)
+			o->set = S_P;
+		else if (m == MN_OUT)
+			o->set = S_D;
+		else {
+			o->set = S_P | S_D;
+			o->env = true;
+			o->code = "mynetworks_not_evaluable";
+		}
+	} else if (ieq(name, "permit_tls_all_clientcerts")) {
+		o->set = S_P | S_D;
+		o->env = true;
+		o->code = "client_certificate";
+	} else if (ieq(name, "permit_dnswl_client") || ieq(name, "permit_rhswl_client")) {
+		o->set = S_P | S_D;
+		o->env = true;
+		o->code = "dns_whitelist";
+	} else if (ieq(name, "check_policy_service")) {
+		if (arg == NULL) {
+			o->set = S_R;
+			o->error = true;
+			o->code = "restriction_argument_missing";
+		} else {
+			o->set = S_P | S_D | S_R;
+			o->env = true;
+			o->code = "policy_service";
+		}
+	} else if (takes_arg(name) && strncasecmp(name, "check_", 6) == 0
+		   && !passable(name)) {
+		if (arg == NULL) {
+			o->set = S_R;
+			o->error = true;
+			o->code = "restriction_argument_missing";
+		} else if (ieq(name, "check_client_access")) {
+			client_table(c, arg, kind, depth, o);
+		} else if (strncasecmp(name, "check_recipient_", 16) == 0) {
+			chosen_table(c, arg, kind, true, depth, o);
+		} else {
+			/* helo, sender, reverse client and the *_ns/_mx/_a variants */
+			chosen_table(c, arg, kind, false, depth, o);
+		}
+	} else if (passable(name)) {
+		o->set = S_D;
+	} else if ((cls = find_class(c->in, name)) != NULL) {
+		struct res r;
+
+		if (!cls->defined) {
+			o->set = S_R;
+			o->error = true;
+			o->code = "restriction_class_undefined";
+			return;
+		}
+		if (depth >= POSTFIX_RELAY_MAX_DEPTH) {
+			o->set = S_R;
+			o->error = true;
+			o->code = "nesting_too_deep";
+			return;
+		}
+		walk(c, cls->items, cls->n, kind, depth + 1, &r);
+		switch (r.v) {
+		case 'P': o->set = S_P; break;
+		case 'D': o->set = S_D; break;
+		case 'R': o->set = S_R; o->error = r.error; o->code = r.code; break;
+		default: o->set = S_P | S_D | S_R; o->env = true; o->code = r.code; break;
+		}
+	} else {
+		o->set = S_R;
+		o->error = true;
+		o->code = "unknown_restriction";
+	}
+}
+
+static void
+res_from_outcome(struct ctx *c, const struct outcome *o, struct res *r)
+{
+	(void)c;
+	r->error = o->error;
+	r->code = o->code;
+	if (o->set & S_P)
+		r->v = 'P';
+	else if (o->set & S_D)
+		r->v = 'D';
+	else
+		r->v = 'R';
+}
+
+/*
+ * Walk one restriction list (generic_checks): the first decision wins; no
+ * decision gives 'D' (the caller treats that as "accept" at top level).
+ */
+static void
+walk(struct ctx *c, const char *const *items, size_t n, enum list_kind kind, int depth,
+     struct res *r)
+{
+	static const char *const def_acl[] = {
+		[L_CLIENT] = "check_client_access", [L_HELO] = "check_helo_access",
+		[L_SENDER] = "check_sender_access", [L_RECIPIENT] = "check_recipient_access",
+	};
+	bool warn = false;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *name = items[i], *arg = NULL;
+		const char *shown_arg = NULL;
+		struct outcome o;
+		size_t next = i + 1;
+
+		if (ieq(name, "warn_if_reject")) {
+			warn = true;
+			continue;
+		}
+		if (strchr(name, ':') != NULL) {	/* bare type:table */
+			arg = name;
+			name = def_acl[kind];
+		} else if (takes_arg(name)) {
+			if (next < n) {
+				arg = items[next];
+				next++;
+			}
+		}
+		shown_arg = arg;
+		restriction(c, name, arg, kind, depth, &o);
+		if (warn && (o.set & S_R) && !o.error) {
+			o.set = (o.set & ~(unsigned)S_R) | S_D;
+		}
+		warn = false;
+		if (!o.env) {
+			struct res tmp;
+
+			res_from_outcome(c, &o, &tmp);
+			if (tmp.v == 'D') {
+				i = next - 1;
+				continue;
+			}
+			*r = tmp;
+			set_what(r, name, shown_arg);
+			return;
+		}
+		/* the environment picks: known only if every pick ends alike */
+		{
+			struct res rest;
+			char picks[3];
+			size_t np = 0;
+			bool same = true;
+
+			walk(c, items + next, n - next, kind, depth, &rest);
+			if (o.set & S_P)
+				picks[np++] = 'P';
+			if (o.set & S_D)
+				picks[np++] = rest.v;
+			if (o.set & S_R)
+				picks[np++] = 'R';
+			/* at top level, no decision is acceptance, as good as a permit */
+			for (size_t k = 0; depth == 0 && k < np; k++)
+				if (picks[k] == 'D')
+					picks[k] = 'P';
+			for (size_t k = 1; k < np; k++)
+				same = same && picks[k] == picks[0];
+			if (np && same && picks[0] != 'U') {
+				if ((o.set & S_D) && (picks[0] == rest.v || (depth == 0 && rest.v == 'D'))) {
+					*r = rest;
+					return;
+				}
+				r->v = picks[0];
+				r->error = false;
+				r->code = NULL;
+				set_what(r, name, shown_arg);
+				return;
+			}
+			r->v = 'U';
+			r->error = false;
+			r->code = o.code ? o.code : rest.code;
+			set_what(r, name, shown_arg);
+			return;
+		}
+	}
+	r->v = 'D';
+	r->error = false;
+	r->code = NULL;
+	snprintf(r->what, sizeof(r->what), "(end of list)");
+}
+
+/* ---- startup guard ---- */
+
+static bool
+has_required_items(const struct postfix_relay_input *in, const char *const *items, size_t n,
+		   int depth, bool *visited)
+{
+	static const char *const req[] = {
+		"reject_unauth_destination", "defer_unauth_destination", "reject", "defer",
+		"defer_if_permit", "check_relay_domains", NULL,
+	};
+
+	for (size_t i = 0; i < n; i++) {
+		const struct postfix_relay_class *cls;
+
+		if (ieq(items[i], "warn_if_reject") && i + 1 < n) {
+			i++;
+			continue;
+		}
+		if (ieq(items[i], "permit"))
+			return false;
+		for (size_t k = 0; req[k]; k++)
+			if (ieq(items[i], req[k]))
+				return true;
+		if ((cls = find_class(in, items[i])) == NULL || !cls->defined
+		    || depth >= POSTFIX_RELAY_MAX_DEPTH)
+			continue;
+		/*
+		 * A class's answer does not depend on where it is used, so each
+		 * class is searched once: a class met again is either still being
+		 * searched (a cycle) or already known not to qualify.  Without this
+		 * a class naming itself k times costs k^depth.
+		 */
+		if (visited != NULL) {
+			size_t ci = (size_t)(cls - in->classes);
+
+			if (visited[ci])
+				continue;
+			visited[ci] = true;
+		}
+		if (has_required_items(in, cls->items, cls->n, depth + 1, visited))
+			return true;
+	}
+	return false;
+}
+
+bool
+postfix_relay_has_required(const struct postfix_relay_input *in)
+{
+	bool *visited = in->n_classes ? calloc(in->n_classes, sizeof(bool)) : NULL;
+	bool r;
+
+	/* Without memory for the marks the search is still bounded by depth. */
+	r = has_required_items(in, in->recipient.items, in->recipient.n, 0, visited)
+	    || has_required_items(in, in->relay.items, in->relay.n, 0, visited);
+	free(visited);
+	return r;
+}
+
+/* ---- the verdict ---- */
+
+static const char *const fake_relay[] = {
+	"permit_mynetworks", "permit_sasl_authenticated", "permit_auth_destination",
+};
+
+struct stage {
+	const char *param;
+	struct res r;
+};
+
+/* Evaluate for one client family; stages in smtpd's order. */
+static void
+evaluate_family(const struct postfix_relay_input *in, int family,
+		struct postfix_relay_verdict *out)
+{
+	struct ctx c = { .in = in, .family = family };
+	struct stage st[5];
+	bool fake = in->compat_below_1 && !in->relay_set;
+	bool relay_first = in->relay_before_recipient && !fake;
+	size_t ns = 0, first_u = 5;
+
+	st[ns].param = "smtpd_client_restrictions";
+	walk(&c, in->client.items, in->client.n, L_CLIENT, 0, &st[ns++].r);
+	st[ns].param = "smtpd_helo_restrictions";
+	if (in->helo_required) {
+		walk(&c, in->helo.items, in->helo.n, L_HELO, 0, &st[ns].r);
+	} else {
+		/* the client may skip HELO/EHLO, and then the list does not run */
+		st[ns].r.v = 'D';
+		st[ns].r.error = false;
+		st[ns].r.code = NULL;
+		snprintf(st[ns].r.what, sizeof(st[ns].r.what), "(skipped: no HELO sent)");
+	}
+	ns++;
+	st[ns].param = "smtpd_sender_restrictions";
+	walk(&c, in->sender.items, in->sender.n, L_SENDER, 0, &st[ns++].r);
+	for (int k = 0; k < 2; k++) {
+		bool relay = (k == 0) == relay_first;
+
+		if (relay) {
+			st[ns].param = fake ? "smtpd_relay_restrictions (compatibility_level < 1 default)"
+					    : "smtpd_relay_restrictions";
+			if (fake)
+				walk(&c, fake_relay, 3, L_RECIPIENT, 0, &st[ns].r);
+			else
+				walk(&c, in->relay.items, in->relay.n, L_RECIPIENT, 0, &st[ns].r);
+		} else {
+			st[ns].param = "smtpd_recipient_restrictions";
+			walk(&c, in->recipient.items, in->recipient.n, L_RECIPIENT, 0, &st[ns].r);
+		}
+		ns++;
+	}
+	for (size_t i = 0; i < ns; i++) {
+		const struct res *r = &st[i].r;
+
+		if (r->v == 'R') {
+			out->verdict = r->error ? RELAY_CONFIG_ERROR : RELAY_CLOSED;
+			out->reason = r->error ? r->code : "restriction_rejects";
+			snprintf(out->detail, sizeof(out->detail), "%.60s: %.150s %s", st[i].param,
+				 r->what, r->error ? "is a server configuration error (451 4.3.5)"
+						   : "rejects the recipient");
+			return;
+		}
+		if (r->v == 'U' && first_u == 5)
+			first_u = i;
+	}
+	if (first_u < 5) {
+		out->verdict = RELAY_UNDETERMINED;
+		out->reason = st[first_u].r.code ? st[first_u].r.code : "undetermined";
+		snprintf(out->detail, sizeof(out->detail), "%.60s: %.150s depends on %.60s",
+			 st[first_u].param, st[first_u].r.what, out->reason);
+		return;
+	}
+	out->verdict = RELAY_OPEN;
+	{
+		/* name the decision of the last list, the one that let it through */
+		const struct stage *s = &st[ns - 1], *o = &st[ns - 2];
+
+		if (strcmp(o->r.what, "permit_mynetworks") == 0
+		    || strcmp(s->r.what, "permit_mynetworks") == 0)
+			out->reason = "mynetworks_covers_all";
+		else if (s->r.v == 'P' || o->r.v == 'P')
+			out->reason = "restriction_permits";
+		else
+			out->reason = "no_restriction_rejects";
+		snprintf(out->detail, sizeof(out->detail), "%.60s: %.90s %s; %.60s: %.90s %s",
+			 o->param, o->r.what, o->r.v == 'P' ? "permits" : "does not reject",
+			 s->param, s->r.what, s->r.v == 'P' ? "permits" : "does not reject");
+	}
+}
+
+void
+postfix_relay_evaluate(const struct postfix_relay_input *in, struct postfix_relay_verdict *out)
+{
+	struct postfix_relay_verdict v4, v6;
+	bool do4 = in->ipv4 || !in->ipv6, do6 = in->ipv6;
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < in->n_classes; i++) {
+		if (!in->classes[i].defined) {
+			out->verdict = RELAY_CONFIG_ERROR;
+			out->reason = "restriction_class_undefined";
+			snprintf(out->detail, sizeof(out->detail),
+				 "restriction class %.200s needs a definition: smtpd does not start",
+				 in->classes[i].name);
+			return;
+		}
+	}
+	if (!postfix_relay_has_required(in)) {
+		out->verdict = RELAY_CONFIG_ERROR;
+		out->reason = "startup_guard";
+		snprintf(out->detail, sizeof(out->detail),
+			 "neither smtpd_relay_restrictions nor smtpd_recipient_restrictions has a "
+			 "working reject_unauth_destination, defer_unauth_destination, reject, "
+			 "defer or defer_if_permit: smtpd refuses to start");
+		return;
+	}
+	if (in->loopback_only) {
+		/* no client at a public address can connect at all */
+		out->verdict = RELAY_CLOSED;
+		out->reason = "loopback_only";
+		snprintf(out->detail, sizeof(out->detail),
+			 "the service listens on loopback addresses only");
+		return;
+	}
+	memset(&v4, 0, sizeof(v4));
+	memset(&v6, 0, sizeof(v6));
+	if (do4)
+		evaluate_family(in, AF_INET, &v4);
+	if (do6)
+		evaluate_family(in, AF_INET6, &v6);
+	if (!do6) {
+		*out = v4;
+	} else if (!do4) {
+		*out = v6;
+	} else if (v4.verdict == RELAY_OPEN) {
+		*out = v4;
+	} else if (v6.verdict == RELAY_OPEN || (v6.verdict == RELAY_UNDETERMINED
+						 && v4.verdict != RELAY_UNDETERMINED)) {
+		char tmp[sizeof(out->detail)];
+
+		*out = v6;
+		snprintf(tmp, sizeof(tmp), "IPv6 clients: %.480s", v6.detail);
+		memcpy(out->detail, tmp, sizeof(tmp));
+	} else {
+		*out = v4;
+	}
+}
+
+/* Tables whose text the evaluator reads: cidr: and texthash:. */
+static bool
+text_table(const char *s)
+{
+	if (strncasecmp(s, "proxy:", 6) == 0)
+		s += 6;
+	return strncasecmp(s, "cidr:", 5) == 0 || strncasecmp(s, "texthash:", 9) == 0;
+}
+
+void
+postfix_relay_table_refs(const struct postfix_relay_input *in,
+			 void (*cb)(const char *name, void *arg), void *arg)
+{
+	const struct postfix_relay_list *lists[] = {
+		&in->client, &in->helo, &in->sender, &in->relay, &in->recipient, &in->mynetworks,
+	};
+
+	for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++)
+		for (size_t i = 0; i < lists[l]->n; i++) {
+			const char *s = lists[l]->items[i];
+
+			while (*s == '!')
+				s++;
+			if (text_table(s) || (l == 5 && s[0] == '/'))
+				cb(s, arg);
+		}
+	for (size_t k = 0; k < in->n_classes; k++)
+		for (size_t i = 0; i < in->classes[k].n; i++)
+			if (text_table(in->classes[k].items[i]))
+				cb(in->classes[k].items[i], arg);
+}
+
+const char *
+postfix_relay_verdict_name(enum relay_verdict v)
+{
+	switch (v) {
+	case RELAY_CLOSED: return "closed";
+	case RELAY_OPEN: return "open";
+	case RELAY_UNDETERMINED: return "undetermined";
+	case RELAY_CONFIG_ERROR: return "config_error";
+	}
+	return "unknown";
+}
+
+/* ---- adapter from a parameter model ---- */
+
+/* Split a list value into arena strings (", \t\r\n", {} grouping). */
+static int
+split_arena(const char *value, struct arena *ar, struct postfix_relay_list *out)
+{
+	size_t len = value ? strlen(value) : 0, cap = len / 2 + 2, n;
+	char *buf;
+	const char **tok;
+
+	out->items = NULL;
+	out->n = 0;
+	if (value == NULL || len == 0)
+		return 0;
+	buf = arena_alloc(ar, len + cap + 1);
+	tok = arena_calloc(ar, cap, sizeof(*tok));
+	if (buf == NULL || tok == NULL)
+		return -1;
+	n = split_list(value, buf, len + cap + 1, tok, cap);
+	out->items = tok;
+	out->n = n;
+	return 0;
+}
+
+static bool
+param_bool(const struct postfix_relay_params *p, const char *name, bool dflt)
+{
+	const char *v = p->get(p->ctx, name);
+
+	if (v == NULL)
+		return dflt;
+	if (strcasecmp(v, "yes") == 0)
+		return true;
+	if (strcasecmp(v, "no") == 0)
+		return false;
+	return dflt;
+}
+
+int
+postfix_relay_input_from_params(const struct postfix_relay_params *p, struct arena *ar,
+				struct postfix_relay_input *in)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} lists[] = {
+		{ "smtpd_client_restrictions", offsetof(struct postfix_relay_input, client) },
+		{ "smtpd_helo_restrictions", offsetof(struct postfix_relay_input, helo) },
+		{ "smtpd_sender_restrictions", offsetof(struct postfix_relay_input, sender) },
+		{ "smtpd_relay_restrictions", offsetof(struct postfix_relay_input, relay) },
+		{ "smtpd_recipient_restrictions", offsetof(struct postfix_relay_input, recipient) },
+		{ "mynetworks", offsetof(struct postfix_relay_input, mynetworks) },
+	};
+	struct postfix_relay_list names;
+	const char *level, *proto;
+
+	memset(in, 0, sizeof(*in));
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		if (split_arena(p->get(p->ctx, lists[i].name), ar,
+				(struct postfix_relay_list *)((char *)in + lists[i].off)) < 0)
+			return -1;
+	in->relay_set = p->is_set && p->is_set(p->ctx, "smtpd_relay_restrictions");
+	level = p->get(p->ctx, "compatibility_level");
+	/* levels: "0", "1", "2", "3.6", ...; unset means 0 */
+	in->compat_below_1 = level == NULL || level[0] == '\0' || level[0] == '0';
+	in->delay_reject = param_bool(p, "smtpd_delay_reject", true);
+	in->relay_before_recipient = param_bool(p, "smtpd_relay_before_recipient_restrictions",
+						!in->compat_below_1);
+	in->helo_required = param_bool(p, "smtpd_helo_required", false);
+	proto = p->get(p->ctx, "inet_protocols");
+	if (proto == NULL || strstr(proto, "all") != NULL) {
+		in->ipv4 = in->ipv6 = true;
+	} else {
+		in->ipv4 = strstr(proto, "ipv4") != NULL;
+		in->ipv6 = strstr(proto, "ipv6") != NULL;
+	}
+	if (split_arena(p->get(p->ctx, "smtpd_restriction_classes"), ar, &names) < 0)
+		return -1;
+	if (names.n) {
+		struct postfix_relay_class *cls = arena_calloc(ar, names.n, sizeof(*cls));
+
+		if (cls == NULL)
+			return -1;
+		for (size_t i = 0; i < names.n; i++) {
+			const char *v = p->get(p->ctx, names.items[i]);
+			struct postfix_relay_list l;
+
+			if (split_arena(v, ar, &l) < 0)
+				return -1;
+			cls[i].name = names.items[i];
+			cls[i].items = l.items;
+			cls[i].n = l.n;
+			cls[i].defined = v != NULL && l.n > 0;
+		}
+		in->classes = cls;
+		in->n_classes = names.n;
+	}
+	return 0;
+}

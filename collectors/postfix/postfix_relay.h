@@ -1,0 +1,118 @@
+/*
+ * postfix_relay.h - Postfix open-relay evaluator (pure: facts in, verdict out).
+ *
+ * Question answered, per smtpd service: can an unauthenticated client at an
+ * address outside mynetworks, which no specific table entry names (a
+ * "spammer somewhere"), get RCPT TO accepted for a domain that is not
+ * local?  The semantics follow Postfix smtpd_check.c; every rule, with the
+ * source line it comes from, is in docs/relay-model.md.
+ *
+ * The input is self-contained: restriction lists already split (as
+ * smtpd_check_parse() would, braces removed), the booleans that change the
+ * evaluation, mynetworks as a match list, restriction classes, and the text
+ * of every table the caller could read (cidr:, texthash:, and /file/name
+ * patterns of mynetworks).  inline: and static: tables are read from their
+ * name.  Nothing here does I/O; postfix_relay_table_refs() lists the tables
+ * the caller should load.
+ *
+ * Diagnostics: none are logged; the verdict carries a stable reason code
+ * and a human detail.  Malformed table lines are ignored here (the postfix
+ * collector reports configuration problems).
+ */
+#ifndef MTA_POSTFIX_RELAY_H
+#define MTA_POSTFIX_RELAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "collectors/core/collector.h"
+#include "lib/arena.h"
+
+#define POSTFIX_RELAY_MAX_DEPTH 16	/* nested classes / table actions */
+
+struct postfix_relay_list {
+	const char *const *items;
+	size_t n;
+};
+
+/* smtpd_restriction_classes: name = list.  value NULL = undefined (fatal). */
+struct postfix_relay_class {
+	const char *name;
+	const char *const *items;
+	size_t n;
+	bool defined;
+};
+
+/* The text of a table, keyed by its name as written ("cidr:/etc/x", "/etc/y"). */
+struct postfix_relay_table {
+	const char *name;
+	const char *text;	/* NUL-terminated; NULL = could not be read */
+};
+
+struct postfix_relay_input {
+	struct postfix_relay_list client, helo, sender, relay, recipient;
+	bool relay_set;		/* smtpd_relay_restrictions set (main.cf or -o) */
+	bool compat_below_1;	/* compatibility_level < 1 */
+	bool delay_reject;	/* smtpd_delay_reject */
+	bool relay_before_recipient;	/* smtpd_relay_before_recipient_restrictions */
+	bool helo_required;	/* smtpd_helo_required */
+	struct postfix_relay_list mynetworks;	/* effective value, split */
+	bool ipv4, ipv6;	/* client families that can reach the service */
+	bool loopback_only;	/* the service listens on loopback addresses only */
+	const struct postfix_relay_class *classes;
+	size_t n_classes;
+	const struct postfix_relay_table *tables;
+	size_t n_tables;
+};
+
+struct postfix_relay_verdict {
+	enum relay_verdict verdict;
+	const char *reason;	/* stable code, see docs/relay-model.md */
+	char detail[512];	/* one human line */
+};
+
+/* Evaluate one service.  Never fails; the worst case is RELAY_UNDETERMINED. */
+void postfix_relay_evaluate(const struct postfix_relay_input *in,
+			    struct postfix_relay_verdict *out);
+
+/*
+ * Startup guard (smtpd_check_init): true if the relay or the recipient list
+ * holds a working reject_unauth_destination, defer_unauth_destination,
+ * reject, defer, defer_if_permit or check_relay_domains before any permit,
+ * looking into restriction classes.
+ */
+bool postfix_relay_has_required(const struct postfix_relay_input *in);
+
+/*
+ * Table names the evaluator would read (cidr:, texthash:, pcre: ... and
+ * mynetworks /file/name patterns), each reported once through cb.
+ */
+void postfix_relay_table_refs(const struct postfix_relay_input *in,
+			      void (*cb)(const char *name, void *arg), void *arg);
+
+const char *postfix_relay_verdict_name(enum relay_verdict v);
+
+/*
+ * The adapter from a Postfix parameter model: get() returns the effective,
+ * expanded value of a parameter for the service (master.cf -o, main.cf,
+ * built-in default by version and compatibility level), or NULL when it is
+ * unknown; is_set() says whether main.cf or -o sets it.
+ */
+struct postfix_relay_params {
+	const char *(*get)(const void *ctx, const char *name);
+	bool (*is_set)(const void *ctx, const char *name);
+	const void *ctx;
+};
+
+/*
+ * Fill in from the parameters: the five lists and mynetworks split as
+ * smtpd does (", \t\r\n", {} grouping), smtpd_restriction_classes and
+ * their definitions, compatibility_level < 1, smtpd_delay_reject,
+ * smtpd_relay_before_recipient_restrictions, smtpd_helo_required, the
+ * client families from inet_protocols.  Tables are not loaded (see
+ * postfix_relay_table_refs).  Memory from ar; -1 when it runs out.
+ */
+int postfix_relay_input_from_params(const struct postfix_relay_params *p, struct arena *ar,
+				    struct postfix_relay_input *in);
+
+#endif

@@ -1,0 +1,412 @@
+/*
+ * sendmail.c - the "sendmail" collector: what Sendmail listens on, whether
+ * it relays for anyone, and the STIG hardening options.
+ *
+ * Interface: collector_sendmail (sendmail.h).  Flag: --sendmail.config,
+ * the compiled sendmail.cf (default /etc/mail/sendmail.cf); sendmail.mc and
+ * the access text source are looked for in the same directory.  All paths
+ * are taken under --path.rootfs.
+ *
+ * Reads (through fileio): sendmail.cf, sendmail.mc, access, the HelpFile
+ * named by the .cf (only its size matters), /var/lib/dpkg/status (the
+ * sendmail-bin version, re-read only when it changes).  Parsing and
+ * decisions are in sendmail_conf.c.
+ *
+ * Facts: facts->mta[MTA_SENDMAIL] (endpoints = one per network daemon with
+ * the daemon's Name as service; relays = one per daemon; checks =
+ * sendmail_privacy_options, sendmail_greeting_no_version,
+ * sendmail_help_file, sendmail_relay_features, sendmail_mc_cf_consistent)
+ * and a struct sendmail_facts in .priv.
+ *
+ * Metrics (docs/metrics.md): mta_bound_all_interfaces, mta_local_only,
+ * mta_service_info, mta_open_relay_risk, mta_open_relay_undetermined (all
+ * with mta="sendmail"), sendmail_promiscuous_relay, sendmail_info,
+ * sendmail_config_warnings, sendmail_mc_cf_mismatch.
+ *
+ * Diagnostics: every problem in an input is logged with log_file_warn()
+ * naming the file and line (said once per version of the file, see
+ * lib/log.h) and counted in sendmail_config_warnings at every scrape;
+ * an unreadable
+ * sendmail.cf fails the collector, a missing one means "not installed".
+ */
+#include "collectors/sendmail/sendmail.h"
+
+#include <arpa/inet.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "collectors/host/dpkg.h"
+#include "lib/fileio.h"
+#include "collectors/sendmail/sendmail_conf.h"
+#include "lib/log.h"
+#include "exporter/options.h"
+
+#define SENDMAIL_DEFAULT_CONFIG "/etc/mail/sendmail.cf"
+
+static const char *flag_config = SENDMAIL_DEFAULT_CONFIG;
+
+static const struct collector_flag sendmail_flags[] = {
+	{ "sendmail.config", "Path of the compiled sendmail.cf (sendmail.mc and access are looked for beside it).",
+	  SENDMAIL_DEFAULT_CONFIG, &flag_config },
+	{ NULL, NULL, NULL, NULL },
+};
+
+static unsigned
+log_diags(const char *path, const struct sendmail_diags *dg)
+{
+	for (size_t i = 0; i < dg->n; i++)
+		log_file_warn(path, dg->d[i].line, "%s", dg->d[i].msg);
+	if (dg->dropped > 0)
+		log_file_warn(path, 0, "%u more problems not shown", dg->dropped);
+	return (unsigned)dg->n + dg->dropped;
+}
+
+/* read rootfs+path; FILEIO_ABSENT quietly, errors logged */
+static enum fileio_result
+read_file(const char *rootfs, const char *path, char *full, size_t fulllen,
+	  char **data, size_t *len, struct fileio_stat *st)
+{
+	char err[256];
+	enum fileio_result r;
+
+	if (fileio_path(rootfs, path, full, fulllen) == NULL) {
+		log_warn("path too long", "file", path, NULL);
+		return FILEIO_ERROR;
+	}
+	r = fileio_read(full, FILEIO_MAX_CONFIG, data, len, st, err, sizeof(err));
+	if (r == FILEIO_ERROR)
+		log_warn("cannot read file", "file", full, "err", err, NULL);
+	return r;
+}
+
+/*
+ * The sendmail-bin version from the dpkg status database, re-read only when
+ * the file changes (it is large and changes rarely).  0, or -1 if none.
+ */
+static struct fileio_stat dpkg_seen;
+static bool dpkg_seen_valid;
+static char dpkg_version[128];
+static int dpkg_rc = -1;
+
+static int
+package_version(const char *rootfs, char *out, size_t outlen)
+{
+	char full[4096], err[256];
+	struct fileio_stat st;
+	char *data = NULL;
+	size_t len = 0;
+
+	if (fileio_path(rootfs, "/var/lib/dpkg/status", full, sizeof(full)) == NULL ||
+	    fileio_stat(full, &st, err, sizeof(err)) != FILEIO_OK)
+		return -1;
+	if (!dpkg_seen_valid || !fileio_stat_equal(&st, &dpkg_seen)) {
+		dpkg_rc = -1;
+		if (fileio_read(full, FILEIO_MAX_CONFIG, &data, &len, &st, err, sizeof(err)) !=
+		    FILEIO_OK) {
+			log_warn("cannot read file", "file", full, "err", err, NULL);
+			return -1;
+		}
+		dpkg_rc = dpkg_status_version(data, len, "sendmail-bin", dpkg_version,
+					      sizeof(dpkg_version));
+		free(data);
+		dpkg_seen = st;
+		dpkg_seen_valid = true;
+	}
+	if (dpkg_rc == 0)
+		snprintf(out, outlen, "%s", dpkg_version);
+	return dpkg_rc;
+}
+
+static void
+check_add(struct mta_check *c, const char *id, enum check_status st, const char *detail)
+{
+	c->id = id;
+	c->status = st;
+	c->detail = detail;
+	c->n_reasons = 0;
+}
+
+static void
+check_reason(struct mta_check *c, const char *code)
+{
+	if (c->n_reasons < MTA_CHECK_MAX_REASONS)
+		c->reasons[c->n_reasons++] = code;
+}
+
+static enum relay_verdict
+to_verdict(enum sendmail_relay r)
+{
+	switch (r) {
+	case SENDMAIL_RELAY_OPEN:
+		return RELAY_OPEN;
+	case SENDMAIL_RELAY_CLOSED:
+		return RELAY_CLOSED;
+	default:
+		return RELAY_UNDETERMINED;
+	}
+}
+
+static void
+fill_endpoint(struct arena *ar, const struct sendmail_daemon *d, struct mta_endpoint *ep)
+{
+	char a[INADDR_STRLEN];
+
+	ep->instance = "";
+	ep->service = arena_strdup(ar, d->name);
+	ep->port = d->port;
+	switch (d->addr_kind) {
+	case SENDMAIL_ADDR_ANY:
+		ep->addr = d->inaddr;
+		ep->numeric = true;
+		ep->wildcard = true;
+		ep->address = d->family == SENDMAIL_FAMILY_INET6 ? "::" : "0.0.0.0";
+		break;
+	case SENDMAIL_ADDR_NUMERIC:
+		ep->addr = d->inaddr;
+		ep->numeric = true;
+		ep->loopback = inaddr_is_loopback(&d->inaddr);
+		inaddr_format(&d->inaddr, a, sizeof(a));
+		ep->address = arena_strdup(ar, a);
+		break;
+	default:
+		/* a host name: not resolved offline, neither loopback nor wildcard */
+		ep->address = arena_strdup(ar, d->addr);
+		break;
+	}
+}
+
+static int
+sendmail_collect(struct scrape_ctx *sc)
+{
+	struct mta_facts *mf = &sc->facts->mta[MTA_SENDMAIL];
+	const char *rootfs = sc->opts != NULL ? sc->opts->rootfs : "/";
+	struct arena *ar = sc->arena;
+	char cfpath[4096], mcpath[4096], acpath[4096], dir[4096], full[4096];
+	char *data = NULL;
+	size_t len = 0;
+	struct fileio_stat st;
+	struct sendmail_cf *cf = NULL;
+	struct sendmail_mc *mc = NULL;
+	struct sendmail_access *ac = NULL;
+	struct sendmail_relay_result rr;
+	struct sendmail_mismatch mm = {0};
+	struct sendmail_facts *sf;
+	enum fileio_result r;
+	int rc = -1;
+
+	r = read_file(rootfs, flag_config, cfpath, sizeof(cfpath), &data, &len, NULL);
+	if (r == FILEIO_ABSENT) {
+		mf->detected = false;
+		mf->collected = true;
+		return 0;
+	}
+	if (r != FILEIO_OK)
+		return -1;
+	mf->detected = true;
+	cf = sendmail_cf_parse(data, len);
+	free(data);
+	data = NULL;
+	if (cf == NULL) {
+		log_warn("out of memory parsing sendmail.cf", "file", cfpath, NULL);
+		return -1;
+	}
+	mf->config_warnings += log_diags(cfpath, &cf->diags);
+
+	/* sendmail.mc and access beside the .cf */
+	snprintf(dir, sizeof(dir), "%s", flag_config);
+	{
+		const char *d = dirname(dir);
+		const char *sep = strcmp(d, "/") == 0 ? "" : "/";
+		snprintf(mcpath, sizeof(mcpath), "%s%ssendmail.mc", d, sep);
+		snprintf(acpath, sizeof(acpath), "%s%saccess", d, sep);
+	}
+	r = read_file(rootfs, mcpath, full, sizeof(full), &data, &len, NULL);
+	if (r == FILEIO_OK) {
+		mc = sendmail_mc_parse(data, len);
+		free(data);
+		data = NULL;
+		if (mc == NULL)
+			goto out;
+		mf->config_warnings += log_diags(full, &mc->diags);
+	}
+	snprintf(mcpath, sizeof(mcpath), "%s", full);
+	r = read_file(rootfs, acpath, full, sizeof(full), &data, &len, NULL);
+	if (r == FILEIO_OK) {
+		ac = sendmail_access_parse(data, len);
+		free(data);
+		data = NULL;
+		if (ac == NULL)
+			goto out;
+		mf->config_warnings += log_diags(full, &ac->diags);
+	}
+
+	sendmail_relay_eval(cf, ac, &rr);
+	if (mc != NULL)
+		sendmail_mc_cf_compare(mc, cf, &mm);
+
+	/* endpoints and relays: one per network daemon */
+	mf->endpoints = arena_calloc(ar, cf->n_daemons, sizeof(*mf->endpoints));
+	mf->relays = arena_calloc(ar, cf->n_daemons, sizeof(*mf->relays));
+	mf->checks = arena_calloc(ar, 5, sizeof(*mf->checks));
+	sf = arena_alloc(ar, sizeof(*sf));
+	if (mf->endpoints == NULL || mf->relays == NULL || mf->checks == NULL || sf == NULL)
+		goto out;
+	mf->bound_all = false;
+	mf->local_only = true;
+	sf->all_daemons_loopback = !cf->daemons_implicit;
+	for (size_t i = 0; i < cf->n_daemons; i++) {
+		const struct sendmail_daemon *d = &cf->daemons[i];
+		struct mta_endpoint *ep;
+		struct mta_relay *rl;
+
+		if (d->family != SENDMAIL_FAMILY_INET && d->family != SENDMAIL_FAMILY_INET6)
+			continue;	/* a UNIX socket is not reachable over the network */
+		ep = &mf->endpoints[mf->n_endpoints++];
+		fill_endpoint(ar, d, ep);
+		if (ep->wildcard)
+			mf->bound_all = true;
+		if (!ep->loopback) {
+			mf->local_only = false;
+			sf->all_daemons_loopback = false;
+		}
+		rl = &mf->relays[mf->n_relays++];
+		rl->instance = "";
+		rl->service = ep->service;
+		rl->verdict = to_verdict(rr.verdict);
+		rl->reason = rr.reason;
+		rl->detail = arena_strdup(ar, rr.detail);
+	}
+	if (mf->n_endpoints == 0) {
+		mf->local_only = true;	/* nothing on the network at all */
+		sf->all_daemons_loopback = true;
+	}
+
+	sf->promiscuous_relay = rr.promiscuous;
+	sf->promiscuous_reason = rr.promiscuous ? rr.reason : NULL;
+	sf->mc_present = mc != NULL;
+	sf->mc_promiscuous_relay = mc != NULL && sendmail_mc_feature(mc, "promiscuous_relay") != 0;
+	sf->mc_cf_mismatch = mm.n > 0;
+	sf->mc_cf_detail = mm.n > 0 ? arena_strdup(ar, mm.detail) : NULL;
+	sf->cf_path = arena_strdup(ar, cfpath);
+	mf->priv = sf;
+	if (mm.n > 0)
+		log_file_warn(cfpath, 0, "sendmail.cf was not rebuilt from %s: %s", mcpath, mm.detail);
+
+	/* MTA-specific checks */
+	{
+		struct mta_check *c = &mf->checks[0];
+		const char *greeting;
+		bool help = false;
+
+		check_add(c, "sendmail_privacy_options",
+			  sendmail_privacy_ok(cf->privacy) ? CHECK_PASS : CHECK_FAIL,
+			  arena_printf(ar, "PrivacyOptions%s%s", cf->privacy_line ? " at line " : " not set",
+				       cf->privacy_line ? arena_printf(ar, "%u", cf->privacy_line) : ""));
+		if (c->status == CHECK_FAIL) {
+			if (!(cf->privacy & SENDMAIL_PRIV_NOEXPN))
+				check_reason(c, "expn_allowed");
+			if (!(cf->privacy & SENDMAIL_PRIV_NOVRFY))
+				check_reason(c, "vrfy_allowed");
+		}
+		c++;
+		bool reveals = sendmail_greeting_reveals_version(cf, &greeting);
+		check_add(c, "sendmail_greeting_no_version", reveals ? CHECK_FAIL : CHECK_PASS,
+			  arena_printf(ar, "greeting \"%s\"", greeting));
+		if (reveals)
+			check_reason(c, "greeting_reveals_version");
+		c++;
+		if (cf->helpfile_set && cf->helpfile[0] != '\0') {
+			char hp[4096], err[256];
+			if (fileio_path(rootfs, cf->helpfile, hp, sizeof(hp)) != NULL &&
+			    fileio_stat(hp, &st, err, sizeof(err)) == FILEIO_OK)
+				help = st.size > 0;
+		}
+		help = sendmail_help_enabled(cf, help);
+		check_add(c, "sendmail_help_file", help ? CHECK_FAIL : CHECK_PASS,
+			  cf->helpfile_set ? arena_printf(ar, "HelpFile=%s (line %u)", cf->helpfile,
+							  cf->helpfile_line) : "HelpFile not set");
+		if (help)
+			check_reason(c, "help_file_present");
+		c++;
+		check_add(c, "sendmail_relay_features", rr.n_findings ? CHECK_FAIL : CHECK_PASS,
+			  arena_strdup(ar, rr.detail));
+		for (size_t i = 0; i < rr.n_findings; i++)
+			check_reason(c, rr.findings[i]);
+		c++;
+		check_add(c, "sendmail_mc_cf_consistent",
+			  mc == NULL ? CHECK_NOT_APPLICABLE : mm.n ? CHECK_FAIL : CHECK_PASS,
+			  mm.n ? sf->mc_cf_detail : mc == NULL ? "no sendmail.mc" : NULL);
+		for (size_t i = 0; i < mm.n; i++)
+			check_reason(c, mm.codes[i]);
+		c++;
+		mf->n_checks = (size_t)(c - mf->checks);
+	}
+	if (ar->failed)
+		goto out;
+
+	/* metrics */
+	{
+		struct metric_family *f_prom, *f_info, *f_warn, *f_mm;
+		char ver[128];
+
+		f_prom = metrics_family(sc->m, "sendmail_promiscuous_relay",
+					"1 if sendmail.cf relays for anyone (promiscuous_relay or no relay check compiled in).",
+					METRIC_GAUGE);
+		f_warn = metrics_family(sc->m, "sendmail_config_warnings",
+					"Number of problems found in sendmail.cf, sendmail.mc and access (logged with file and line).",
+					METRIC_GAUGE);
+		f_mm = metrics_family(sc->m, "sendmail_mc_cf_mismatch",
+				      "1 if sendmail.cf does not match sendmail.mc (not rebuilt); absent without sendmail.mc.",
+				      METRIC_GAUGE);
+
+		metrics_add(f_prom, rr.promiscuous, NULL);
+		metrics_add(f_warn, mf->config_warnings, NULL);
+		if (mc != NULL)
+			metrics_add(f_mm, mm.n > 0, NULL);
+
+		if (package_version(rootfs, ver, sizeof(ver)) == 0) {
+			f_info = metrics_family(sc->m, "sendmail_info",
+						"Installed sendmail-bin package version.", METRIC_INFO);
+			metrics_add(f_info, 1, "version", ver, NULL);
+		}
+	}
+	mf->collected = true;
+	rc = 0;
+out:
+	if (rc != 0)
+		log_warn("sendmail collector failed (out of memory)", "file", cfpath, NULL);
+	free(data);
+	free(cf);
+	free(mc);
+	free(ac);
+	return rc;
+}
+
+static int
+sendmail_init(const struct options *opts)
+{
+	if (flag_config == NULL || flag_config[0] != '/') {
+		log_error("--sendmail.config must be an absolute path", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+sendmail_fini(void)
+{
+	dpkg_seen_valid = false;
+}
+
+const struct collector collector_sendmail = {
+	.name = "sendmail",
+	.help = "Sendmail: daemons, relay verdict and STIG options from sendmail.cf/.mc.",
+	.default_enabled = true,
+	.flags = sendmail_flags,
+	.init = sendmail_init,
+	.collect = sendmail_collect,
+	.fini = sendmail_fini,
+};

@@ -1,0 +1,32 @@
+/*
+ * sendmail.h - the sendmail collector and the Sendmail-specific facts it
+ * leaves for the checks collector.
+ *
+ * collector_sendmail reads --sendmail.config (default /etc/mail/sendmail.cf)
+ * under --path.rootfs, the sendmail.mc and the access text source beside
+ * it, the HelpFile it names and the dpkg status database; the decisions
+ * themselves are made by the pure code in sendmail_conf.c.  It fills
+ * facts->mta[MTA_SENDMAIL] and points .priv at a struct sendmail_facts.
+ */
+#ifndef MTA_SENDMAIL_H
+#define MTA_SENDMAIL_H
+
+#include <stdbool.h>
+
+#include "collectors/core/collector.h"
+
+/* What STIG GEN004710 needs beyond struct mta_facts. */
+struct sendmail_facts {
+	bool all_daemons_loopback;	/* every network daemon has a numeric loopback Addr */
+	bool promiscuous_relay;		/* the .cf relays for anyone (any of the three signs) */
+	const char *promiscuous_reason;	/* stable code (docs/sendmail.md), NULL if not */
+	bool mc_present;
+	bool mc_promiscuous_relay;	/* FEATURE(promiscuous_relay) in sendmail.mc */
+	bool mc_cf_mismatch;		/* the .cf was not rebuilt from the .mc */
+	const char *mc_cf_detail;	/* human text, NULL if no mismatch */
+	const char *cf_path;		/* as read (rootfs-joined) */
+};
+
+extern const struct collector collector_sendmail;
+
+#endif
