@@ -41,7 +41,7 @@
 #include "lib/log.h"
 #include "exporter/exposition/negotiate.h"
 #include "exporter/webconfig.h"
-#include "version.h"
+#include "lib/version.h"
 
 /* Worker threads per daemon: a bcrypt verification (tens of ms) then holds one, not all. */
 #define HTTP_THREADS 4
@@ -245,7 +245,7 @@ build_landing(struct http_server *h)
 	for (size_t i = 0; i < collector_count; i++) {
 		buf_puts(&b, "<tr><td>");
 		html_escape(&b, collector_table[i]->name);
-		buf_puts(&b, h->opts->enabled[i] ? "</td><td>enabled</td><td>" : "</td><td>disabled</td><td>");
+		buf_puts(&b, h->opts->env.enabled[i] ? "</td><td>enabled</td><td>" : "</td><td>disabled</td><td>");
 		html_escape(&b, collector_table[i]->help);
 		buf_puts(&b, "</td></tr>\n");
 	}

@@ -22,8 +22,9 @@
 #include "lib/log.h"
 #include "exporter/options.h"
 #include "exporter/privs.h"
+#include "exporter/procself.h"
 #include "collectors/core/scrape.h"
-#include "version.h"
+#include "lib/version.h"
 
 
 /* write_atomically - FILE.tmp.PID, fsync, rename: readers never see a partial file. */
@@ -150,6 +151,7 @@ main(int argc, char **argv)
 {
 	static struct options opts;
 	static struct scrape scrape;
+	struct scrape_config cfg;
 	int rc;
 
 	if (options_parse(&opts, argc, argv) < 0) {
@@ -170,7 +172,14 @@ main(int argc, char **argv)
 	if (geteuid() == 0 && opts.mode == MODE_SERVE && opts.runas == NULL)
 		log_warn("running as root is not needed; run as an unprivileged user "
 			 "or use --runas (see docs/privileges.md for what each collector needs)", NULL);
-	if (scrape_init(&scrape, &opts) < 0)
+	cfg = (struct scrape_config){
+		.env = &opts.env,
+		.max_body_bytes = opts.max_body_bytes,
+		/* a --once output outlives its process: no process_* there */
+		.self_metrics = opts.mode == MODE_SERVE && !opts.disable_exporter_metrics
+					? procself_metrics : NULL,
+	};
+	if (scrape_init(&scrape, &cfg) < 0)
 		return 2;
 	if (opts.mode == MODE_ONCE)
 		rc = run_once(&scrape, &opts);

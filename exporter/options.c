@@ -109,8 +109,8 @@ set_defaults(struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->mode = MODE_SERVE;
 	o->telemetry_path = "/metrics";
-	o->rootfs = "/";
-	o->procfs = "/proc";
+	o->env.rootfs = "/";
+	o->env.procfs = "/proc";
 	o->audit_format = "text";
 	o->log_level = LOG_LEVEL_INFO;
 	o->log_format = LOG_FORMAT_LOGFMT;
@@ -169,12 +169,12 @@ apply(struct options *o, const struct opt_def *d, const char *flag, const char *
 	case OPT_ROOTFS:
 		if (*val == '\0')
 			return fail(o, "--%s: empty path", flag);
-		o->rootfs = val;
+		o->env.rootfs = val;
 		break;
 	case OPT_PROCFS:
 		if (*val == '\0')
 			return fail(o, "--%s: empty path", flag);
-		o->procfs = val;
+		o->env.procfs = val;
 		break;
 	case OPT_LOG_LEVEL:
 		if (log_parse_level(val, &o->log_level) < 0)
@@ -250,12 +250,12 @@ apply(struct options *o, const struct opt_def *d, const char *flag, const char *
 int
 options_parse(struct options *o, int argc, char **argv)
 {
-	signed char explicit[OPTIONS_MAX_COLLECTORS] = { 0 };	/* +1 on, -1 off */
+	signed char explicit[COLLECTOR_MAX] = { 0 };	/* +1 on, -1 off */
 	bool disable_defaults = false, help = false, version = false;
 	char name[128];
 
 	set_defaults(o);
-	if (collector_count > OPTIONS_MAX_COLLECTORS)
+	if (collector_count > COLLECTOR_MAX)
 		return fail(o, "too many collectors");
 	int first = 1;
 
@@ -341,7 +341,7 @@ options_parse(struct options *o, int argc, char **argv)
 
 		if (explicit[i])
 			on = explicit[i] > 0;
-		o->enabled[i] = on;
+		o->env.enabled[i] = on;
 	}
 	if (o->n_listen == 0)
 		o->listen[o->n_listen++] = OPTIONS_DEFAULT_LISTEN;

@@ -13,11 +13,11 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "collectors/core/collector.h"
 #include "lib/log.h"
 
 #define OPTIONS_MAX_LISTEN 8
 #define OPTIONS_DEFAULT_LISTEN "127.0.0.1:10425"
-#define OPTIONS_MAX_COLLECTORS 16
 
 enum options_mode { MODE_SERVE, MODE_ONCE, MODE_AUDIT, MODE_HELP, MODE_VERSION };
 
@@ -26,8 +26,7 @@ struct options {
 	const char *listen[OPTIONS_MAX_LISTEN];
 	size_t n_listen;
 	const char *telemetry_path;
-	const char *rootfs;		/* "" = none */
-	const char *procfs;
+	struct collector_env env;	/* --path.rootfs, --path.procfs, which collectors run */
 	const char *once_file;		/* NULL = stdout */
 	const char *web_config_file;
 	bool systemd_socket;
@@ -36,7 +35,6 @@ struct options {
 	const char *audit_format;	/* "text" or "json" */
 	enum log_level log_level;
 	enum log_format log_format;
-	bool enabled[OPTIONS_MAX_COLLECTORS];	/* indexed like collector_table */
 	size_t max_body_bytes;
 	unsigned max_connections;
 	unsigned max_connections_per_ip;

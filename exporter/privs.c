@@ -32,7 +32,7 @@ privs_needed_caps(const struct options *opts)
 	uint64_t caps = 0;
 
 	for (size_t i = 0; i < collector_count; i++) {
-		if (!opts->enabled[i])
+		if (!opts->env.enabled[i])
 			continue;
 		for (const char *const *n = privs_ptrace_collectors; *n; n++)
 			if (strcmp(collector_table[i]->name, *n) == 0)

@@ -25,8 +25,9 @@
  * machines).  Computed at the first scrape and kept.
  *
  * A value that cannot be read is left out of the scrape (logged at debug
- * level); the rest is still served.  procself_metrics() is called under
- * the scrape lock (collectors/core/scrape.c).
+ * level); the rest is still served.  main.c hands procself_metrics() to
+ * the scrape as its self_metrics, which runs it under the scrape lock
+ * (collectors/core/scrape.c).
  *
  * procself_stat_parse() is the pure parser (tests/unit/test_procself.c,
  * tests/fuzz/fuzz_procself_stat.c): the command name in parentheses may

@@ -32,7 +32,6 @@
 #include "lib/fileio.h"
 #include "collectors/sendmail/sendmail.h"
 #include "lib/log.h"
-#include "exporter/options.h"
 
 /* ---- catalogue ---- */
 
@@ -1105,11 +1104,11 @@ collector_index(const char *name)
 }
 
 static bool
-enabled(const struct options *opts, const char *name)
+enabled(const struct collector_env *cenv, const char *name)
 {
 	int i = collector_index(name);
 
-	return i >= 0 && opts != NULL && opts->enabled[i];
+	return i >= 0 && cenv != NULL && cenv->enabled[i];
 }
 
 static int
@@ -1122,9 +1121,9 @@ checks_collect(struct scrape_ctx *sc)
 	struct metric_family *fi, *fs, *ff;
 
 	memset(&env, 0, sizeof(env));
-	env.listeners_enabled = enabled(sc->opts, "listeners");
+	env.listeners_enabled = enabled(sc->env, "listeners");
 	for (int k = 0; k < MTA_COUNT; k++) {
-		env.mta_enabled[k] = enabled(sc->opts, mta_name((enum mta_kind)k));
+		env.mta_enabled[k] = enabled(sc->env, mta_name((enum mta_kind)k));
 		max += f->mta[k].n_checks;
 	}
 	env.postfix = checks_postfix_view(sc);	/* checks_postfix.c */

@@ -21,7 +21,6 @@
 
 #include "lib/fileio.h"
 #include "collectors/postfix/postfix.h"
-#include "exporter/options.h"
 
 struct pf_service {
 	const struct postfix_instance *inst;
@@ -147,7 +146,7 @@ checks_postfix_view(struct scrape_ctx *sc)
 		return NULL;
 	c->pf = pf;
 	c->ar = sc->arena;
-	c->rootfs = sc->opts->rootfs;
+	c->rootfs = sc->env->rootfs;
 	for (size_t i = 0; i < pf->n_inst; i++) {
 		const struct postfix_instance *in = &pf->inst[i];
 

@@ -1,13 +1,15 @@
 /*
  * collector.h - the collector interface and the facts collectors share.
  *
- * A collector is one entry in the table in collectors/core/registry.c; table
- * order is execution order, and "checks" runs last because it only reads
- * what the others left in struct facts.  A collector:
+ * A collector is one entry in the table in exporter/registry.c (the
+ * program decides which collectors it has); table order is execution
+ * order, and "checks" runs last because it only reads what the others left
+ * in struct facts.  A collector:
  *   - declares its own command-line flags (struct collector_flag), which the
  *     option parser registers as --<name>.<flag>;
- *   - validates them in init() (called once at startup; return -1 with a
- *     logged reason and the exporter exits with status 2);
+ *   - validates them in init() (called once at startup with the
+ *     struct collector_env every collector sees; return -1 with a logged
+ *     reason and the exporter exits with status 2);
  *   - in collect(), reads its source, fills its part of struct facts and
  *     emits its metrics; it returns 0 on success and -1 on failure (after
  *     logging why).  A missing MTA is a fact, not a failure.
@@ -25,11 +27,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lib/inaddr.h"
-#include "lib/arena.h"
 #include "exporter/exposition/metrics.h"
+#include "lib/arena.h"
+#include "lib/inaddr.h"
 
-struct options;
+#define COLLECTOR_MAX 16	/* entries collector_table may have */
+
+/*
+ * What every collector is told about the run (set from the command line:
+ * exporter/options.c).  Collectors read nothing else of the options.
+ */
+struct collector_env {
+	const char *rootfs;	/* --path.rootfs: prefix of every file read ("/") */
+	const char *procfs;	/* --path.procfs: the audited host's procfs ("/proc") */
+	bool enabled[COLLECTOR_MAX];	/* indexed like collector_table */
+};
 
 struct collector_flag {
 	const char *name;	/* full flag name without "--", e.g. "listeners.ports" */
@@ -147,7 +159,7 @@ struct facts {
 };
 
 struct scrape_ctx {
-	const struct options *opts;
+	const struct collector_env *env;
 	struct metrics *m;
 	struct facts *facts;
 	struct arena *arena;	/* per-scrape memory */
@@ -158,14 +170,19 @@ struct collector {
 	const char *help;	/* one line, shown on / and in --help */
 	bool default_enabled;
 	const struct collector_flag *flags;	/* NULL-name-terminated, or NULL */
-	int (*init)(const struct options *opts);
+	int (*init)(const struct collector_env *env);
 	int (*collect)(struct scrape_ctx *sc);
 	void (*fini)(void);
 };
 
-/* The table (collectors/core/registry.c). */
+/*
+ * The table, defined by the program (exporter/registry.c): at most
+ * COLLECTOR_MAX entries, NULL-terminated.
+ */
 extern const struct collector *const collector_table[];
 extern const size_t collector_count;
+
+/* collector_find - the entry named name, or NULL (collectors/core/collector.c). */
 const struct collector *collector_find(const char *name);
 
 #endif

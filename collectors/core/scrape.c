@@ -6,10 +6,11 @@
  * mta_exporter_collector_duration_seconds, mta_exporter_scrape_duration_seconds;
  * then the metrics all MTAs share, from the facts (collectors/core/mta_metrics.h),
  * so mta_detected exists for all three even when a collector is disabled;
- * last the process_* metrics of the exporter (exporter/procself.h), only
- * when serving (a --once output outlives its process, and node_exporter's
- * textfile collector would see them clash with its own) and not with
- * --web.disable-exporter-metrics.
+ * last the program's own metrics, cfg.self_metrics (main.c passes the
+ * process_* metrics of exporter/procself.h only when serving: a --once
+ * output outlives its process, and node_exporter's textfile collector
+ * would see them clash with its own; and not with
+ * --web.disable-exporter-metrics).
  *
  * Each pass ends the log's pass (log_file_warn_pass_end), so that a file
  * warning repeated by the next scrape is not logged again (lib/log.h).
@@ -21,8 +22,7 @@
 
 #include "collectors/core/mta_metrics.h"
 #include "lib/log.h"
-#include "exporter/procself.h"
-#include "version.h"
+#include "lib/version.h"
 
 #define STR2(x) #x
 #define STR(x) STR2(x)
@@ -44,20 +44,22 @@ now_seconds(void)
 }
 
 int
-scrape_init(struct scrape *s, const struct options *opts)
+scrape_init(struct scrape *s, const struct scrape_config *cfg)
 {
+	const struct collector_env *env = cfg->env;
+
 	memset(s, 0, sizeof(*s));
 	pthread_mutex_init(&s->lock, NULL);
-	s->opts = opts;
+	s->cfg = *cfg;
 	arena_init(&s->arena, SCRAPE_ARENA_MAX);
 	for (size_t i = 0; i < collector_count; i++) {
 		const struct collector *c = collector_table[i];
 
-		if (!opts->enabled[i] || c->init == NULL) {
-			s->initialized[i] = opts->enabled[i];
+		if (!env->enabled[i] || c->init == NULL) {
+			s->initialized[i] = env->enabled[i];
 			continue;
 		}
-		if (c->init(opts) < 0) {
+		if (c->init(env) < 0) {
 			log_error("collector refused its configuration", "collector", c->name, NULL);
 			scrape_fini(s);
 			return -1;
@@ -89,7 +91,7 @@ scrape_collect(struct scrape *s, struct metrics *m, bool *failed)
 	*failed = false;
 	arena_reset(&s->arena);
 	memset(&s->facts, 0, sizeof(s->facts));
-	sc.opts = s->opts;
+	sc.env = s->cfg.env;
 	sc.m = m;
 	sc.facts = &s->facts;
 	sc.arena = &s->arena;
@@ -108,7 +110,7 @@ scrape_collect(struct scrape *s, struct metrics *m, bool *failed)
 		double t;
 		int r;
 
-		if (!s->opts->enabled[i])
+		if (!s->cfg.env->enabled[i])
 			continue;
 		t = now_seconds();
 		r = c->collect(&sc);
@@ -128,8 +130,8 @@ scrape_collect(struct scrape *s, struct metrics *m, bool *failed)
 	metrics_add(metrics_family(m, "mta_exporter_scrape_duration_seconds",
 				   "Time all collectors took in this scrape.", METRIC_GAUGE),
 		    now_seconds() - t0, NULL);
-	if (s->opts->mode == MODE_SERVE && !s->opts->disable_exporter_metrics)
-		procself_metrics(m);
+	if (s->cfg.self_metrics)
+		s->cfg.self_metrics(m);
 	log_file_warn_pass_end();
 	return metrics_failed(m) ? -1 : 0;
 }
@@ -137,7 +139,7 @@ scrape_collect(struct scrape *s, struct metrics *m, bool *failed)
 int
 scrape_render(struct scrape *s, enum metrics_format fmt, struct buf *out, bool *failed)
 {
-	struct metrics *m = metrics_new(s->opts->max_body_bytes * 2);
+	struct metrics *m = metrics_new(s->cfg.max_body_bytes * 2);
 	int r;
 
 	if (m == NULL)

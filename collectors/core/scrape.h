@@ -7,6 +7,10 @@
  * Concurrent HTTP requests therefore never share collector state; they
  * queue for the lock (a full pass takes well under a millisecond), and each
  * renders its own body outside the lock.
+ *
+ * The program configures a scrape with a struct scrape_config: what the
+ * collectors see (struct collector_env), the body cap, and optionally its
+ * own process_* metrics, added last (exporter/procself.c when serving).
  */
 #ifndef MTA_SCRAPE_H
 #define MTA_SCRAPE_H
@@ -15,22 +19,27 @@
 #include <stdbool.h>
 
 #include "collectors/core/collector.h"
-#include "lib/buf.h"
 #include "exporter/exposition/metrics.h"
-#include "exporter/options.h"
+#include "lib/buf.h"
 
 #define SCRAPE_ARENA_MAX (16u << 20)
 
+struct scrape_config {
+	const struct collector_env *env;	/* what the collectors see; must outlive the scrape */
+	size_t max_body_bytes;	/* largest body; the samples may take twice that */
+	void (*self_metrics)(struct metrics *m);	/* added after everything else; NULL = none */
+};
+
 struct scrape {
 	pthread_mutex_t lock;
-	const struct options *opts;
+	struct scrape_config cfg;
 	struct arena arena;
 	struct facts facts;
-	bool initialized[OPTIONS_MAX_COLLECTORS];
+	bool initialized[COLLECTOR_MAX];
 };
 
 /* scrape_init - init() every enabled collector; -1 if one refused (logged). */
-int scrape_init(struct scrape *s, const struct options *opts);
+int scrape_init(struct scrape *s, const struct scrape_config *cfg);
 void scrape_fini(struct scrape *s);
 
 /*

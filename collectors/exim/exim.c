@@ -27,7 +27,6 @@
 #include "collectors/exim/exim_conf.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
-#include "exporter/options.h"
 
 #define EXIM_PACKAGE_VERSION_UNKNOWN ""
 
@@ -314,9 +313,9 @@ exim_load(const char *rootfs, const char *override, struct exim_loaded *l)
 /* ------------------------------------------------------------------ */
 
 static int
-exim_init(const struct options *opts)
+exim_init(const struct collector_env *env)
 {
-	(void)opts;
+	(void)env;
 	return 0;
 }
 
@@ -372,7 +371,7 @@ exim_version(const char *rootfs)
 static int
 exim_collect(struct scrape_ctx *sc)
 {
-	const char *rootfs = sc->opts && sc->opts->rootfs ? sc->opts->rootfs : "/";
+	const char *rootfs = sc->env && sc->env->rootfs ? sc->env->rootfs : "/";
 	struct mta_facts *mf = &sc->facts->mta[MTA_EXIM];
 	struct exim_loaded *l = calloc(1, sizeof(*l));
 	if (!l) {

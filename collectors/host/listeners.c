@@ -34,7 +34,6 @@
 #include "collectors/host/procnet.h"
 #include "collectors/host/sockowner.h"
 #include "lib/log.h"
-#include "exporter/options.h"
 
 #define PROCNET_MAX_BYTES (64u << 20)
 #define IFNAME_SIZE 16
@@ -215,21 +214,21 @@ static struct sockowner *owner;
 static bool warned_fallback;
 
 static int
-listeners_init(const struct options *opts)
+listeners_init(const struct collector_env *env)
 {
 	char err[256];
-	const char *env = getenv("MTA_EXPORTER_NO_SOCK_DIAG");
+	const char *no_diag = getenv("MTA_EXPORTER_NO_SOCK_DIAG");
 
 	if (listeners_parse_ports(flag_ports ? flag_ports : "", audit_ports,
 				  LISTENERS_MAX_PORTS, &n_audit_ports, err, sizeof(err)) < 0) {
 		log_error("invalid --listeners.ports", "err", err, NULL);
 		return -1;
 	}
-	procfs = opts && opts->procfs ? opts->procfs : "/proc";
+	procfs = env && env->procfs ? env->procfs : "/proc";
 	memset(&nlio, 0, sizeof(nlio));
 	nlio.record_path = flag_record && *flag_record ? flag_record : NULL;
 	nlio.replay_path = flag_replay && *flag_replay ? flag_replay : NULL;
-	nlio.sock_diag_disabled = env && *env && strcmp(env, "0") != 0;
+	nlio.sock_diag_disabled = no_diag && *no_diag && strcmp(no_diag, "0") != 0;
 	if (nlio.replay_path) {
 		const void *sect;
 		size_t len;

@@ -32,7 +32,6 @@
 #include "lib/fileio.h"
 #include "lib/buf.h"
 #include "lib/log.h"
-#include "exporter/options.h"
 
 #define POSTFIX_MAX_INSTANCES 32
 #define POSTFIX_DPKG_MAX (64u << 20)
@@ -655,7 +654,7 @@ static void log_diags(const struct postfix_instance *inst)
 static int postfix_collect(struct scrape_ctx *sc)
 {
 	struct mta_facts *mf = &sc->facts->mta[MTA_POSTFIX];
-	const char *rootfs = sc->opts->rootfs;
+	const char *rootfs = sc->env->rootfs;
 	struct postfix_facts *pf;
 	struct postfix_host host;
 	struct metric_family *f_cro, *f_info, *f_warn;
@@ -821,7 +820,7 @@ static int postfix_collect(struct scrape_ctx *sc)
 	return rc;
 }
 
-static int postfix_init(const struct options *opts)
+static int postfix_init(const struct collector_env *env)
 {
 	if (flag_config_directory == NULL || flag_config_directory[0] != '/') {
 		log_error("--postfix.config-directory must be an absolute path", NULL);

@@ -42,7 +42,6 @@
 #include "lib/fileio.h"
 #include "collectors/sendmail/sendmail_conf.h"
 #include "lib/log.h"
-#include "exporter/options.h"
 
 #define SENDMAIL_DEFAULT_CONFIG "/etc/mail/sendmail.cf"
 
@@ -182,7 +181,7 @@ static int
 sendmail_collect(struct scrape_ctx *sc)
 {
 	struct mta_facts *mf = &sc->facts->mta[MTA_SENDMAIL];
-	const char *rootfs = sc->opts != NULL ? sc->opts->rootfs : "/";
+	const char *rootfs = sc->env != NULL ? sc->env->rootfs : "/";
 	struct arena *ar = sc->arena;
 	char cfpath[4096], mcpath[4096], acpath[4096], dir[4096], full[4096];
 	char *data = NULL;
@@ -386,7 +385,7 @@ out:
 }
 
 static int
-sendmail_init(const struct options *opts)
+sendmail_init(const struct collector_env *env)
 {
 	if (flag_config == NULL || flag_config[0] != '/') {
 		log_error("--sendmail.config must be an absolute path", NULL);

@@ -47,7 +47,7 @@ test_options(void **state)
 	assert_int_equal(parse(&o, a2), 0);
 	assert_int_equal(o.mode, MODE_AUDIT);
 	assert_string_equal(o.audit_format, "json");
-	assert_string_equal(o.rootfs, "/host");
+	assert_string_equal(o.env.rootfs, "/host");
 	assert_int_equal(parse(&o, a3), 0);
 	assert_string_equal(o.audit_format, "text");
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)

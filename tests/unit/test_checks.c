@@ -16,7 +16,6 @@
 
 #include "collectors/checks/checks.h"
 #include "collectors/sendmail/sendmail.h"
-#include "exporter/options.h"
 
 /* ---- fixtures ---- */
 
@@ -667,18 +666,18 @@ test_postfix_build(void **state)
 static void
 test_collector_metrics(void **state)
 {
-	struct options opts;
+	struct collector_env env = { .rootfs = "/", .procfs = "/proc" };
 	struct world w;
 	struct scrape_ctx sc;
 	struct metrics *m = metrics_new(1 << 20);
 	struct buf b;
-	char *argv[] = { (char *)"mta_exporter", NULL };
 	size_t ones = 0, checks = 0;
 
-	assert_int_equal(options_parse(&opts, 1, argv), 0);
+	for (size_t i = 0; i < collector_count; i++)	/* the defaults, as without flags */
+		env.enabled[i] = collector_table[i]->default_enabled;
 	world_init(&w);
 	add_listener(&w, "0.0.0.0", 25, "master");
-	sc = (struct scrape_ctx){ .opts = &opts, .m = m, .facts = &w.f, .arena = &w.ar };
+	sc = (struct scrape_ctx){ .env = &env, .m = m, .facts = &w.f, .arena = &w.ar };
 	assert_int_equal(collector_checks.collect(&sc), 0);
 	assert_non_null(w.f.checks);
 	assert_int_equal(w.f.n_checks, checks_catalogue_count);

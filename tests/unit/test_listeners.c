@@ -23,7 +23,6 @@
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "exporter/exposition/metrics.h"
-#include "exporter/options.h"
 
 static void
 test_ports(void **state)
@@ -215,7 +214,7 @@ scrape_in(const char *procfs, const char *rec, const char *ports, char **out,
 {
 	const char *dir = getenv("MTA_FIXTURES");
 	static char path[1024];
-	struct options opts;
+	struct collector_env env;
 	struct arena arena;
 	struct metrics *m = metrics_new(1 << 20);
 	struct facts facts;
@@ -227,18 +226,18 @@ scrape_in(const char *procfs, const char *rec, const char *ports, char **out,
 		snprintf(path, sizeof(path), "%s", rec);
 	else
 		snprintf(path, sizeof(path), "%s/listeners/%s", dir ? dir : "tests/fixtures", rec);
-	memset(&opts, 0, sizeof(opts));
-	opts.procfs = procfs;
+	memset(&env, 0, sizeof(env));
+	env.procfs = procfs;
 	set_flag("listeners.ports", ports);
 	set_flag("netlink.replay", path);
 	set_flag("netlink.record", "");
-	if (collector_listeners.init(&opts) < 0) {
+	if (collector_listeners.init(&env) < 0) {
 		metrics_free(m);
 		return -2;
 	}
 	arena_init(&arena, 16u << 20);
 	memset(&facts, 0, sizeof(facts));
-	sc = (struct scrape_ctx){.opts = &opts, .m = m, .facts = &facts, .arena = &arena};
+	sc = (struct scrape_ctx){.env = &env, .m = m, .facts = &facts, .arena = &arena};
 	r = collector_listeners.collect(&sc);
 	buf_init(&b, 1 << 20);
 	assert_int_equal(metrics_render(m, METRICS_TEXT_004, &b), 0);

@@ -39,13 +39,13 @@ test_defaults(void **state)
 	assert_int_equal(o.n_listen, 1);
 	assert_string_equal(o.listen[0], OPTIONS_DEFAULT_LISTEN);
 	assert_string_equal(o.telemetry_path, "/metrics");
-	assert_string_equal(o.rootfs, "/");
-	assert_string_equal(o.procfs, "/proc");
+	assert_string_equal(o.env.rootfs, "/");
+	assert_string_equal(o.env.procfs, "/proc");
 	assert_int_equal(o.log_level, LOG_LEVEL_INFO);
 	assert_int_equal(o.log_format, LOG_FORMAT_LOGFMT);
 	assert_false(o.disable_exporter_metrics);
 	for (size_t i = 0; i < collector_count; i++)
-		assert_int_equal(o.enabled[i], collector_table[i]->default_enabled);
+		assert_int_equal(o.env.enabled[i], collector_table[i]->default_enabled);
 }
 
 static void
@@ -68,8 +68,8 @@ test_valid(void **state)
 	assert_string_equal(o.listen[0], "127.0.0.1:1");
 	assert_string_equal(o.listen[1], "[::1]:2");
 	assert_string_equal(o.telemetry_path, "/m");
-	assert_string_equal(o.rootfs, "/host");
-	assert_string_equal(o.procfs, "/host/proc");
+	assert_string_equal(o.env.rootfs, "/host");
+	assert_string_equal(o.env.procfs, "/host/proc");
 	assert_int_equal(o.log_level, LOG_LEVEL_DEBUG);
 	assert_int_equal(o.log_format, LOG_FORMAT_JSON);
 
@@ -134,7 +134,7 @@ test_collector_switches(void **state)
 
 	assert_int_equal(parse(&o, dd), 0);
 	for (size_t i = 0; i < collector_count; i++)
-		assert_false(o.enabled[i]);
+		assert_false(o.env.enabled[i]);
 	for (size_t i = 0; i < collector_count; i++) {
 		const char *a1[] = { on, "--collector.disable-defaults", NULL };
 		const char *a2[] = { off, NULL };
@@ -144,9 +144,9 @@ test_collector_switches(void **state)
 		/* explicit enable wins over disable-defaults, whatever the order */
 		assert_int_equal(parse(&o, a1), 0);
 		for (size_t j = 0; j < collector_count; j++)
-			assert_int_equal(o.enabled[j], j == i);
+			assert_int_equal(o.env.enabled[j], j == i);
 		assert_int_equal(parse(&o, a2), 0);
-		assert_false(o.enabled[i]);
+		assert_false(o.env.enabled[i]);
 	}
 	/* Collector flags: defaults restored, both forms accepted, unknown refused. */
 	for (size_t i = 0; i < collector_count; i++) {

@@ -85,7 +85,7 @@ test_caps(void **state)
 	assert_int_equal(privs_needed_caps(&o), 0);	/* nothing enabled: nothing kept */
 	assert_int_equal(parse(&o, 0, none), 0);
 	for (size_t i = 0; i < collector_count; i++)
-		if (o.enabled[i] && strcmp(collector_table[i]->name, "listeners") == 0)
+		if (o.env.enabled[i] && strcmp(collector_table[i]->name, "listeners") == 0)
 			want = (1ull << CAP_SYS_PTRACE) | (1ull << CAP_DAC_READ_SEARCH);
 	assert_int_equal(privs_needed_caps(&o), want);
 }

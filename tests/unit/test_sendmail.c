@@ -17,7 +17,6 @@
 #include "lib/arena.h"
 #include "lib/log.h"
 #include "exporter/exposition/metrics.h"
-#include "exporter/options.h"
 
 struct capture {
 	int count;
@@ -44,7 +43,7 @@ logged(const struct capture *c, const char *a, const char *b)
 }
 
 struct run {
-	struct options opts;
+	struct collector_env env;
 	struct facts facts;
 	struct arena arena;
 	struct metrics *m;
@@ -60,16 +59,16 @@ run_collector(struct run *r, const char *root, const char *config)
 
 	memset(r, 0, sizeof(*r));
 	snprintf(r->root, sizeof(r->root), "%s/sendmail/%s", fixtures ? fixtures : "tests/fixtures", root);
-	r->opts.rootfs = r->root;
+	r->env.rootfs = r->root;
 	*collector_sendmail.flags[0].value = config;
 	arena_init(&r->arena, 1u << 20);
 	r->m = metrics_new(1u << 20);
 	assert_non_null(r->m);
-	r->sc.opts = &r->opts;
+	r->sc.env = &r->env;
 	r->sc.m = r->m;
 	r->sc.facts = &r->facts;
 	r->sc.arena = &r->arena;
-	assert_int_equal(collector_sendmail.init(&r->opts), 0);
+	assert_int_equal(collector_sendmail.init(&r->env), 0);
 	r->rc = collector_sendmail.collect(&r->sc);
 }
 

@@ -1,19 +1,18 @@
 /*
- * registry.c - the collector table.
+ * registry.c - the collector table: which collectors this program runs.
  *
  * Table order is execution order: data sources first, "checks" last (it
  * only reads what the others left in struct facts).  Each collector is
- * defined in its own module; this file only lists them.
+ * defined in its own module; this file only lists them.  It lives at the
+ * program's top because it names every collector: the framework
+ * (collectors/core/) only declares the table (collector.h).
  */
-#include <string.h>
-
 #include "collectors/checks/checks.h"
 #include "collectors/core/collector.h"
+#include "collectors/exim/exim.h"
 #include "collectors/host/listeners.h"
 #include "collectors/postfix/postfix.h"
 #include "collectors/sendmail/sendmail.h"
-
-extern const struct collector collector_exim;
 
 const struct collector *const collector_table[] = {
 	&collector_listeners,
@@ -26,19 +25,5 @@ const struct collector *const collector_table[] = {
 
 const size_t collector_count = sizeof(collector_table) / sizeof(collector_table[0]) - 1;
 
-const struct collector *
-collector_find(const char *name)
-{
-	for (size_t i = 0; i < collector_count; i++)
-		if (strcmp(collector_table[i]->name, name) == 0)
-			return collector_table[i];
-	return NULL;
-}
-
-const char *
-mta_name(enum mta_kind k)
-{
-	static const char *const names[MTA_COUNT] = { "postfix", "exim", "sendmail" };
-
-	return (unsigned)k < MTA_COUNT ? names[k] : "unknown";
-}
+_Static_assert(sizeof(collector_table) / sizeof(collector_table[0]) - 1 <= COLLECTOR_MAX,
+	       "collector_table has more entries than COLLECTOR_MAX");
