@@ -29,7 +29,7 @@
  * the scrape as its self_metrics, which runs it under the scrape lock
  * (collectors/core/scrape.c).
  *
- * procself_stat_parse() is the pure parser (tests/unit/test_procself.c,
+ * procself_stat_parse() is the pure parser (tests/unit/exporter/test_procself.c,
  * tests/fuzz/fuzz_procself_stat.c): the command name in parentheses may
  * itself hold spaces and parentheses, so the fields are counted from the
  * last ')'.

@@ -23,7 +23,7 @@
  * character at the start of s (1 for ASCII), or 0 if s does not start with
  * one.  The exposition writer (metrics.c) uses it too, to store label
  * values as valid UTF-8.  Neither function allocates or has state; both are driven by
- * tests/unit/test_escape.c.
+ * tests/unit/lib/test_escape.c.
  */
 #ifndef MTA_ESCAPE_H
 #define MTA_ESCAPE_H

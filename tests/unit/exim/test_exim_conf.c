@@ -15,7 +15,6 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "collectors/host/dpkg.h"
 #include "collectors/exim/exim_conf.h"
 
 static void
@@ -539,25 +538,6 @@ test_debian_assemble(void **state)
 	exim_debian_free(&dc);
 }
 
-/* ---- dpkg ---- */
-
-static void
-test_dpkg(void **state)
-{
-	const char *st =
-		"Package: exim4-base\nStatus: install ok installed\nVersion: 4.96-15+deb12u10\n"
-		"Description: x\n continuation\n\n"
-		"Package: exim4-daemon-light\nStatus: deinstall ok config-files\nVersion: 4.94\n\n"
-		"Package: exim4-config\nstatus: hold ok installed\nversion: 4.96-15\n";
-	char v[64];
-	assert_int_equal(dpkg_status_version(st, strlen(st), "exim4-base", v, sizeof(v)), 0);
-	assert_string_equal(v, "4.96-15+deb12u10");
-	assert_int_equal(dpkg_status_version(st, strlen(st), "exim4-daemon-light", v, sizeof(v)), -1);
-	assert_int_equal(dpkg_status_version(st, strlen(st), "exim4-config", v, sizeof(v)), 0);
-	assert_string_equal(v, "4.96-15");
-	assert_int_equal(dpkg_status_version(st, strlen(st), "exim4", v, sizeof(v)), -1);
-}
-
 /* ---- limits ---- */
 
 static void
@@ -607,7 +587,6 @@ main(void)
 		cmocka_unit_test(test_relay_names_statement),
 		cmocka_unit_test(test_debian_macros),
 		cmocka_unit_test(test_debian_assemble),
-		cmocka_unit_test(test_dpkg),
 		cmocka_unit_test(test_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,6 @@
 /*
- * test_core.c - capped buffers, the per-scrape arena, bounded file reads
+ * test_fileio.c - bounded file reads (too large, absent, directories,
+ * symlink loops, FIFOs, empty and unreadable files), rootfs path joining,
  * and the identities fileio records (logging: test_log.c).
  */
 #include <errno.h>
@@ -16,86 +17,13 @@
 #include <cmocka.h>
 
 #include "lib/fileio.h"
-#include "lib/arena.h"
-#include "lib/buf.h"
-
-static void
-test_buf(void **state)
-{
-	struct buf b;
-
-	buf_init(&b, 10);
-	assert_int_equal(buf_puts(&b, "hello"), 0);
-	assert_int_equal(buf_printf(&b, "%d", 1234), 0);
-	assert_string_equal(b.data, "hello1234");
-	assert_int_equal(buf_putc(&b, '!'), 0);	/* exactly at the cap */
-	assert_int_equal(b.len, 10);
-	assert_int_equal(buf_putc(&b, '?'), -1);	/* one past: fails */
-	assert_true(b.failed);
-	assert_int_equal(buf_puts(&b, ""), -1);	/* sticky */
-	assert_string_equal(b.data, "hello1234!");
-	buf_reset(&b);
-	assert_false(b.failed);
-	assert_int_equal(buf_printf(&b, "%s", "0123456789A"), -1);
-	assert_int_equal(b.len, 0);
-	buf_free(&b);
-
-	buf_init(&b, 1 << 20);
-	for (int i = 0; i < 10000; i++)
-		buf_printf(&b, "%04d", i % 10000);
-	assert_false(b.failed);
-	assert_int_equal(b.len, 40000);
-	size_t len;
-	char *p = buf_steal(&b, &len);
-	assert_int_equal(len, 40000);
-	assert_memory_equal(p + 39996, "9999", 4);
-	free(p);
-	assert_null(b.data);
-	buf_free(&b);
-}
-
-static void
-test_arena(void **state)
-{
-	struct arena a;
-	char *s;
-
-	arena_init(&a, 64 * 1024);
-	s = arena_strdup(&a, "abc");
-	assert_string_equal(s, "abc");
-	assert_string_equal(arena_strndup(&a, "abcdef", 2), "ab");
-	assert_string_equal(arena_printf(&a, "%s-%d", "x", 7), "x-7");
-	for (int i = 0; i < 100; i++) {
-		unsigned char *p = arena_alloc(&a, 33);
-
-		assert_non_null(p);
-		assert_int_equal(((uintptr_t)p) % 16, 0);
-		for (int j = 0; j < 33; j++)
-			assert_int_equal(p[j], 0);
-		memset(p, 0xff, 33);
-	}
-	int *arr = arena_calloc(&a, 4, sizeof(int));
-	arr[3] = 9;
-	arr = arena_grow(&a, arr, 4 * sizeof(int), 8 * sizeof(int));
-	assert_int_equal(arr[3], 9);
-	assert_int_equal(arr[7], 0);
-	/* Cap: a request beyond it fails and stays failed until reset. */
-	assert_null(arena_alloc(&a, 128 * 1024));
-	assert_true(a.failed);
-	assert_null(arena_alloc(&a, 1));
-	arena_reset(&a);
-	assert_false(a.failed);
-	assert_non_null(arena_alloc(&a, 100));
-	assert_null(arena_calloc(&a, SIZE_MAX / 2, 4));
-	arena_free(&a);
-}
 
 static char tmpdir[64];
 
 static int
 setup_tmp(void **state)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/mta-test-core-XXXXXX");
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/mta-test-fileio-XXXXXX");
 	return mkdtemp(tmpdir) ? 0 : -1;
 }
 
@@ -221,8 +149,6 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_buf),
-		cmocka_unit_test(test_arena),
 		cmocka_unit_test_setup_teardown(test_fileio, setup_tmp, teardown_tmp),
 	};
 

@@ -1,5 +1,7 @@
 /*
- * test_options.c - command-line parsing: defaults, every flag form, and
+ * test_options.c - command-line parsing: defaults, every flag form, the
+ * web-security and privilege flags (--web.config.file,
+ * --web.systemd-socket, --runas, the connection-limit defaults), and
  * errors that must exit 2 with a message naming the flag.
  */
 #include <setjmp.h>
@@ -168,6 +170,51 @@ test_collector_switches(void **state)
 	}
 }
 
+static void
+test_privilege_flags(void **state)
+{
+	static const struct {
+		const char *args[3];	/* at most 2, NULL-terminated */
+		int rc;
+		const char *cfg, *runas, *err;
+		bool sd;
+	} cases[] = {
+		{ { NULL }, 0, NULL, NULL, NULL, false },
+		{ { "--web.config.file=/etc/w.yml" }, 0, "/etc/w.yml", NULL, NULL, false },
+		{ { "--web.config.file", "w.yml" }, 0, "w.yml", NULL, NULL, false },
+		{ { "--web.config.file=" }, -1, NULL, NULL, "--web.config.file: empty file name", false },
+		{ { "--web.config.file" }, -1, NULL, NULL, "--web.config.file needs a value", false },
+		{ { "--web.systemd-socket" }, 0, NULL, NULL, NULL, true },
+		{ { "--web.systemd-socket=true" }, -1, NULL, NULL, "--web.systemd-socket takes no value", false },
+		{ { "--runas=mta" }, 0, NULL, "mta", NULL, false },
+		{ { "--runas", "nobody" }, 0, NULL, "nobody", NULL, false },
+		{ { "--runas=" }, -1, NULL, NULL, "--runas: empty user name", false },
+	};
+	struct options o;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = parse(&o, cases[i].args);
+
+		if (rc != cases[i].rc)
+			fail_msg("case %zu: rc %d (%s)", i, rc, o.error);
+		if (rc < 0) {
+			if (strstr(o.error, cases[i].err) == NULL)
+				fail_msg("case %zu: error \"%s\" lacks \"%s\"", i, o.error, cases[i].err);
+			continue;
+		}
+		if ((cases[i].cfg == NULL) != (o.web_config_file == NULL) ||
+		    (cases[i].cfg && strcmp(cases[i].cfg, o.web_config_file) != 0))
+			fail_msg("case %zu: web_config_file", i);
+		if ((cases[i].runas == NULL) != (o.runas == NULL) ||
+		    (cases[i].runas && strcmp(cases[i].runas, o.runas) != 0))
+			fail_msg("case %zu: runas", i);
+		if (o.systemd_socket != cases[i].sd)
+			fail_msg("case %zu: systemd_socket", i);
+		assert_int_equal(o.max_connections, 4096);
+		assert_int_equal(o.max_connections_per_ip, 16);
+	}
+}
+
 int
 main(void)
 {
@@ -175,6 +222,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_privilege_flags),
 		cmocka_unit_test(test_collector_switches),
 	};
 

@@ -1,0 +1,171 @@
+/*
+ * test_postfix.c - the Postfix module's mynetworks: the default computed
+ * from mynetworks_style and the interfaces, the parsing of one item, and
+ * an instance's list with its files and tables read under a fixture
+ * rootfs (missing files reported by name).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "collectors/postfix/postfix.h"
+
+static struct ifaddr mk_ifa(const char *addr, unsigned plen)
+{
+	struct ifaddr a;
+
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(inaddr_parse(addr, &a.addr), 0);
+	a.prefixlen = plen;
+	return a;
+}
+
+static void test_mynetworks_default(void **state)
+{
+	struct ifaddr ifa[4];
+	static const struct {
+		const char *style, *ifs, *protos, *want;
+	} c[] = {
+		{"subnet", "all", "all", "127.0.0.0/8 192.0.2.0/24 [::1]/128 [2001:db8::]/64"},
+		{"host", "all", "all", "127.0.0.1/32 192.0.2.7/32 [::1]/128 [2001:db8::7]/128"},
+		{"class", "all", "ipv4", "127.0.0.0/8 192.0.2.0/24"},
+		{"host", "loopback-only", "all", "127.0.0.1/32 [::1]/128"},
+		{"subnet", "192.0.2.7", "all", "192.0.2.0/24"},
+		{"host", "", "all", ""},
+		{"host", "all", "ipv6", "[::1]/128 [2001:db8::7]/128"},
+	};
+
+	(void)state;
+	ifa[0] = mk_ifa("127.0.0.1", 8);
+	ifa[1] = mk_ifa("192.0.2.7", 24);
+	ifa[2] = mk_ifa("::1", 128);
+	ifa[3] = mk_ifa("2001:db8::7", 64);
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		char *v = postfix_mynetworks_default(c[i].style, c[i].ifs, c[i].protos, ifa, 4);
+
+		assert_non_null(v);
+		assert_string_equal(v, c[i].want);
+		free(v);
+	}
+	assert_null(postfix_mynetworks_default("bogus", "all", "all", ifa, 4));
+}
+
+static void test_net_parse(void **state)
+{
+	static const struct {
+		const char *in;
+		enum postfix_net_kind kind;
+		bool negate;
+		unsigned plen;
+	} c[] = {
+		{"127.0.0.0/8", POSTFIX_NET_CIDR, false, 8},
+		{"[::1]/128", POSTFIX_NET_CIDR, false, 128},
+		{"[2001:db8::]/32", POSTFIX_NET_CIDR, false, 32},
+		{"!192.0.2.9", POSTFIX_NET_CIDR, true, 32},
+		{"/etc/postfix/networks", POSTFIX_NET_FILE, false, 0},
+		{"cidr:/etc/postfix/net.cidr", POSTFIX_NET_TABLE, false, 0},
+		{"texthash:/etc/postfix/net", POSTFIX_NET_TABLE, false, 0},
+		{"mail.example.com", POSTFIX_NET_HOST, false, 0},
+		{"[::1", POSTFIX_NET_BAD, false, 0},
+		{"a b", POSTFIX_NET_BAD, false, 0},
+		{"[192.0.2.1]/24", POSTFIX_NET_BAD, false, 0},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct postfix_net n;
+
+		postfix_net_parse(c[i].in, &n);
+		assert_int_equal(n.kind, c[i].kind);
+		assert_int_equal(n.negate, c[i].negate);
+		if (n.kind == POSTFIX_NET_CIDR)
+			assert_int_equal(n.prefixlen, c[i].plen);
+	}
+}
+
+/* mynetworks with files and tables read under a fixture rootfs */
+static void test_mynetworks_files(void **state)
+{
+	static const struct {
+		enum postfix_net_kind kind;
+		bool negate;
+		const char *text;
+	} want[] = {
+		{POSTFIX_NET_CIDR, false, "127.0.0.0/8"},
+		{POSTFIX_NET_CIDR, false, "[::1]/128"},
+		{POSTFIX_NET_CIDR, true, "!192.0.2.9"},
+		{POSTFIX_NET_FILE, false, "/etc/postfix/networks"},
+		{POSTFIX_NET_CIDR, false, "198.51.100.0/24"},
+		{POSTFIX_NET_CIDR, false, "203.0.113.0/25"},
+		{POSTFIX_NET_CIDR, false, "[2001:db8::]/32"},
+		{POSTFIX_NET_TABLE, false, "cidr:/etc/postfix/net.cidr"},
+		{POSTFIX_NET_CIDR, false, "192.0.2.128/25"},
+		{POSTFIX_NET_CIDR, false, "10.0.0.0/8"},
+		{POSTFIX_NET_TABLE, false, "texthash:/etc/postfix/net.hash"},
+		{POSTFIX_NET_CIDR, false, "203.0.113.7"},
+		{POSTFIX_NET_HOST, false, "mail.example.com"},
+		{POSTFIX_NET_TABLE, false, "hash:/etc/postfix/opaque"},
+		{POSTFIX_NET_FILE, false, "/etc/postfix/missing"},
+	};
+	const char *fix = getenv("MTA_FIXTURES");
+	char rootfs[1024];
+	struct postfix_instance in;
+	struct postfix_host host;
+	struct postfix_net *nets;
+	size_t n;
+	bool unknown;
+
+	(void)state;
+	if (fix == NULL)
+		skip();
+	snprintf(rootfs, sizeof(rootfs), "%s/postfix/rootfs-mynet", fix);
+	memset(&host, 0, sizeof(host));
+	host.rootfs = rootfs;
+	host.hostname = "mx";
+	host.version = POSTFIX_VERSION(3, 7, 11);
+	assert_int_equal(postfix_instance_load(&in, "/etc/postfix", "", &host), 0);
+	assert_true(in.have_main);
+	nets = postfix_mynetworks(&in, &in.master.v[0], rootfs, &n, &unknown);
+	assert_false(unknown);
+	assert_int_equal(n, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(nets[i].kind, want[i].kind);
+		assert_int_equal(nets[i].negate, want[i].negate);
+		assert_string_equal(nets[i].text, want[i].text);
+	}
+	assert_int_equal(nets[8].prefixlen, 25);
+	/* the missing file is reported with its name */
+	assert_true(postfix_diags_has(&in.diags, POSTFIX_DIAG_LIST, "cannot read /etc/postfix/missing"));
+	free(nets);
+	postfix_instance_free(&in);
+
+	/* unset mynetworks and no interface list: unknown, not guessed */
+	memset(&host, 0, sizeof(host));
+	host.rootfs = rootfs;
+	host.hostname = "mx";
+	host.version = POSTFIX_VERSION(3, 7, 11);
+	assert_int_equal(postfix_instance_load(&in, "/etc/nonexistent", "", &host), 0);
+	assert_false(in.have_main);
+	nets = postfix_mynetworks(&in, NULL, rootfs, &n, &unknown);
+	assert_true(unknown);
+	assert_int_equal(n, 0);
+	free(nets);
+	postfix_instance_free(&in);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mynetworks_default),
+		cmocka_unit_test(test_net_parse),
+		cmocka_unit_test(test_mynetworks_files),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
