@@ -13,11 +13,11 @@
 #include <unistd.h>
 
 #include "collectors/checks/checks.h"
-#include "lib/escape.h"
-#include "lib/log.h"
+#include "collectors/core/scrape.h"
 #include "exporter/exposition/metrics.h"
 #include "exporter/options.h"
-#include "collectors/core/scrape.h"
+#include "lib/escape.h"
+#include "lib/log.h"
 
 #define C_RESET "\033[0m"
 #define C_RED "\033[1;31m"

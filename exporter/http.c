@@ -38,9 +38,9 @@
 
 #include "collectors/core/collector.h"
 #include "exporter/auth.h"
-#include "lib/log.h"
 #include "exporter/exposition/negotiate.h"
 #include "exporter/webconfig.h"
+#include "lib/log.h"
 #include "lib/version.h"
 
 /* Worker threads per daemon: a bcrypt verification (tens of ms) then holds one, not all. */

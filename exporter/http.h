@@ -24,9 +24,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "lib/buf.h"
-#include "exporter/options.h"
 #include "collectors/core/scrape.h"
+#include "exporter/options.h"
+#include "lib/buf.h"
 
 /* Per connection: request line + headers (a 64 KiB Accept header still fits;
  * more is answered 414/431 by libmicrohttpd). */

@@ -17,13 +17,13 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "collectors/core/scrape.h"
 #include "exporter/audit.h"
 #include "exporter/http.h"
-#include "lib/log.h"
 #include "exporter/options.h"
 #include "exporter/privs.h"
 #include "exporter/procself.h"
-#include "collectors/core/scrape.h"
+#include "lib/log.h"
 #include "lib/version.h"
 
 

@@ -13,6 +13,9 @@
  * reading other users' process names (/proc/PID/comm of processes owned
  * by others, with hidepid or ptrace restrictions) needs CAP_SYS_PTRACE or
  * CAP_DAC_READ_SEARCH; everything else needs none.
+ *
+ * Diagnostics: privs_drop() fills err with the failing step and the errno
+ * text and returns -1; main.c then refuses to start.
  */
 #ifndef MTA_PRIVS_H
 #define MTA_PRIVS_H

@@ -5,7 +5,8 @@
  * only reads what the others left in struct facts).  Each collector is
  * defined in its own module; this file only lists them.  It lives at the
  * program's top because it names every collector: the framework
- * (collectors/core/) only declares the table (collector.h).
+ * (collectors/core/) only declares the table (collector.h).  No
+ * diagnostics: a table longer than COLLECTOR_MAX does not compile.
  */
 #include "collectors/checks/checks.h"
 #include "collectors/core/collector.h"

@@ -692,9 +692,23 @@ listed_before(const struct webconfig *wc, size_t i, const char *(*part)(const st
 	return false;
 }
 
-static const char *part_kx(const struct suite_map *s) { return s->kx; }
-static const char *part_cipher(const struct suite_map *s) { return s->cipher; }
-static const char *part_mac(const struct suite_map *s) { return s->mac; }
+static const char *
+part_kx(const struct suite_map *s)
+{
+	return s->kx;
+}
+
+static const char *
+part_cipher(const struct suite_map *s)
+{
+	return s->cipher;
+}
+
+static const char *
+part_mac(const struct suite_map *s)
+{
+	return s->mac;
+}
 
 int
 webconfig_priority(const struct webconfig *wc, char *out, size_t outlen)

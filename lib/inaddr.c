@@ -3,7 +3,8 @@
  *
  * Pure functions, no I/O.  inet_pton/inet_ntop do the text work; the
  * classification rules are the project's single definition of "loopback",
- * "wildcard" and "globally routable".
+ * "wildcard" and "globally routable".  Diagnostics: none; text that is
+ * no address is a -1 from the parsers, for the caller to report.
  */
 #include "lib/inaddr.h"
 

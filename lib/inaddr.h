@@ -6,6 +6,9 @@
  *   - wildcard: 0.0.0.0 and ::;
  *   - prefix matching treats an IPv4-mapped IPv6 address as the IPv4 one.
  * IPv4 addresses are stored in a[0..3] with family AF_INET.
+ *
+ * Diagnostics: none; the parsers return -1 on text that is no address
+ * (or prefix) and the caller names the file and line.
  */
 #ifndef MTA_INADDR_H
 #define MTA_INADDR_H

@@ -27,8 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/fileio.h"
 #include "lib/escape.h"
+#include "lib/fileio.h"
 #include "lib/hash.h"
 
 #define LOG_RESERVE 8	/* room for ..."} + newline + NUL after a cut */

@@ -29,8 +29,8 @@
 #include <strings.h>
 #include <sys/socket.h>
 
-#include "lib/fileio.h"
 #include "collectors/sendmail/sendmail.h"
+#include "lib/fileio.h"
 #include "lib/log.h"
 
 /* ---- catalogue ---- */

@@ -13,14 +13,18 @@
  * File access: only through fileio (tables, certificate existence).  A
  * certificate or key counts as present unless it is absent: an exporter
  * running unprivileged may not see into /etc/ssl/private.
+ *
+ * Diagnostics: an unreadable table is logged with its path by
+ * checks_postfix_load_tables() (checks.c); the view is NULL when the
+ * Postfix facts are missing, which the checks report as an error status.
  */
 #include "collectors/checks/checks.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/fileio.h"
 #include "collectors/postfix/postfix.h"
+#include "lib/fileio.h"
 
 struct pf_service {
 	const struct postfix_instance *inst;

@@ -1,6 +1,7 @@
 /*
  * mta_metrics.c - shared MTA metrics from struct facts (see mta_metrics.h).
- * Pure: facts in, samples out.
+ * Pure: facts in, samples out.  Diagnostics: none; a failed sample fails
+ * the whole struct metrics, which the scrape then refuses to serve.
  */
 #include "collectors/core/mta_metrics.h"
 

@@ -11,6 +11,11 @@
  * The program configures a scrape with a struct scrape_config: what the
  * collectors see (struct collector_env), the body cap, and optionally its
  * own process_* metrics, added last (exporter/procself.c when serving).
+ *
+ * Diagnostics: a collector that refuses its configuration is logged and
+ * scrape_init() fails; a collector that fails (or runs out of per-scrape
+ * memory) in a pass is logged, its mta_exporter_collector_success is 0
+ * and *failed is set, and the rest of the pass is still served.
  */
 #ifndef MTA_SCRAPE_H
 #define MTA_SCRAPE_H

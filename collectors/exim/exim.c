@@ -23,8 +23,8 @@
 #include <string.h>
 
 #include "collectors/core/collector.h"
-#include "collectors/host/dpkg.h"
 #include "collectors/exim/exim_conf.h"
+#include "collectors/host/dpkg.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
 

@@ -1181,7 +1181,8 @@ enum tv {
 	TV_U,		/* cannot be judged from the configuration */
 };
 
-static enum tv tv_not(enum tv v)
+static enum tv
+tv_not(enum tv v)
 {
 	return v == TV_T ? TV_F : v == TV_F ? TV_T : v;
 }

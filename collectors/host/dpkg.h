@@ -6,7 +6,8 @@
  * "Package:" field equals package and whose "Status:" says installed
  * ("install ok installed", also "hold ok installed").  Stanzas are separated
  * by blank lines; field names are case-insensitive; continuation lines
- * (leading space) are skipped.
+ * (leading space) are skipped.  Diagnostics: none; a package that is not
+ * installed, and text that is no status file, are both -1.
  */
 #ifndef MTA_DPKG_H
 #define MTA_DPKG_H

@@ -29,10 +29,10 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "lib/fileio.h"
 #include "collectors/host/netlink.h"
 #include "collectors/host/procnet.h"
 #include "collectors/host/sockowner.h"
+#include "lib/fileio.h"
 #include "lib/log.h"
 
 #define PROCNET_MAX_BYTES (64u << 20)

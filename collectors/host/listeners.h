@@ -20,6 +20,10 @@
  * what Postfix's "inet_interfaces = loopback-only" selects;
  * listeners_ifaddr_find() finds the interface address equal to a (mapped
  * addresses compare as IPv4), NULL if a is not local.
+ *
+ * Diagnostics: listeners_parse_ports() fills err naming the bad item; the
+ * collector (listeners.c) logs why a dump failed and when it falls back
+ * to /proc/net/tcp.
  */
 #ifndef MTA_LISTENERS_H
 #define MTA_LISTENERS_H

@@ -29,8 +29,8 @@
 #include <unistd.h>
 
 #include "collectors/host/dpkg.h"
-#include "lib/fileio.h"
 #include "lib/buf.h"
+#include "lib/fileio.h"
 #include "lib/log.h"
 
 #define POSTFIX_MAX_INSTANCES 32
@@ -48,13 +48,15 @@ static struct postfix_facts *last_facts;
 
 /* ------------------------------------------------------------ loading */
 
-static char *xstrdup(const char *s)
+static char *
+xstrdup(const char *s)
 {
 	return strdup(s ? s : "");
 }
 
-static char *read_file(const char *rootfs, const char *dir, const char *name,
-		       char **fullpath_out, size_t *len, enum fileio_result *res)
+static char *
+read_file(const char *rootfs, const char *dir, const char *name,
+	  char **fullpath_out, size_t *len, enum fileio_result *res)
 {
 	char rel[4096], full[4096], err[256];
 	char *data = NULL;
@@ -74,7 +76,8 @@ static char *read_file(const char *rootfs, const char *dir, const char *name,
 }
 
 /* The mynetworks default in one environment (style etc. may come from -o). */
-static char *mynetworks_for(const struct postfix_instance *inst, const struct postfix_env *e)
+static char *
+mynetworks_for(const struct postfix_instance *inst, const struct postfix_env *e)
 {
 	char *style, *ifs, *protos, *res = NULL;
 
@@ -92,8 +95,9 @@ static char *mynetworks_for(const struct postfix_instance *inst, const struct po
 	return res;
 }
 
-int postfix_instance_load(struct postfix_instance *inst, const char *config_directory,
-			  const char *label, const struct postfix_host *host)
+int
+postfix_instance_load(struct postfix_instance *inst, const char *config_directory,
+		      const char *label, const struct postfix_host *host)
 {
 	enum fileio_result res;
 	size_t len = 0;
@@ -147,7 +151,8 @@ int postfix_instance_load(struct postfix_instance *inst, const char *config_dire
 	return rc;
 }
 
-void postfix_instance_free(struct postfix_instance *inst)
+void
+postfix_instance_free(struct postfix_instance *inst)
 {
 	free(inst->config_directory);
 	free(inst->label);
@@ -161,8 +166,9 @@ void postfix_instance_free(struct postfix_instance *inst)
 	memset(inst, 0, sizeof(*inst));
 }
 
-char *postfix_param(const struct postfix_instance *inst, const struct postfix_service *svc,
-		    const char *name)
+char *
+postfix_param(const struct postfix_instance *inst, const struct postfix_service *svc,
+	      const char *name)
 {
 	struct postfix_env e = inst->env;
 	char *mynet = NULL, *res;
@@ -181,7 +187,8 @@ char *postfix_param(const struct postfix_instance *inst, const struct postfix_se
 	return res;
 }
 
-bool postfix_service_is_smtp(const struct postfix_service *svc)
+bool
+postfix_service_is_smtp(const struct postfix_service *svc)
 {
 	const char *cmd;
 
@@ -193,7 +200,8 @@ bool postfix_service_is_smtp(const struct postfix_service *svc)
 
 /* ----------------------------------------------------------- mynetworks */
 
-void postfix_net_parse(const char *item, struct postfix_net *out)
+void
+postfix_net_parse(const char *item, struct postfix_net *out)
 {
 	const char *p = item;
 	char tmp[256];
@@ -251,7 +259,8 @@ void postfix_net_parse(const char *item, struct postfix_net *out)
 	out->kind = *p ? POSTFIX_NET_HOST : POSTFIX_NET_BAD;
 }
 
-static bool list_has(const struct postfix_list *l, const char *s)
+static bool
+list_has(const struct postfix_list *l, const char *s)
 {
 	for (size_t i = 0; i < l->n; i++)
 		if (strcasecmp(l->item[i], s) == 0)
@@ -259,9 +268,10 @@ static bool list_has(const struct postfix_list *l, const char *s)
 	return false;
 }
 
-char *postfix_mynetworks_default(const char *style, const char *inet_interfaces,
-				 const char *inet_protocols, const struct ifaddr *ifa,
-				 size_t n_ifa)
+char *
+postfix_mynetworks_default(const char *style, const char *inet_interfaces,
+			   const char *inet_protocols, const struct ifaddr *ifa,
+			   size_t n_ifa)
 {
 	struct postfix_list ifs, protos;
 	struct buf sb;
@@ -361,7 +371,8 @@ struct netvec {
 	size_t n;
 };
 
-static void netvec_add(struct netvec *nv, const struct postfix_net *x)
+static void
+netvec_add(struct netvec *nv, const struct postfix_net *x)
 {
 	struct postfix_net *t;
 
@@ -374,8 +385,9 @@ static void netvec_add(struct netvec *nv, const struct postfix_net *x)
 }
 
 /* Items of a /file/name, or keys of a cidr:/texthash: table. */
-static void net_read(struct netvec *nv, const char *rootfs, const char *path, bool keys,
-		     bool negate, struct postfix_diags *d, int depth)
+static void
+net_read(struct netvec *nv, const char *rootfs, const char *path, bool keys,
+	 bool negate, struct postfix_diags *d, int depth)
 {
 	char full[4096], err[256];
 	char *data = NULL;
@@ -419,9 +431,10 @@ static void net_read(struct netvec *nv, const char *rootfs, const char *path, bo
 	free(data);
 }
 
-struct postfix_net *postfix_mynetworks(const struct postfix_instance *inst,
-				       const struct postfix_service *svc,
-				       const char *rootfs, size_t *n, bool *unknown)
+struct postfix_net *
+postfix_mynetworks(const struct postfix_instance *inst,
+		   const struct postfix_service *svc,
+		   const char *rootfs, size_t *n, bool *unknown)
 {
 	struct postfix_env e = inst->env;
 	const struct postfix_param *where;
@@ -472,7 +485,8 @@ struct postfix_net *postfix_mynetworks(const struct postfix_instance *inst,
 
 /* ------------------------------------------------------------ collector */
 
-static void facts_free(struct postfix_facts *pf)
+static void
+facts_free(struct postfix_facts *pf)
 {
 	if (pf == NULL)
 		return;
@@ -482,7 +496,8 @@ static void facts_free(struct postfix_facts *pf)
 	free(pf);
 }
 
-static void host_name(const char *rootfs, char *out, size_t outlen)
+static void
+host_name(const char *rootfs, char *out, size_t outlen)
 {
 	out[0] = 0;
 	if (rootfs == NULL || *rootfs == 0 || strcmp(rootfs, "/") == 0) {
@@ -508,7 +523,8 @@ static void host_name(const char *rootfs, char *out, size_t outlen)
 		snprintf(out, outlen, "localhost");
 }
 
-static void detect_version(const char *rootfs, struct postfix_facts *pf)
+static void
+detect_version(const char *rootfs, struct postfix_facts *pf)
 {
 	char full[4096], err[256], *data = NULL;
 	size_t len;
@@ -530,9 +546,10 @@ static void detect_version(const char *rootfs, struct postfix_facts *pf)
 }
 
 /* A configured endpoint, appended to the MTA facts. */
-static void add_endpoint(struct scrape_ctx *sc, struct mta_facts *mf, size_t *cap,
-			 const struct postfix_instance *inst, const struct postfix_service *svc,
-			 const char *address, int port)
+static void
+add_endpoint(struct scrape_ctx *sc, struct mta_facts *mf, size_t *cap,
+	     const struct postfix_instance *inst, const struct postfix_service *svc,
+	     const char *address, int port)
 {
 	struct mta_endpoint *ep;
 	struct inaddr a;
@@ -575,9 +592,10 @@ static void add_endpoint(struct scrape_ctx *sc, struct mta_facts *mf, size_t *ca
 }
 
 /* Endpoints of one smtpd/postscreen inet service; *wild set on a wildcard. */
-static void service_endpoints(struct scrape_ctx *sc, struct mta_facts *mf, size_t *cap,
-			      const struct postfix_instance *inst,
-			      const struct postfix_service *svc)
+static void
+service_endpoints(struct scrape_ctx *sc, struct mta_facts *mf, size_t *cap,
+		  const struct postfix_instance *inst,
+		  const struct postfix_service *svc)
 {
 	int port = postfix_port_number(svc->port);
 	char *ifs, *protos;
@@ -619,7 +637,8 @@ static void service_endpoints(struct scrape_ctx *sc, struct mta_facts *mf, size_
 }
 
 /* STIG GEN004710 on main.cf smtpd_client_restrictions. */
-static int client_restrictions_ok(const struct postfix_instance *inst)
+static int
+client_restrictions_ok(const struct postfix_instance *inst)
 {
 	char *v = postfix_param(inst, NULL, "smtpd_client_restrictions");
 	struct postfix_list l;
@@ -641,7 +660,8 @@ static int client_restrictions_ok(const struct postfix_instance *inst)
 	return ok;
 }
 
-static void log_diags(const struct postfix_instance *inst)
+static void
+log_diags(const struct postfix_instance *inst)
 {
 	for (size_t i = 0; i < inst->diags.n; i++)
 		log_file_warn(inst->diags.v[i].file, inst->diags.v[i].line, "%s",
@@ -651,7 +671,8 @@ static void log_diags(const struct postfix_instance *inst)
 			      inst->diags.total - (unsigned)inst->diags.n);
 }
 
-static int postfix_collect(struct scrape_ctx *sc)
+static int
+postfix_collect(struct scrape_ctx *sc)
 {
 	struct mta_facts *mf = &sc->facts->mta[MTA_POSTFIX];
 	const char *rootfs = sc->env->rootfs;
@@ -820,7 +841,8 @@ static int postfix_collect(struct scrape_ctx *sc)
 	return rc;
 }
 
-static int postfix_init(const struct collector_env *env)
+static int
+postfix_init(const struct collector_env *env)
 {
 	if (flag_config_directory == NULL || flag_config_directory[0] != '/') {
 		log_error("--postfix.config-directory must be an absolute path", NULL);
@@ -829,7 +851,8 @@ static int postfix_init(const struct collector_env *env)
 	return 0;
 }
 
-static void postfix_fini(void)
+static void
+postfix_fini(void)
 {
 	facts_free(last_facts);
 	last_facts = NULL;

@@ -13,6 +13,11 @@
  *
  * Also here, pure and exposed for tests: the mynetworks_style computation
  * and the mynetworks item parser.
+ *
+ * Diagnostics: what postconf would warn about is collected with its file
+ * and line in each instance's diags; the collector logs them
+ * (log_file_warn) and counts them in postfix_config_warnings.  A file that
+ * exists but cannot be read fails the collector.
  */
 #ifndef MTA_POSTFIX_H
 #define MTA_POSTFIX_H

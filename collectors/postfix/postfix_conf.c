@@ -30,8 +30,9 @@
 
 /* ---------------------------------------------------------------- diags */
 
-void postfix_diags_add(struct postfix_diags *d, enum postfix_diag_kind kind,
-		       const char *file, unsigned line, const char *fmt, ...)
+void
+postfix_diags_add(struct postfix_diags *d, enum postfix_diag_kind kind,
+		  const char *file, unsigned line, const char *fmt, ...)
 {
 	struct postfix_diag tmp;
 	va_list ap;
@@ -63,8 +64,9 @@ void postfix_diags_add(struct postfix_diags *d, enum postfix_diag_kind kind,
 	d->v[d->n++] = tmp;
 }
 
-bool postfix_diags_has(const struct postfix_diags *d, enum postfix_diag_kind kind,
-		       const char *needle)
+bool
+postfix_diags_has(const struct postfix_diags *d, enum postfix_diag_kind kind,
+		  const char *needle)
 {
 	for (size_t i = 0; d && i < d->n; i++)
 		if (d->v[i].kind == kind && strstr(d->v[i].msg, needle) != NULL)
@@ -72,7 +74,8 @@ bool postfix_diags_has(const struct postfix_diags *d, enum postfix_diag_kind kin
 	return false;
 }
 
-void postfix_diags_free(struct postfix_diags *d)
+void
+postfix_diags_free(struct postfix_diags *d)
 {
 	free(d->v);
 	memset(d, 0, sizeof(*d));
@@ -80,14 +83,16 @@ void postfix_diags_free(struct postfix_diags *d)
 
 /* -------------------------------------------------------- logical lines */
 
-void postfix_lline_init(struct postfix_lline *r, const char *buf, size_t len)
+void
+postfix_lline_init(struct postfix_lline *r, const char *buf, size_t len)
 {
 	memset(r, 0, sizeof(*r));
 	r->buf = buf ? buf : "";
 	r->len = buf ? len : 0;
 }
 
-void postfix_lline_free(struct postfix_lline *r)
+void
+postfix_lline_free(struct postfix_lline *r)
 {
 	free(r->text);
 	r->text = NULL;
@@ -95,7 +100,8 @@ void postfix_lline_free(struct postfix_lline *r)
 }
 
 /* append n bytes to r->text at *tlen; -1 when the logical line is too long */
-static int lline_append(struct postfix_lline *r, size_t *tlen, const char *p, size_t n)
+static int
+lline_append(struct postfix_lline *r, size_t *tlen, const char *p, size_t n)
 {
 	if (*tlen + n + 1 > POSTFIX_CONF_MAX_LINE)
 		return -1;
@@ -121,8 +127,9 @@ static int lline_append(struct postfix_lline *r, size_t *tlen, const char *p, si
  * lines; a following line that starts with whitespace or '#' belongs to the
  * same logical line (a '#' line is then dropped as a comment).
  */
-int postfix_lline_next(struct postfix_lline *r, const char *file,
-		       struct postfix_diags *d, const char **text, unsigned *first_line)
+int
+postfix_lline_next(struct postfix_lline *r, const char *file,
+		   struct postfix_diags *d, const char **text, unsigned *first_line)
 {
 	for (;;) {
 		size_t tlen = 0;
@@ -181,7 +188,8 @@ int postfix_lline_next(struct postfix_lline *r, const char *file,
 }
 
 /* util/split_nameval.c */
-const char *postfix_split_nameval(char *s, char **name, char **value)
+const char *
+postfix_split_nameval(char *s, char **name, char **value)
 {
 	char *np, *ep, *cp, *vp, *end;
 
@@ -208,8 +216,9 @@ const char *postfix_split_nameval(char *s, char **name, char **value)
 
 /* ----------------------------------------------------------- dictionary */
 
-const struct postfix_param *postfix_dict_get(const struct postfix_dict *dict,
-					     const char *name)
+const struct postfix_param *
+postfix_dict_get(const struct postfix_dict *dict,
+		 const char *name)
 {
 	if (dict == NULL)
 		return NULL;
@@ -219,8 +228,9 @@ const struct postfix_param *postfix_dict_get(const struct postfix_dict *dict,
 	return NULL;
 }
 
-int postfix_dict_set(struct postfix_dict *dict, const char *name, const char *value,
-		     const char *file, unsigned line, struct postfix_diags *d)
+int
+postfix_dict_set(struct postfix_dict *dict, const char *name, const char *value,
+		 const char *file, unsigned line, struct postfix_diags *d)
 {
 	struct postfix_param *p = (struct postfix_param *)postfix_dict_get(dict, name);
 	char *nv;
@@ -267,7 +277,8 @@ int postfix_dict_set(struct postfix_dict *dict, const char *name, const char *va
 	return 0;
 }
 
-void postfix_dict_free(struct postfix_dict *dict)
+void
+postfix_dict_free(struct postfix_dict *dict)
 {
 	for (size_t i = 0; i < dict->n; i++) {
 		free(dict->v[i].name);
@@ -277,8 +288,9 @@ void postfix_dict_free(struct postfix_dict *dict)
 	memset(dict, 0, sizeof(*dict));
 }
 
-size_t postfix_conf_parse(struct postfix_dict *dict, const char *file,
-			  const char *buf, size_t len, struct postfix_diags *d)
+size_t
+postfix_conf_parse(struct postfix_dict *dict, const char *file,
+		   const char *buf, size_t len, struct postfix_diags *d)
 {
 	struct postfix_lline r;
 	const char *text;
@@ -305,7 +317,8 @@ size_t postfix_conf_parse(struct postfix_dict *dict, const char *file,
 
 /* ------------------------------------------------------------- versions */
 
-int postfix_version_parse(const char *s, unsigned *out)
+int
+postfix_version_parse(const char *s, unsigned *out)
 {
 	unsigned v[3] = {0, 0, 0};
 	int i = 0;
@@ -347,7 +360,8 @@ int postfix_version_parse(const char *s, unsigned *out)
 }
 
 /* Compatibility levels compare numerically, field by field (3.10 > 3.6). */
-int postfix_level_cmp(const char *a, const char *b)
+int
+postfix_level_cmp(const char *a, const char *b)
 {
 	for (int f = 0; f < 3; f++) {
 		unsigned long x = 0, y = 0;
@@ -453,7 +467,8 @@ const struct postfix_default postfix_defaults[] = {
 };
 const size_t postfix_defaults_count = sizeof(postfix_defaults) / sizeof(postfix_defaults[0]);
 
-const struct postfix_default *postfix_default_find(const char *name, unsigned version)
+const struct postfix_default *
+postfix_default_find(const char *name, unsigned version)
 {
 	for (size_t i = 0; i < postfix_defaults_count; i++) {
 		const struct postfix_default *p = &postfix_defaults[i];
@@ -480,7 +495,8 @@ struct exp {
 #define EXP_MAX_OPS 200000ul
 
 static void exp_error(struct exp *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void exp_error(struct exp *x, const char *fmt, ...)
+static void
+exp_error(struct exp *x, const char *fmt, ...)
 {
 	char msg[200];
 	va_list ap;
@@ -494,7 +510,8 @@ static void exp_error(struct exp *x, const char *fmt, ...)
 	postfix_diags_add(x->e->diags, POSTFIX_DIAG_EXPAND, x->e->file, x->line, "%s", msg);
 }
 
-static void exp_put(struct exp *x, const char *p, size_t n)
+static void
+exp_put(struct exp *x, const char *p, size_t n)
 {
 	if (x->err)
 		return;
@@ -527,7 +544,8 @@ static void exp_parse(struct exp *x, const char *s);
  * whitespace of the payload and whitespace after '}' are skipped.  Returns a
  * malloc()ed payload or NULL after an error.
  */
-static char *exp_curly(struct exp *x, const char **cp)
+static char *
+exp_curly(struct exp *x, const char **cp)
 {
 	const char *p = *cp + 1, *start;
 	int level = 1;
@@ -558,7 +576,8 @@ static char *exp_curly(struct exp *x, const char **cp)
 }
 
 /* Expand a sub-expression into its own buffer (relational operands). */
-static char *exp_sub(struct exp *x, const char *s)
+static char *
+exp_sub(struct exp *x, const char *s)
 {
 	struct exp sub = *x;
 	char *res;
@@ -578,7 +597,8 @@ static char *exp_sub(struct exp *x, const char *s)
 	return res;
 }
 
-static bool all_digits(const char *s)
+static bool
+all_digits(const char *s)
 {
 	if (*s == 0)
 		return false;
@@ -589,7 +609,8 @@ static bool all_digits(const char *s)
 }
 
 /* numeric compare of digit strings of any length */
-static int digits_cmp(const char *a, const char *b)
+static int
+digits_cmp(const char *a, const char *b)
 {
 	size_t la, lb;
 
@@ -605,7 +626,8 @@ static int digits_cmp(const char *a, const char *b)
 }
 
 /* "{a} OP {b}" at *cp; returns 1 (true), 0 (false) or -1 (error). */
-static int exp_relational(struct exp *x, const char **cp)
+static int
+exp_relational(struct exp *x, const char **cp)
 {
 	static const struct {
 		const char *op;
@@ -663,7 +685,8 @@ out:
 }
 
 /* The text of a ?/: operand: "{payload}" or the rest of the input. */
-static char *exp_operand(struct exp *x, const char **cp)
+static char *
+exp_operand(struct exp *x, const char **cp)
 {
 	char *res;
 
@@ -679,7 +702,8 @@ static char *exp_operand(struct exp *x, const char **cp)
 }
 
 /* mac_expand_callback: one ${...} / $(...) / $name reference. */
-static void exp_reference(struct exp *x, const char *ref)
+static void
+exp_reference(struct exp *x, const char *ref)
 {
 	const char *cp = ref, *lookup = NULL;
 	char *name = NULL, *res;
@@ -768,7 +792,8 @@ static void exp_reference(struct exp *x, const char *ref)
 }
 
 /* util/mac_parse.c: literal text, $$, $name, ${...}, $(...). */
-static void exp_parse(struct exp *x, const char *s)
+static void
+exp_parse(struct exp *x, const char *s)
 {
 	const char *vp = s;
 
@@ -835,7 +860,8 @@ static void exp_parse(struct exp *x, const char *s)
 	}
 }
 
-char *postfix_expand(const struct postfix_env *e, const char *text, unsigned line)
+char *
+postfix_expand(const struct postfix_env *e, const char *text, unsigned line)
 {
 	struct exp x;
 
@@ -852,8 +878,9 @@ char *postfix_expand(const struct postfix_env *e, const char *text, unsigned lin
 
 /* ----------------------------------------------------------------- lookup */
 
-static const char *dict_value(const struct postfix_dict *d, const char *name,
-			      const struct postfix_param **where)
+static const char *
+dict_value(const struct postfix_dict *d, const char *name,
+	   const struct postfix_param **where)
 {
 	const struct postfix_param *p = postfix_dict_get(d, name);
 
@@ -868,7 +895,8 @@ static const char *dict_value(const struct postfix_dict *d, const char *name,
  */
 static _Thread_local char dyn_host[3][300];
 
-static const char *dyn_myhostname(const struct postfix_env *e)
+static const char *
+dyn_myhostname(const struct postfix_env *e)
 {
 	const char *h = e->hostname && *e->hostname ? e->hostname : "localhost";
 	const char *dom;
@@ -885,7 +913,8 @@ static const char *dyn_myhostname(const struct postfix_env *e)
 	return dyn_host[0];
 }
 
-static const char *dyn_mydomain(const struct postfix_env *e)
+static const char *
+dyn_mydomain(const struct postfix_env *e)
 {
 	const char *hn = dict_value(e->local, "myhostname", NULL);
 	const char *dot;
@@ -904,8 +933,9 @@ static const char *dyn_mydomain(const struct postfix_env *e)
 	return dyn_host[1];
 }
 
-const char *postfix_lookup(const struct postfix_env *e, const char *name,
-			   const struct postfix_param **where)
+const char *
+postfix_lookup(const struct postfix_env *e, const char *name,
+	       const struct postfix_param **where)
 {
 	const struct postfix_default *def;
 	const char *v;
@@ -936,7 +966,8 @@ const char *postfix_lookup(const struct postfix_env *e, const char *name,
 	return "";
 }
 
-char *postfix_eval(const struct postfix_env *e, const char *name)
+char *
+postfix_eval(const struct postfix_env *e, const char *name)
 {
 	const struct postfix_param *where;
 	const char *raw = postfix_lookup(e, name, &where);
@@ -958,7 +989,8 @@ char *postfix_eval(const struct postfix_env *e, const char *name)
 
 /* ------------------------------------------------------------------ lists */
 
-static int list_add(struct postfix_list *l, const char *p, size_t n)
+static int
+list_add(struct postfix_list *l, const char *p, size_t n)
 {
 	char **nv;
 
@@ -974,7 +1006,8 @@ static int list_add(struct postfix_list *l, const char *p, size_t n)
 }
 
 /* One token with {} grouping at *pp; outer braces stripped and trimmed. */
-static int split_token(const char **pp, const char *sep, struct postfix_list *out)
+static int
+split_token(const char **pp, const char *sep, struct postfix_list *out)
 {
 	const char *start = *pp, *p = *pp, *s, *e;
 	int level = 0;
@@ -1011,9 +1044,10 @@ static int split_token(const char **pp, const char *sep, struct postfix_list *ou
  * token that starts with '{' extends to the matching '}' (quotes separators);
  * the outer braces and the whitespace inside them are removed (extpar).
  */
-int postfix_list_split(const char *value, enum postfix_split how,
-		       struct postfix_list *out, const char *file, unsigned line,
-		       struct postfix_diags *d)
+int
+postfix_list_split(const char *value, enum postfix_split how,
+		   struct postfix_list *out, const char *file, unsigned line,
+		   struct postfix_diags *d)
 {
 	const char *sep = how == POSTFIX_SPLIT_INET ? " \t," : ", \t\r\n";
 	const char *p = value ? value : "";
@@ -1040,7 +1074,8 @@ int postfix_list_split(const char *value, enum postfix_split how,
 	}
 }
 
-void postfix_list_free(struct postfix_list *l)
+void
+postfix_list_free(struct postfix_list *l)
 {
 	for (size_t i = 0; i < l->n; i++)
 		free(l->item[i]);
@@ -1048,7 +1083,8 @@ void postfix_list_free(struct postfix_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-bool postfix_bool(const char *v, bool dflt)
+bool
+postfix_bool(const char *v, bool dflt)
 {
 	if (v == NULL)
 		return dflt;

@@ -24,7 +24,8 @@ struct argv {
 	size_t n;
 };
 
-static int argv_add(struct argv *a, const char *p, size_t n)
+static int
+argv_add(struct argv *a, const char *p, size_t n)
 {
 	char **nv;
 
@@ -40,7 +41,8 @@ static int argv_add(struct argv *a, const char *p, size_t n)
 	return 0;
 }
 
-static int argv_insert(struct argv *a, size_t at, const char *s)
+static int
+argv_insert(struct argv *a, size_t at, const char *s)
 {
 	char *dup;
 
@@ -54,7 +56,8 @@ static int argv_insert(struct argv *a, size_t at, const char *s)
 	return 0;
 }
 
-static void argv_free(struct argv *a)
+static void
+argv_free(struct argv *a)
 {
 	for (size_t i = 0; i < a->n; i++)
 		free(a->v[i]);
@@ -64,7 +67,8 @@ static void argv_free(struct argv *a)
 }
 
 /* argv_splitq(): blanks separate, {} groups (kept in the token). -1 unbalanced */
-static int split_fields(const char *s, struct argv *a)
+static int
+split_fields(const char *s, struct argv *a)
 {
 	for (;;) {
 		const char *start;
@@ -90,7 +94,8 @@ static int split_fields(const char *s, struct argv *a)
 }
 
 /* extpar(): "{ text }" -> "text" (trimmed). */
-static void extract_braces(char **arg)
+static void
+extract_braces(char **arg)
 {
 	char *s = *arg, *e;
 	size_t n = strlen(s);
@@ -106,7 +111,8 @@ static void extract_braces(char **arg)
 	memmove(*arg, s, strlen(s) + 1);
 }
 
-static const char *check_entry(char **v)
+static const char *
+check_entry(char **v)
 {
 	static const char *types[] = {"inet", "unix", "unix-dgram", "fifo", "pass"};
 	static char why[80];
@@ -140,8 +146,9 @@ static const char *check_entry(char **v)
 }
 
 /* pcf_normalize_daemon_args() */
-static int normalize_args(struct argv *a, const char *file, unsigned line,
-			  struct postfix_diags *d)
+static int
+normalize_args(struct argv *a, const char *file, unsigned line,
+	       struct postfix_diags *d)
 {
 	size_t f;
 
@@ -227,7 +234,8 @@ static int normalize_args(struct argv *a, const char *file, unsigned line,
 	return 0;
 }
 
-int postfix_host_port(const char *name, char **host, char **port)
+int
+postfix_host_port(const char *name, char **host, char **port)
 {
 	const char *h, *p;
 	size_t hl;
@@ -270,7 +278,8 @@ int postfix_host_port(const char *name, char **host, char **port)
 	return 0;
 }
 
-int postfix_port_number(const char *port)
+int
+postfix_port_number(const char *port)
 {
 	static const struct {
 		const char *name;
@@ -295,7 +304,8 @@ int postfix_port_number(const char *port)
 	return -1;
 }
 
-const char *postfix_service_command(const struct postfix_service *s)
+const char *
+postfix_service_command(const struct postfix_service *s)
 {
 	const char *cmd = s->argv[POSTFIX_MF_COMMAND];
 	const char *slash = strrchr(cmd, '/');
@@ -303,7 +313,8 @@ const char *postfix_service_command(const struct postfix_service *s)
 	return slash ? slash + 1 : cmd;
 }
 
-static void service_free(struct postfix_service *s)
+static void
+service_free(struct postfix_service *s)
 {
 	for (size_t i = 0; i < s->argc; i++)
 		free(s->argv[i]);
@@ -314,7 +325,8 @@ static void service_free(struct postfix_service *s)
 	memset(s, 0, sizeof(*s));
 }
 
-void postfix_master_free(struct postfix_master *m)
+void
+postfix_master_free(struct postfix_master *m)
 {
 	for (size_t i = 0; i < m->n; i++)
 		service_free(&m->v[i]);
@@ -324,7 +336,8 @@ void postfix_master_free(struct postfix_master *m)
 }
 
 /* collect "-o name=value" into the service dictionary */
-static void collect_params(struct postfix_service *s, struct postfix_diags *d)
+static void
+collect_params(struct postfix_service *s, struct postfix_diags *d)
 {
 	for (size_t f = POSTFIX_MF_COUNT; f < s->argc; f++) {
 		const char *arg = s->argv[f];
@@ -353,8 +366,9 @@ static void collect_params(struct postfix_service *s, struct postfix_diags *d)
 	}
 }
 
-size_t postfix_master_parse(struct postfix_master *m, const char *file,
-			    const char *buf, size_t len, struct postfix_diags *d)
+size_t
+postfix_master_parse(struct postfix_master *m, const char *file,
+		     const char *buf, size_t len, struct postfix_diags *d)
 {
 	struct postfix_lline r;
 	const char *text;
@@ -439,7 +453,8 @@ size_t postfix_master_parse(struct postfix_master *m, const char *file,
 }
 
 /* pcf_print_master_entry(), without column padding */
-char *postfix_service_format(const struct postfix_service *s, const struct postfix_env *env)
+char *
+postfix_service_format(const struct postfix_service *s, const struct postfix_env *env)
 {
 	struct postfix_env e2;
 	struct buf sb;

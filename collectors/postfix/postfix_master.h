@@ -59,11 +59,13 @@ size_t postfix_master_parse(struct postfix_master *m, const char *file,
 void postfix_master_free(struct postfix_master *m);
 
 /* Field accessors. */
-static inline const char *postfix_service_name(const struct postfix_service *s)
+static inline const char *
+postfix_service_name(const struct postfix_service *s)
 {
 	return s->argv[POSTFIX_MF_SERVICE];
 }
-static inline const char *postfix_service_type(const struct postfix_service *s)
+static inline const char *
+postfix_service_type(const struct postfix_service *s)
 {
 	return s->argv[POSTFIX_MF_TYPE];
 }

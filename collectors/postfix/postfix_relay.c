@@ -19,6 +19,9 @@
  *
  * Also here: postfix_relay_input_from_params(), the adapter from a
  * parameter model (get/is_set callbacks) to the evaluator's input.
+ *
+ * Diagnostics: none logged (pure code); what cannot be decided is an
+ * undetermined verdict with a reason code and a human detail.
  */
 #include "collectors/postfix/postfix_relay.h"
 

@@ -26,8 +26,8 @@
  * Diagnostics: every problem in an input is logged with log_file_warn()
  * naming the file and line (said once per version of the file, see
  * lib/log.h) and counted in sendmail_config_warnings at every scrape;
- * an unreadable
- * sendmail.cf fails the collector, a missing one means "not installed".
+ * an unreadable sendmail.cf fails the collector, a missing one means "not
+ * installed".
  */
 #include "collectors/sendmail/sendmail.h"
 
@@ -39,8 +39,8 @@
 #include <sys/socket.h>
 
 #include "collectors/host/dpkg.h"
-#include "lib/fileio.h"
 #include "collectors/sendmail/sendmail_conf.h"
+#include "lib/fileio.h"
 #include "lib/log.h"
 
 #define SENDMAIL_DEFAULT_CONFIG "/etc/mail/sendmail.cf"

@@ -7,6 +7,10 @@
  * it, the HelpFile it names and the dpkg status database; the decisions
  * themselves are made by the pure code in sendmail_conf.c.  It fills
  * facts->mta[MTA_SENDMAIL] and points .priv at a struct sendmail_facts.
+ *
+ * Diagnostics: every problem found in those files is logged with its file
+ * and line (log_file_warn) and counted in sendmail_config_warnings; a
+ * sendmail.cf that exists but cannot be read fails the collector.
  */
 #ifndef MTA_SENDMAIL_H
 #define MTA_SENDMAIL_H

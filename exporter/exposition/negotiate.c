@@ -5,6 +5,7 @@
  * commas outside quoted strings; within an element, ';' separates the media
  * range from its parameters.  Malformed elements (bad q, missing '/') are
  * skipped, as RFC 9110 allows.  q-values are kept in thousandths.
+ * Diagnostics: none; bad input never fails, it only loses its elements.
  */
 #include "exporter/exposition/negotiate.h"
 

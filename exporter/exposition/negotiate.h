@@ -14,6 +14,9 @@
  *
  * negotiate_gzip() says whether Accept-Encoding allows gzip (gzip, x-gzip
  * or * with q > 0, unless gzip is explicitly q=0).
+ *
+ * Diagnostics: none: a malformed header is no error, its bad elements are
+ * skipped (negotiate.c) and text 0.0.4 is the fallback.
  */
 #ifndef MTA_NEGOTIATE_H
 #define MTA_NEGOTIATE_H

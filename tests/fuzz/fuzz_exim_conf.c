@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collectors/host/dpkg.h"
 #include "collectors/exim/exim_conf.h"
+#include "collectors/host/dpkg.h"
 
 static void
 judge(const struct exim_source *src, size_t n)

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exporter/http.h"
 #include "exporter/exposition/negotiate.h"
+#include "exporter/http.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

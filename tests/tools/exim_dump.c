@@ -1,5 +1,5 @@
 /*
- * exim_dump - test driver: print our view of an Exim configuration in the
+ * exim_dump.c - test driver: print our view of an Exim configuration in the
  * format of "exim -bP", so tests/e2e/exim_oracle.sh can diff it against the
  * real Exim.
  *

@@ -24,10 +24,11 @@
 #include <unistd.h>
 
 #include "collectors/host/dpkg.h"
-#include "lib/fileio.h"
 #include "collectors/postfix/postfix.h"
+#include "lib/fileio.h"
 
-static unsigned host_version(void)
+static unsigned
+host_version(void)
 {
 	char err[256], ver[64], *data = NULL;
 	size_t len;
@@ -41,7 +42,8 @@ static unsigned host_version(void)
 	return v;
 }
 
-static unsigned mask_len(const struct sockaddr *sa)
+static unsigned
+mask_len(const struct sockaddr *sa)
 {
 	const unsigned char *p;
 	size_t n;
@@ -63,7 +65,8 @@ static unsigned mask_len(const struct sockaddr *sa)
 	return bits;
 }
 
-static struct ifaddr *host_ifaddrs(size_t *n)
+static struct ifaddr *
+host_ifaddrs(size_t *n)
 {
 	struct ifaddrs *ifa, *i;
 	struct ifaddr *v = NULL;
@@ -95,23 +98,27 @@ static struct ifaddr *host_ifaddrs(size_t *n)
 }
 
 /* postconf prints "name =" for an empty value */
-static void print_nv(const char *name, const char *value)
+static void
+print_nv(const char *name, const char *value)
 {
 	printf("%s =%s%s\n", name, *value ? " " : "", value);
 }
 
-static void print_nv3(const char *svc, const char *type, const char *name, const char *value)
+static void
+print_nv3(const char *svc, const char *type, const char *name, const char *value)
 {
 	printf("%s/%s/%s =%s%s\n", svc, type, name, *value ? " " : "", value);
 }
 
-static int cmp_str(const void *a, const void *b)
+static int
+cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* postconf -P / -Px: every service's -o parameters, sorted by name */
-static int dump_params(const struct postfix_instance *in, bool expand)
+static int
+dump_params(const struct postfix_instance *in, bool expand)
 {
 	int rc = 0;
 
@@ -164,8 +171,9 @@ static int dump_params(const struct postfix_instance *in, bool expand)
 	return rc;
 }
 
-static const struct postfix_service *find_service(const struct postfix_instance *in,
-						  const char *spec)
+static const struct postfix_service *
+find_service(const struct postfix_instance *in,
+	     const char *spec)
 {
 	const struct postfix_service *found = NULL;
 
@@ -182,7 +190,8 @@ static const struct postfix_service *find_service(const struct postfix_instance 
 }
 
 /* the diagnostics added since `before` are about runaway nesting */
-static bool nesting_error(const struct postfix_diags *d, unsigned before)
+static bool
+nesting_error(const struct postfix_diags *d, unsigned before)
 {
 	if (d->total == before || d->n == 0)
 		return false;
@@ -194,8 +203,9 @@ static bool nesting_error(const struct postfix_diags *d, unsigned before)
  * postconf exits (fatal) when any parameter it knows fails to expand,
  * whichever one was asked for: check the known ones that are set.
  */
-static bool expands_cleanly(const struct postfix_instance *in, const struct postfix_service *svc,
-			    bool strict)
+static bool
+expands_cleanly(const struct postfix_instance *in, const struct postfix_service *svc,
+		bool strict)
 {
 	const struct postfix_dict *dicts[2] = {&in->main, svc ? &svc->params : NULL};
 
@@ -237,7 +247,8 @@ static bool expands_cleanly(const struct postfix_instance *in, const struct post
 	return true;
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	struct postfix_instance in;
 	struct postfix_host host;

@@ -14,9 +14,9 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "lib/buf.h"
 #include "exporter/exposition/metrics.h"
 #include "exporter/procself.h"
+#include "lib/buf.h"
 
 #define TAIL24 " 0 0 20 0 1 0 4242 12345678 987"	/* fields 16..24 */
 #define TAIL_MORE " 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0\n"

@@ -19,10 +19,10 @@
 
 #include "collectors/host/listeners.h"
 #include "collectors/host/netlink.h"
-#include "lib/log.h"
+#include "exporter/exposition/metrics.h"
 #include "lib/arena.h"
 #include "lib/buf.h"
-#include "exporter/exposition/metrics.h"
+#include "lib/log.h"
 
 static void
 test_ports(void **state)

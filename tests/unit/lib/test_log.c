@@ -16,8 +16,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "lib/fileio.h"
 #include "lib/escape.h"
+#include "lib/fileio.h"
 #include "lib/log.h"
 
 struct captured {

@@ -16,7 +16,8 @@
 
 #include "collectors/postfix/postfix.h"
 
-static struct ifaddr mk_ifa(const char *addr, unsigned plen)
+static struct ifaddr
+mk_ifa(const char *addr, unsigned plen)
 {
 	struct ifaddr a;
 
@@ -26,7 +27,8 @@ static struct ifaddr mk_ifa(const char *addr, unsigned plen)
 	return a;
 }
 
-static void test_mynetworks_default(void **state)
+static void
+test_mynetworks_default(void **state)
 {
 	struct ifaddr ifa[4];
 	static const struct {
@@ -56,7 +58,8 @@ static void test_mynetworks_default(void **state)
 	assert_null(postfix_mynetworks_default("bogus", "all", "all", ifa, 4));
 }
 
-static void test_net_parse(void **state)
+static void
+test_net_parse(void **state)
 {
 	static const struct {
 		const char *in;
@@ -90,7 +93,8 @@ static void test_net_parse(void **state)
 }
 
 /* mynetworks with files and tables read under a fixture rootfs */
-static void test_mynetworks_files(void **state)
+static void
+test_mynetworks_files(void **state)
 {
 	static const struct {
 		enum postfix_net_kind kind;
@@ -159,7 +163,8 @@ static void test_mynetworks_files(void **state)
 	postfix_instance_free(&in);
 }
 
-int main(void)
+int
+main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mynetworks_default),

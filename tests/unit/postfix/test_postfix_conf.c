@@ -19,8 +19,9 @@
 #define V37 POSTFIX_VERSION(3, 7, 11)
 
 /* Parse text as main.cf and evaluate name. */
-static char *eval_in(const char *text, const char *name, unsigned version,
-		     struct postfix_diags *d)
+static char *
+eval_in(const char *text, const char *name, unsigned version,
+	struct postfix_diags *d)
 {
 	struct postfix_dict dict = {NULL, 0, 0};
 	struct postfix_env e;
@@ -58,7 +59,8 @@ static const struct {
 	{"a=1", "a=1", "1"},
 };
 
-static void test_lline(void **state)
+static void
+test_lline(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(lline_cases) / sizeof(lline_cases[0]); i++) {
@@ -104,7 +106,8 @@ static const struct {
 	{"relayhost =\n", "relayhost", ""},
 };
 
-static void test_values(void **state)
+static void
+test_values(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(value_cases) / sizeof(value_cases[0]); i++) {
@@ -144,7 +147,8 @@ static const struct {
 	{"smtpd_banner = $( {a == {a} )\n", "smtpd_banner", POSTFIX_DIAG_EXPAND, 1, "unbalanced {}"},
 };
 
-static void test_diags(void **state)
+static void
+test_diags(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(diag_cases) / sizeof(diag_cases[0]); i++) {
@@ -213,7 +217,8 @@ static const struct {
 	{"", "${{12345678901234567890} > {9} ? {big} : {small}}", "big"},
 };
 
-static void test_expand(void **state)
+static void
+test_expand(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(exp_cases) / sizeof(exp_cases[0]); i++) {
@@ -247,7 +252,8 @@ static void test_expand(void **state)
 }
 
 /* exponential blow-up is cut off, not run */
-static void test_expand_budget(void **state)
+static void
+test_expand_budget(void **state)
 {
 	struct postfix_diags d = {0};
 	char text[4096] = "";
@@ -315,7 +321,8 @@ static const struct {
 	{V37, NULL, "no_such_parameter", NULL},
 };
 
-static void test_defaults(void **state)
+static void
+test_defaults(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(def_cases) / sizeof(def_cases[0]); i++) {
@@ -339,7 +346,8 @@ static void test_defaults(void **state)
 	}
 }
 
-static void test_hostnames(void **state)
+static void
+test_hostnames(void **state)
 {
 	static const struct {
 		const char *text, *name, *want;
@@ -385,7 +393,8 @@ static const struct {
 	{"all\n", POSTFIX_SPLIT_INET, 0, "all\n"},
 };
 
-static void test_lists(void **state)
+static void
+test_lists(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(list_cases) / sizeof(list_cases[0]); i++) {
@@ -413,7 +422,8 @@ static void test_lists(void **state)
 
 /* ---- versions, levels, booleans ---- */
 
-static void test_versions(void **state)
+static void
+test_versions(void **state)
 {
 	unsigned v = 0;
 
@@ -434,7 +444,8 @@ static void test_versions(void **state)
 	assert_true(postfix_bool("maybe", true));
 }
 
-int main(void)
+int
+main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lline),

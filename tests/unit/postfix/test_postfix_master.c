@@ -56,7 +56,8 @@ static const struct {
 	{"smtp inet n - - - - smtpd {unbalanced\n", 0, 0, NULL, NULL, false, NULL, NULL, NULL},
 };
 
-static void test_master(void **state)
+static void
+test_master(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(master_cases) / sizeof(master_cases[0]); i++) {
@@ -103,7 +104,8 @@ static void test_master(void **state)
 	}
 }
 
-static void test_master_duplicate(void **state)
+static void
+test_master_duplicate(void **state)
 {
 	const char *in = "smtp inet n - - - - smtpd -o a=1\n\nsmtp inet n - - - - smtpd -o a=2\n";
 	struct postfix_master m;
@@ -120,7 +122,8 @@ static void test_master_duplicate(void **state)
 	postfix_diags_free(&d);
 }
 
-static void test_master_expand(void **state)
+static void
+test_master_expand(void **state)
 {
 	const char *in = "smtp inet n - - - - smtpd -o x=svc -o smtpd_banner=$x-$y\n";
 	struct postfix_master m;
@@ -167,7 +170,8 @@ static const struct {
 	{"99999", 0, "", "99999", -1},
 };
 
-static void test_host_port(void **state)
+static void
+test_host_port(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(hp_cases) / sizeof(hp_cases[0]); i++) {
@@ -185,7 +189,8 @@ static void test_host_port(void **state)
 	}
 }
 
-int main(void)
+int
+main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_master),

@@ -14,9 +14,9 @@
 #include <cmocka.h>
 
 #include "collectors/sendmail/sendmail.h"
+#include "exporter/exposition/metrics.h"
 #include "lib/arena.h"
 #include "lib/log.h"
-#include "exporter/exposition/metrics.h"
 
 struct capture {
 	int count;
