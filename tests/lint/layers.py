@@ -29,6 +29,9 @@ import re
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from csource import blank, lint_main  # noqa: E402
+
 # (folder, layer, name); the longest matching folder wins.
 LAYERS = [
     ("lib/", 0, "lib"),
@@ -52,32 +55,6 @@ def layer_of(path):
         if path.startswith(folder) and (best is None or len(folder) > len(best[0])):
             best = (folder, layer, name)
     return best
-
-
-def strip_comments(text):
-    """The text with comments and string literals blanked, lines kept."""
-    out, i, n = [], 0, len(text)
-    while i < n:
-        if text.startswith("/*", i):
-            j = text.find("*/", i + 2)
-            j = n if j < 0 else j + 2
-            out.append(re.sub(r"[^\n]", " ", text[i:j]))
-            i = j
-        elif text.startswith("//", i):
-            j = text.find("\n", i)
-            j = n if j < 0 else j
-            out.append(" " * (j - i))
-            i = j
-        elif text[i] in "\"'":
-            q, j = text[i], i + 1
-            while j < n and text[j] != q and text[j] != "\n":
-                j += 2 if text[j] == "\\" else 1
-            out.append(q + " " * (min(j, n) - i - 1))
-            i = j
-        else:
-            out.append(text[i])
-            i += 1
-    return "".join(out)
 
 
 def read_allow(path):
@@ -116,7 +93,7 @@ def check(src, allow_path):
         with open(os.path.join(src, path), encoding="utf-8", errors="replace") as f:
             text = f.read()
         if me[2] == "lib":
-            for no, line in enumerate(strip_comments(text).split("\n"), 1):
+            for no, line in enumerate(blank(text, directives=False).split("\n"), 1):
                 m = MTA_WORDS.search(line)
                 if m:
                     problems.append("%s:%d: lib/ is generic, but names an MTA (%s)"
@@ -204,19 +181,6 @@ def self_test():
     return failed
 
 
-def main():
-    if len(sys.argv) != 2:
-        print(__doc__.split("\n\n")[1], file=sys.stderr)
-        return 2
-    if self_test():
-        return 1
-    src = sys.argv[1]
-    problems, n = check(src, os.path.join(src, "tests/lint/layers.allow"))
-    for p in problems:
-        print(p)
-    print("layers: %d files, %d problem(s)" % (n, len(problems)))
-    return 1 if problems else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(lint_main(__doc__, "layers", self_test,
+                       lambda src: check(src, os.path.join(src, "tests/lint/layers.allow"))))

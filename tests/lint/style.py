@@ -28,60 +28,12 @@ import re
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from csource import blank, lint_main  # noqa: E402
+
 ROOTS = ("lib", "exporter", "collectors", "tests/unit", "tests/fuzz", "tests/tools")
 KEYWORDS = {"if", "for", "while", "switch", "return", "sizeof", "do", "else", "case",
             "__attribute__", "defined", "_Static_assert", "typeof", "__typeof__"}
-
-
-def blank(text):
-    """Comments, string and character literals and preprocessor lines
-    replaced by spaces; line breaks kept, so offsets map to lines."""
-    out, i, n = [], 0, len(text)
-    at_line_start = True
-    while i < n:
-        c = text[i]
-        if at_line_start:
-            j = i
-            while j < n and text[j] in " \t":
-                j += 1
-            if j < n and text[j] == "#":	# a directive, with its continuations
-                k = j
-                while k < n and text[k] != "\n":
-                    if text[k] == "\\" and k + 1 < n and text[k + 1] == "\n":
-                        k += 2
-                        continue
-                    if text.startswith("/*", k):
-                        e = text.find("*/", k + 2)
-                        k = n if e < 0 else e + 2
-                        continue
-                    k += 1
-                out.append(re.sub(r"[^\n]", " ", text[i:k]))
-                i = k
-                continue
-        at_line_start = False
-        if text.startswith("/*", i):
-            j = text.find("*/", i + 2)
-            j = n if j < 0 else j + 2
-            out.append(re.sub(r"[^\n]", " ", text[i:j]))
-            i = j
-        elif text.startswith("//", i):
-            j = text.find("\n", i)
-            j = n if j < 0 else j
-            out.append(" " * (j - i))
-            i = j
-        elif c in "\"'":
-            j = i + 1
-            while j < n and text[j] != c and text[j] != "\n":
-                j += 2 if text[j] == "\\" else 1
-            j = min(j + 1, n)
-            out.append(c + " " * (j - i - 2) + c if j - i >= 2 else c)
-            i = j
-        else:
-            out.append(c)
-            if c == "\n":
-                at_line_start = True
-            i += 1
-    return "".join(out)
 
 
 def line_of(text, off):
@@ -284,18 +236,5 @@ def self_test():
     return failed
 
 
-def main():
-    if len(sys.argv) != 2:
-        print(__doc__.split("\n\n")[1], file=sys.stderr)
-        return 2
-    if self_test():
-        return 1
-    problems, n = check(sys.argv[1])
-    for p in problems:
-        print(p)
-    print("style: %d files, %d problem(s)" % (n, len(problems)))
-    return 1 if problems else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(lint_main(__doc__, "style", self_test, check))
