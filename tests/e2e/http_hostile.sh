@@ -19,7 +19,7 @@ ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 # Under ASan, freed memory sits in a 256 MiB quarantine: keep it small so
 # that RSS measures what the exporter holds, not what ASan delays.
-if ldd "$MTA_EXPORTER" | grep -q libasan; then
+if sanitized; then
 	export ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}quarantine_size_mb=4"
 fi
 start_bg "$T/log" "$MTA_EXPORTER" --web.listen-address=$ADDR --path.rootfs="$T/root" \

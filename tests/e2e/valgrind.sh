@@ -7,7 +7,7 @@
 # each other).
 . "$(dirname "$0")/lib.sh"
 
-if ldd "$MTA_EXPORTER" | grep -q 'libasan\|libubsan' || [ -n "${MTA_SANITIZE:-}" ]; then
+if sanitized; then
 	echo "SKIP: sanitizer build" >&2
 	exit 77
 fi
