@@ -140,15 +140,6 @@ find_collector_flag(const char *name)
 }
 
 static int
-collector_index(const char *name)
-{
-	for (size_t i = 0; i < collector_count; i++)
-		if (strcmp(collector_table[i]->name, name) == 0)
-			return (int)i;
-	return -1;
-}
-
-static int
 apply(struct options *o, const struct opt_def *d, const char *flag, const char *val)
 {
 	unsigned long n;

@@ -1094,15 +1094,6 @@ checks_postfix_build(const struct checks_postfix_source *src, const char *rootfs
 
 /* ---- the collector ---- */
 
-static int
-collector_index(const char *name)
-{
-	for (size_t i = 0; i < collector_count; i++)
-		if (strcmp(collector_table[i]->name, name) == 0)
-			return (int)i;
-	return -1;
-}
-
 static bool
 enabled(const struct collector_env *cenv, const char *name)
 {

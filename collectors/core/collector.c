@@ -1,19 +1,28 @@
 /*
  * collector.c - lookups over the collector table and the MTA names (see
  * collector.h).  The table itself is the program's (exporter/registry.c).
- * No diagnostics: an unknown name is NULL or "unknown" for the caller.
+ * No diagnostics: an unknown name is -1 or "unknown" for the caller.
  */
 #include "collectors/core/collector.h"
 
 #include <string.h>
 
-const struct collector *
-collector_find(const char *name)
+int
+collector_index(const char *name)
 {
 	for (size_t i = 0; i < collector_count; i++)
 		if (strcmp(collector_table[i]->name, name) == 0)
-			return collector_table[i];
-	return NULL;
+			return (int)i;
+	return -1;
+}
+
+bool
+collector_enabled(const struct collector_env *env, const struct collector *c)
+{
+	for (size_t i = 0; env != NULL && i < collector_count; i++)
+		if (collector_table[i] == c)
+			return env->enabled[i];
+	return false;
 }
 
 const char *

@@ -7,6 +7,8 @@
  * in struct facts.  A collector:
  *   - declares its own command-line flags (struct collector_flag), which the
  *     option parser registers as --<name>.<flag>;
+ *   - declares the capabilities its collect() needs (caps), which the
+ *     program keeps when it drops privileges (exporter/privs.c);
  *   - validates them in init() (called once at startup with the
  *     struct collector_env every collector sees; return -1 with a logged
  *     reason and the exporter exits with status 2);
@@ -170,6 +172,7 @@ struct collector {
 	const char *help;	/* one line, shown on / and in --help */
 	bool default_enabled;
 	const struct collector_flag *flags;	/* NULL-name-terminated, or NULL */
+	uint64_t caps;		/* capabilities collect() needs (1ull << CAP_*), kept after --runas */
 	int (*init)(const struct collector_env *env);
 	int (*collect)(struct scrape_ctx *sc);
 	void (*fini)(void);
@@ -182,7 +185,9 @@ struct collector {
 extern const struct collector *const collector_table[];
 extern const size_t collector_count;
 
-/* collector_find - the entry named name, or NULL (collectors/core/collector.c). */
-const struct collector *collector_find(const char *name);
+/* collector_index - the table index of the collector named name, or -1. */
+int collector_index(const char *name);
+/* collector_enabled - whether c is in the table and enabled in env. */
+bool collector_enabled(const struct collector_env *env, const struct collector *c);
 
 #endif
