@@ -18,6 +18,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "lib/text.h"
+
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                        */
 
@@ -1006,17 +1008,6 @@ listen_warn(struct exim_listen_result *r, const char *fmt, ...)
 	va_end(ap);
 }
 
-static bool
-all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
 /*
  * split_addr_port - Exim's "addr.port" and "[addr]:port" forms.  Writes the
  * address to addr; *port = 0 when none.  Returns -1 on a malformed item.
@@ -1038,7 +1029,7 @@ split_addr_port(const char *item, char *addr, size_t alen, uint16_t *port)
 		if (!*rest)
 			return 0;
 		if ((*rest == ':' || *rest == '.') && exim_port_parse(rest + 1, port) == 0 &&
-		    all_digits(rest + 1))
+		    text_all_digits(rest + 1))
 			return 0;
 		return -1;
 	}
@@ -1046,7 +1037,7 @@ split_addr_port(const char *item, char *addr, size_t alen, uint16_t *port)
 		return -1;
 	strcpy(addr, item);
 	char *dot = strrchr(addr, '.');
-	if (!dot || !all_digits(dot + 1))
+	if (!dot || !text_all_digits(dot + 1))
 		return 0;
 	bool v6 = strchr(addr, ':') != NULL;
 	struct inaddr tmp;

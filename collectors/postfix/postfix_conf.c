@@ -24,6 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include "lib/text.h"
 
 #define IS_SPACE(c) isspace((unsigned char)(c))
 #define IS_ALNUM(c) isalnum((unsigned char)(c))
@@ -597,17 +600,6 @@ exp_sub(struct exp *x, const char *s)
 	return res;
 }
 
-static bool
-all_digits(const char *s)
-{
-	if (*s == 0)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
 /* numeric compare of digit strings of any length */
 static int
 digits_cmp(const char *a, const char *b)
@@ -672,7 +664,7 @@ exp_relational(struct exp *x, const char **cp)
 		goto out;
 	if (ops[found].level)
 		cmp = postfix_level_cmp(lv, rv);
-	else if (all_digits(lv) && all_digits(rv))
+	else if (text_all_digits(lv) && text_all_digits(rv))
 		cmp = digits_cmp(lv, rv);
 	else
 		cmp = strcmp(lv, rv);
@@ -1005,14 +997,40 @@ list_add(struct postfix_list *l, const char *p, size_t n)
 	return 0;
 }
 
-/* One token with {} grouping at *pp; outer braces stripped and trimmed. */
-static int
-split_token(const char **pp, const char *sep, struct postfix_list *out)
+/*
+ * util/mystrtokq.c mystrtokq() and util/extpar.c: tokens separated by the
+ * separator set; a '{' opens a group that quotes separators until its
+ * matching '}'; a token that is one whole {group} loses the outer braces
+ * and the whitespace inside them.  The inet_interfaces rule has no groups.
+ */
+static const char *
+list_sep(enum postfix_split how)
 {
-	const char *start = *pp, *p = *pp, *s, *e;
-	int level = 0;
-	bool outer = *p == '{';
+	return how == POSTFIX_SPLIT_INET ? " \t," : ", \t\r\n";
+}
 
+int
+postfix_list_next(const char **pp, enum postfix_split how, const char **item, size_t *len)
+{
+	const char *sep = list_sep(how);
+	const char *p = *pp, *s, *e;
+	int level = 0;
+	bool outer;
+
+	p += strspn(p, sep);
+	if (*p == 0) {
+		*pp = p;
+		return 0;
+	}
+	s = p;
+	if (how == POSTFIX_SPLIT_INET) {
+		p += strcspn(p, sep);
+		*pp = p;
+		*item = s;
+		*len = (size_t)(p - s);
+		return 1;
+	}
+	outer = *p == '{';
 	for (; *p; p++) {
 		if (*p == '{') {
 			level++;
@@ -1028,7 +1046,6 @@ split_token(const char **pp, const char *sep, struct postfix_list *out)
 	if (level > 0)
 		return -1;
 	*pp = p;
-	s = start;
 	e = p;
 	if (outer && e - s >= 2 && e[-1] == '}') {
 		for (s++, e--; s < e && IS_SPACE(*s); s++)
@@ -1036,42 +1053,45 @@ split_token(const char **pp, const char *sep, struct postfix_list *out)
 		while (e > s && IS_SPACE(e[-1]))
 			e--;
 	}
-	return list_add(out, s, (size_t)(e - s));
+	*item = s;
+	*len = (size_t)(e - s);
+	return 1;
 }
 
-/*
- * util/mystrtok.c mystrtokq(): tokens separated by the separator set; a
- * token that starts with '{' extends to the matching '}' (quotes separators);
- * the outer braces and the whitespace inside them are removed (extpar).
- */
 int
 postfix_list_split(const char *value, enum postfix_split how,
 		   struct postfix_list *out, const char *file, unsigned line,
 		   struct postfix_diags *d)
 {
-	const char *sep = how == POSTFIX_SPLIT_INET ? " \t," : ", \t\r\n";
-	const char *p = value ? value : "";
+	const char *p = value ? value : "", *start, *item;
+	size_t len;
+	int r;
 
 	memset(out, 0, sizeof(*out));
 	for (;;) {
-		const char *start;
-
-		p += strspn(p, sep);
-		if (*p == 0)
+		start = p + strspn(p, list_sep(how));
+		if ((r = postfix_list_next(&p, how, &item, &len)) == 0)
 			return 0;
-		start = p;
-		if (how == POSTFIX_SPLIT_INET) {
-			p += strcspn(p, sep);
-			if (list_add(out, start, (size_t)(p - start)) < 0)
-				return -1;
-			continue;
-		}
-		if (split_token(&p, sep, out) < 0) {
+		if (r < 0) {
 			postfix_diags_add(d, POSTFIX_DIAG_LIST, file, line,
 					  "unbalanced {} in list: \"%.40s\"", start);
 			return -1;
 		}
+		if (list_add(out, item, len) < 0)
+			return -1;
 	}
+}
+
+bool
+postfix_list_has(const char *value, const char *word)
+{
+	const char *p = value ? value : "", *item;
+	size_t len, wl = strlen(word);
+
+	while (postfix_list_next(&p, POSTFIX_SPLIT_LIST, &item, &len) == 1)
+		if (len == wl && strncasecmp(item, word, wl) == 0)
+			return true;
+	return false;
 }
 
 void

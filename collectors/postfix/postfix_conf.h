@@ -187,13 +187,22 @@ struct postfix_list {
 	size_t n;
 };
 
-/* Split; returns 0, or -1 (reported) on unbalanced braces (items so far kept). */
+/*
+ * The one list splitter: the next item of the list at *pp, which it
+ * advances.  Returns 1 with the item at *item (*len bytes, not
+ * NUL-terminated, braces of a whole {group} stripped), 0 at the end, or -1
+ * on unbalanced braces (*pp is then left alone).
+ */
+int postfix_list_next(const char **pp, enum postfix_split how, const char **item, size_t *len);
+/* Split into malloc()ed items; returns 0, or -1 (reported) on unbalanced braces (items so far kept). */
 int postfix_list_split(const char *value, enum postfix_split how,
 		       struct postfix_list *out, const char *file, unsigned line,
 		       struct postfix_diags *d);
 void postfix_list_free(struct postfix_list *l);
+/* Whether a ", \t\r\n" list (value may be NULL) has word as an item, ignoring case. */
+bool postfix_list_has(const char *value, const char *word);
 
-/* Postfix booleans: "yes"/"no" (case-insensitive); dflt when neither. */
+/* The one Postfix boolean: "yes"/"no" (case-insensitive); dflt when neither or NULL. */
 bool postfix_bool(const char *v, bool dflt);
 
 #endif

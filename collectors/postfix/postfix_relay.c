@@ -32,7 +32,9 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "collectors/postfix/postfix_conf.h"
 #include "lib/inaddr.h"
+#include "lib/text.h"
 
 enum { S_P = 1, S_D = 2, S_R = 4 };
 
@@ -65,17 +67,6 @@ ieq(const char *a, const char *b)
 	return strcasecmp(a, b) == 0;
 }
 
-static bool
-all_digits(const char *s)
-{
-	if (*s == '\0')
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
-}
-
 static void
 set_what(struct res *r, const char *a, const char *b)
 {
@@ -101,60 +92,24 @@ find_class(const struct postfix_relay_input *in, const char *name)
 }
 
 /*
- * Split text on ", \t\r\n" with {} grouping, as mystrtokq() does: a
- * separator inside braces does not split; a token that is a whole {group}
- * loses its outer braces and blanks.  Tokens point into buf; returns the
- * count (at most max).
+ * Split a restriction list with the one splitter (postfix_list_next) into
+ * NUL-terminated tokens in buf; returns the count (at most max).  Stops at
+ * unbalanced braces, keeping the tokens before them, as the Postfix model
+ * does (postfix_list_split reports them).
  */
 static size_t
 split_list(const char *text, char *buf, size_t buflen, const char **tok, size_t max)
 {
-	size_t n = 0, o = 0;
-	const char *p = text;
+	const char *p = text, *item;
+	size_t n = 0, o = 0, len;
 
-	while (*p && n < max) {
-		while (*p && strchr(", \t\r\n", *p))
-			p++;
-		if (*p == '\0')
+	while (n < max && postfix_list_next(&p, POSTFIX_SPLIT_LIST, &item, &len) == 1) {
+		if (o + len + 1 > buflen)
 			break;
-		if (o + 1 >= buflen)
-			break;
-		tok[n] = buf + o;
-		if (*p == '{') {
-			int depth = 0;
-			const char *s = p + 1, *e;
-
-			for (e = p; *e; e++) {
-				if (*e == '{')
-					depth++;
-				else if (*e == '}' && --depth == 0)
-					break;
-			}
-			while (*s == ' ' || *s == '\t')
-				s++;
-			{
-				const char *end = e;
-
-				while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
-					end--;
-				while (s < end && o + 1 < buflen)
-					buf[o++] = *s++;
-			}
-			p = *e ? e + 1 : e;
-		} else {
-			/* braces group anywhere in a token (mystrtokq): static:{a b} */
-			int depth = 0;
-
-			while (*p && (depth > 0 || !strchr(", \t\r\n", *p)) && o + 1 < buflen) {
-				if (*p == '{')
-					depth++;
-				else if (*p == '}' && depth > 0)
-					depth--;
-				buf[o++] = *p++;
-			}
-		}
-		buf[o++] = '\0';
-		n++;
+		memcpy(buf + o, item, len);
+		buf[o + len] = '\0';
+		tok[n++] = buf + o;
+		o += len + 1;
 	}
 	return n;
 }
@@ -276,7 +231,7 @@ action_result(struct ctx *c, const char *value, enum list_kind kind, int depth,
 	snprintf(word, sizeof(word), "%.*s", (int)(wl < 63 ? wl : 63), value);
 	r->error = false;
 	r->code = NULL;
-	if (ieq(word, "OK") || ieq(word, "RELAY") || all_digits(value) || ieq(word, "DISCARD")) {
+	if (ieq(word, "OK") || ieq(word, "RELAY") || text_all_digits(value) || ieq(word, "DISCARD")) {
 		r->v = 'P';
 		return;
 	}
@@ -285,7 +240,7 @@ action_result(struct ctx *c, const char *value, enum list_kind kind, int depth,
 		r->v = 'R';
 		return;
 	}
-	if (wl == 3 && *text && (word[0] == '4' || word[0] == '5') && all_digits(word)) {
+	if (wl == 3 && *text && (word[0] == '4' || word[0] == '5') && text_all_digits(word)) {
 		r->v = 'R';
 		return;
 	}
@@ -1124,20 +1079,6 @@ split_arena(const char *value, struct arena *ar, struct postfix_relay_list *out)
 	return 0;
 }
 
-static bool
-param_bool(const struct postfix_relay_params *p, const char *name, bool dflt)
-{
-	const char *v = p->get(p->ctx, name);
-
-	if (v == NULL)
-		return dflt;
-	if (strcasecmp(v, "yes") == 0)
-		return true;
-	if (strcasecmp(v, "no") == 0)
-		return false;
-	return dflt;
-}
-
 int
 postfix_relay_input_from_params(const struct postfix_relay_params *p, struct arena *ar,
 				struct postfix_relay_input *in)
@@ -1165,10 +1106,10 @@ postfix_relay_input_from_params(const struct postfix_relay_params *p, struct are
 	level = p->get(p->ctx, "compatibility_level");
 	/* levels: "0", "1", "2", "3.6", ...; unset means 0 */
 	in->compat_below_1 = level == NULL || level[0] == '\0' || level[0] == '0';
-	in->delay_reject = param_bool(p, "smtpd_delay_reject", true);
-	in->relay_before_recipient = param_bool(p, "smtpd_relay_before_recipient_restrictions",
-						!in->compat_below_1);
-	in->helo_required = param_bool(p, "smtpd_helo_required", false);
+	in->delay_reject = postfix_bool(p->get(p->ctx, "smtpd_delay_reject"), true);
+	in->relay_before_recipient = postfix_bool(p->get(p->ctx, "smtpd_relay_before_recipient_restrictions"),
+						  !in->compat_below_1);
+	in->helo_required = postfix_bool(p->get(p->ctx, "smtpd_helo_required"), false);
 	proto = p->get(p->ctx, "inet_protocols");
 	if (proto == NULL || strstr(proto, "all") != NULL) {
 		in->ipv4 = in->ipv6 = true;
