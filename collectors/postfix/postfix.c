@@ -1,6 +1,6 @@
 /*
  * postfix.c - the "postfix" collector: reads main.cf/master.cf (via
- * fileio), the Postfix version (dpkg status), follows
+ * fileio), the Postfix version (collectors/host/dpkg.h), follows
  * multi_instance_directories, and fills facts->mta[MTA_POSTFIX] and a
  * struct postfix_facts (postfix.h).
  *
@@ -34,7 +34,6 @@
 #include "lib/log.h"
 
 #define POSTFIX_MAX_INSTANCES 32
-#define POSTFIX_DPKG_MAX (64u << 20)
 
 static const char *flag_config_directory = "/etc/postfix";
 
@@ -526,23 +525,13 @@ host_name(const char *rootfs, char *out, size_t outlen)
 static void
 detect_version(const char *rootfs, struct postfix_facts *pf)
 {
-	char full[4096], err[256], *data = NULL;
-	size_t len;
-
 	pf->version = POSTFIX_VERSION_NEWEST;
-	snprintf(pf->version_str, sizeof(pf->version_str), "unknown");
-	if (fileio_path(rootfs, "/var/lib/dpkg/status", full, sizeof(full)) == NULL)
-		return;
-	if (fileio_read(full, POSTFIX_DPKG_MAX, &data, &len, NULL, err, sizeof(err)) != FILEIO_OK)
-		return;
-	if (dpkg_status_version(data, len, "postfix", pf->version_str,
-				sizeof(pf->version_str)) == 0) {
-		if (postfix_version_parse(pf->version_str, &pf->version) != 0)
-			pf->version = POSTFIX_VERSION_NEWEST;
-	} else {
+	if (dpkg_version(rootfs, "postfix", pf->version_str, sizeof(pf->version_str)) != 0) {
 		snprintf(pf->version_str, sizeof(pf->version_str), "unknown");
+		return;
 	}
-	free(data);
+	if (postfix_version_parse(pf->version_str, &pf->version) != 0)
+		pf->version = POSTFIX_VERSION_NEWEST;
 }
 
 /* A configured endpoint, appended to the MTA facts. */

@@ -8,9 +8,9 @@
  * are taken under --path.rootfs.
  *
  * Reads (through fileio): sendmail.cf, sendmail.mc, access, the HelpFile
- * named by the .cf (only its size matters), /var/lib/dpkg/status (the
- * sendmail-bin version, re-read only when it changes).  Parsing and
- * decisions are in sendmail_conf.c.
+ * named by the .cf (only its size matters); the sendmail-bin version comes
+ * from collectors/host/dpkg.h.  Parsing and decisions are in
+ * sendmail_conf.c.
  *
  * Facts: facts->mta[MTA_SENDMAIL] (endpoints = one per network daemon with
  * the daemon's Name as service; relays = one per daemon; checks =
@@ -79,44 +79,6 @@ read_file(const char *rootfs, const char *path, char *full, size_t fulllen,
 	if (r == FILEIO_ERROR)
 		log_warn("cannot read file", "file", full, "err", err, NULL);
 	return r;
-}
-
-/*
- * The sendmail-bin version from the dpkg status database, re-read only when
- * the file changes (it is large and changes rarely).  0, or -1 if none.
- */
-static struct fileio_stat dpkg_seen;
-static bool dpkg_seen_valid;
-static char dpkg_version[128];
-static int dpkg_rc = -1;
-
-static int
-package_version(const char *rootfs, char *out, size_t outlen)
-{
-	char full[4096], err[256];
-	struct fileio_stat st;
-	char *data = NULL;
-	size_t len = 0;
-
-	if (fileio_path(rootfs, "/var/lib/dpkg/status", full, sizeof(full)) == NULL ||
-	    fileio_stat(full, &st, err, sizeof(err)) != FILEIO_OK)
-		return -1;
-	if (!dpkg_seen_valid || !fileio_stat_equal(&st, &dpkg_seen)) {
-		dpkg_rc = -1;
-		if (fileio_read(full, FILEIO_MAX_CONFIG, &data, &len, &st, err, sizeof(err)) !=
-		    FILEIO_OK) {
-			log_warn("cannot read file", "file", full, "err", err, NULL);
-			return -1;
-		}
-		dpkg_rc = dpkg_status_version(data, len, "sendmail-bin", dpkg_version,
-					      sizeof(dpkg_version));
-		free(data);
-		dpkg_seen = st;
-		dpkg_seen_valid = true;
-	}
-	if (dpkg_rc == 0)
-		snprintf(out, outlen, "%s", dpkg_version);
-	return dpkg_rc;
 }
 
 static void
@@ -366,7 +328,7 @@ sendmail_collect(struct scrape_ctx *sc)
 		if (mc != NULL)
 			metrics_add(f_mm, mm.n > 0, NULL);
 
-		if (package_version(rootfs, ver, sizeof(ver)) == 0) {
+		if (dpkg_version(rootfs, "sendmail-bin", ver, sizeof(ver)) == 0) {
 			f_info = metrics_family(sc->m, "sendmail_info",
 						"Installed sendmail-bin package version.", METRIC_INFO);
 			metrics_add(f_info, 1, "version", ver, NULL);
@@ -394,12 +356,6 @@ sendmail_init(const struct collector_env *env)
 	return 0;
 }
 
-static void
-sendmail_fini(void)
-{
-	dpkg_seen_valid = false;
-}
-
 const struct collector collector_sendmail = {
 	.name = "sendmail",
 	.help = "Sendmail: daemons, relay verdict and STIG options from sendmail.cf/.mc.",
@@ -407,5 +363,4 @@ const struct collector collector_sendmail = {
 	.flags = sendmail_flags,
 	.init = sendmail_init,
 	.collect = sendmail_collect,
-	.fini = sendmail_fini,
 };

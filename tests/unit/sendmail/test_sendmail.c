@@ -106,7 +106,6 @@ test_bad_root(void **state)
 
 	log_set_hook(hook, &cap);
 	log_setup(LOG_LEVEL_WARN, LOG_FORMAT_LOGFMT);
-	collector_sendmail.fini();
 	run_collector(&r, "rootfs-bad", "/etc/mail/sendmail.cf");
 	const struct mta_facts *mf = &r.facts.mta[MTA_SENDMAIL];
 	const struct sendmail_facts *sf = mf->priv;
@@ -160,7 +159,6 @@ test_hardened_root(void **state)
 {
 	struct run r;
 
-	collector_sendmail.fini();
 	run_collector(&r, "rootfs-hardened", "/opt/sm/sendmail.cf");
 	const struct mta_facts *mf = &r.facts.mta[MTA_SENDMAIL];
 	const struct sendmail_facts *sf = mf->priv;
