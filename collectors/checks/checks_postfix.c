@@ -55,7 +55,7 @@ pf_param(const void *ctx, const char *service, const char *name)
 {
 	const struct pf_ctx *c = ctx;
 	const struct pf_service *s = find(c, service);
-	char *v = postfix_param(s ? s->inst : c->main_inst, s ? s->svc : NULL, name);
+	char *v = postfix_param_named(s ? s->inst : c->main_inst, s ? s->svc : NULL, name);
 	char *copy;
 
 	if (v == NULL)

@@ -82,9 +82,9 @@ mynetworks_for(const struct postfix_instance *inst, const struct postfix_env *e)
 
 	if (!inst->ifaddrs_known)
 		return NULL;
-	style = postfix_eval(e, "mynetworks_style");
-	ifs = postfix_eval(e, "inet_interfaces");
-	protos = postfix_eval(e, "inet_protocols");
+	style = postfix_eval_id(e, POSTFIX_P_MYNETWORKS_STYLE);
+	ifs = postfix_eval_id(e, POSTFIX_P_INET_INTERFACES);
+	protos = postfix_eval_id(e, POSTFIX_P_INET_PROTOCOLS);
 	if (style && ifs && protos)
 		res = postfix_mynetworks_default(style, ifs, protos, inst->ifaddrs,
 						 inst->n_ifaddrs);
@@ -167,7 +167,14 @@ postfix_instance_free(struct postfix_instance *inst)
 
 char *
 postfix_param(const struct postfix_instance *inst, const struct postfix_service *svc,
-	      const char *name)
+	      enum postfix_param_id id)
+{
+	return postfix_param_named(inst, svc, postfix_param_name(id));
+}
+
+char *
+postfix_param_named(const struct postfix_instance *inst, const struct postfix_service *svc,
+		    const char *name)
 {
 	struct postfix_env e = inst->env;
 	char *mynet = NULL, *res;
@@ -452,10 +459,10 @@ postfix_mynetworks(const struct postfix_instance *inst,
 	}
 	*n = 0;
 	*unknown = false;
-	if (postfix_lookup(&e, "mynetworks", &where) != NULL && where == NULL &&
-	    e.mynetworks == NULL)
+	if (postfix_lookup(&e, postfix_param_name(POSTFIX_P_MYNETWORKS), &where) != NULL
+	    && where == NULL && e.mynetworks == NULL)
 		*unknown = true;
-	val = postfix_eval(&e, "mynetworks");
+	val = postfix_eval_id(&e, POSTFIX_P_MYNETWORKS);
 	free(mynet);
 	if (val == NULL)
 		return NULL;
@@ -596,8 +603,8 @@ service_endpoints(struct scrape_ctx *sc, struct mta_facts *mf, size_t *cap,
 		return;
 	}
 	/* master reads inet_interfaces from main.cf only (master_ent.c) */
-	ifs = postfix_param(inst, NULL, "inet_interfaces");
-	protos = postfix_param(inst, NULL, "inet_protocols");
+	ifs = postfix_param(inst, NULL, POSTFIX_P_INET_INTERFACES);
+	protos = postfix_param(inst, NULL, POSTFIX_P_INET_PROTOCOLS);
 	postfix_list_split(ifs ? ifs : "all", POSTFIX_SPLIT_INET, &l, inst->main_path, 0, NULL);
 	postfix_list_split(protos ? protos : "all", POSTFIX_SPLIT_LIST, &pl, inst->main_path, 0, NULL);
 	v4 = list_has(&pl, "all") || list_has(&pl, "ipv4");
@@ -629,7 +636,7 @@ service_endpoints(struct scrape_ctx *sc, struct mta_facts *mf, size_t *cap,
 static int
 client_restrictions_ok(const struct postfix_instance *inst)
 {
-	char *v = postfix_param(inst, NULL, "smtpd_client_restrictions");
+	char *v = postfix_param(inst, NULL, POSTFIX_P_SMTPD_CLIENT_RESTRICTIONS);
 	struct postfix_list l;
 	int ok = 0;
 
@@ -703,7 +710,7 @@ postfix_collect(struct scrape_ctx *sc)
 	}
 	/* multi_instance_directories (postmulti): secondary instances */
 	{
-		char *dirs = postfix_param(&pf->inst[0], NULL, "multi_instance_directories");
+		char *dirs = postfix_param(&pf->inst[0], NULL, POSTFIX_P_MULTI_INSTANCE_DIRECTORIES);
 		struct postfix_list l;
 
 		postfix_list_split(dirs ? dirs : "", POSTFIX_SPLIT_LIST, &l, pf->inst[0].main_path,
@@ -722,7 +729,7 @@ postfix_collect(struct scrape_ctx *sc)
 						  l.item[i]);
 				continue;
 			}
-			name = postfix_param(in, NULL, "multi_instance_name");
+			name = postfix_param(in, NULL, POSTFIX_P_MULTI_INSTANCE_NAME);
 			if (name != NULL && *name) {
 				free(in->label);
 				in->label = name;
@@ -750,7 +757,7 @@ postfix_collect(struct scrape_ctx *sc)
 
 		if (!in->have_main)
 			continue;
-		ifs = postfix_param(in, NULL, "inet_interfaces");
+		ifs = postfix_param(in, NULL, POSTFIX_P_INET_INTERFACES);
 		if (ifs != NULL) {
 			struct postfix_list l;
 
@@ -768,15 +775,22 @@ postfix_collect(struct scrape_ctx *sc)
 				continue;
 			/* warm the diagnostics: the audited values of this service */
 			{
-				static const char *const audited[] = {
-					"smtpd_client_restrictions", "smtpd_helo_restrictions",
-					"smtpd_sender_restrictions", "smtpd_relay_restrictions",
-					"smtpd_recipient_restrictions", "mynetworks",
-					"smtpd_banner", "smtpd_tls_security_level",
+				static const struct {
+					enum postfix_param_id id;
+					bool list;
+				} audited[] = {
+					{ POSTFIX_P_SMTPD_CLIENT_RESTRICTIONS, true },
+					{ POSTFIX_P_SMTPD_HELO_RESTRICTIONS, true },
+					{ POSTFIX_P_SMTPD_SENDER_RESTRICTIONS, true },
+					{ POSTFIX_P_SMTPD_RELAY_RESTRICTIONS, true },
+					{ POSTFIX_P_SMTPD_RECIPIENT_RESTRICTIONS, true },
+					{ POSTFIX_P_MYNETWORKS, true },
+					{ POSTFIX_P_SMTPD_BANNER, false },
+					{ POSTFIX_P_SMTPD_TLS_SECURITY_LEVEL, false },
 				};
 
 				for (size_t k = 0; k < sizeof(audited) / sizeof(audited[0]); k++) {
-					char *v = postfix_param(in, svc, audited[k]);
+					char *v = postfix_param(in, svc, audited[k].id);
 					const struct postfix_param *where = NULL;
 					struct postfix_env e = in->env;
 					struct postfix_list l;
@@ -785,8 +799,8 @@ postfix_collect(struct scrape_ctx *sc)
 						continue;
 					/* unparseable lists ({} unbalanced) are warnings */
 					e.local = &svc->params;
-					postfix_lookup(&e, audited[k], &where);
-					if (k < 6) {
+					postfix_lookup(&e, postfix_param_name(audited[k].id), &where);
+					if (audited[k].list) {
 						postfix_list_split(v, POSTFIX_SPLIT_LIST, &l,
 								   where ? where->file : in->main_path,
 								   where ? where->line : 0, &in->diags);
@@ -803,7 +817,7 @@ postfix_collect(struct scrape_ctx *sc)
 					local_only = false;
 			}
 		}
-		level = postfix_param(in, NULL, "compatibility_level");
+		level = postfix_param(in, NULL, POSTFIX_P_COMPATIBILITY_LEVEL);
 		metrics_add(f_info, 1, "version", pf->version_str, "compatibility_level",
 			    level ? level : "", "config_directory", in->config_directory, NULL);
 		free(level);

@@ -73,12 +73,15 @@ int postfix_instance_load(struct postfix_instance *inst, const char *config_dire
 void postfix_instance_free(struct postfix_instance *inst);
 
 /*
- * Effective, expanded value of any parameter, for one service (svc may be
- * NULL for main.cf).  malloc()ed; NULL if the name is no parameter or the
- * expansion failed (reported in inst->diags).
+ * Effective, expanded value of a parameter, for one service (svc may be
+ * NULL for main.cf).  malloc()ed; NULL if it is no parameter of that
+ * version or the expansion failed (reported in inst->diags).
  */
 char *postfix_param(const struct postfix_instance *inst, const struct postfix_service *svc,
-		    const char *name);
+		    enum postfix_param_id id);
+/* The same for a name that comes from outside (a restriction class, a test driver). */
+char *postfix_param_named(const struct postfix_instance *inst, const struct postfix_service *svc,
+			  const char *name);
 
 /* True for valid, current inet services run by smtpd or postscreen. */
 bool postfix_service_is_smtp(const struct postfix_service *svc);

@@ -1079,45 +1079,54 @@ split_arena(const char *value, struct arena *ar, struct postfix_relay_list *out)
 	return 0;
 }
 
+/* The model's value of a parameter of the table. */
+static const char *
+param(const struct postfix_relay_params *p, enum postfix_param_id id)
+{
+	return p->get(p->ctx, postfix_param_name(id));
+}
+
 int
 postfix_relay_input_from_params(const struct postfix_relay_params *p, struct arena *ar,
 				struct postfix_relay_input *in)
 {
 	static const struct {
-		const char *name;
+		enum postfix_param_id id;
 		size_t off;
 	} lists[] = {
-		{ "smtpd_client_restrictions", offsetof(struct postfix_relay_input, client) },
-		{ "smtpd_helo_restrictions", offsetof(struct postfix_relay_input, helo) },
-		{ "smtpd_sender_restrictions", offsetof(struct postfix_relay_input, sender) },
-		{ "smtpd_relay_restrictions", offsetof(struct postfix_relay_input, relay) },
-		{ "smtpd_recipient_restrictions", offsetof(struct postfix_relay_input, recipient) },
-		{ "mynetworks", offsetof(struct postfix_relay_input, mynetworks) },
+		{ POSTFIX_P_SMTPD_CLIENT_RESTRICTIONS, offsetof(struct postfix_relay_input, client) },
+		{ POSTFIX_P_SMTPD_HELO_RESTRICTIONS, offsetof(struct postfix_relay_input, helo) },
+		{ POSTFIX_P_SMTPD_SENDER_RESTRICTIONS, offsetof(struct postfix_relay_input, sender) },
+		{ POSTFIX_P_SMTPD_RELAY_RESTRICTIONS, offsetof(struct postfix_relay_input, relay) },
+		{ POSTFIX_P_SMTPD_RECIPIENT_RESTRICTIONS, offsetof(struct postfix_relay_input, recipient) },
+		{ POSTFIX_P_MYNETWORKS, offsetof(struct postfix_relay_input, mynetworks) },
 	};
 	struct postfix_relay_list names;
 	const char *level, *proto;
 
 	memset(in, 0, sizeof(*in));
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
-		if (split_arena(p->get(p->ctx, lists[i].name), ar,
+		if (split_arena(param(p, lists[i].id), ar,
 				(struct postfix_relay_list *)((char *)in + lists[i].off)) < 0)
 			return -1;
-	in->relay_set = p->is_set && p->is_set(p->ctx, "smtpd_relay_restrictions");
-	level = p->get(p->ctx, "compatibility_level");
+	in->relay_set = p->is_set
+			&& p->is_set(p->ctx, postfix_param_name(POSTFIX_P_SMTPD_RELAY_RESTRICTIONS));
+	level = param(p, POSTFIX_P_COMPATIBILITY_LEVEL);
 	/* levels: "0", "1", "2", "3.6", ...; unset means 0 */
 	in->compat_below_1 = level == NULL || level[0] == '\0' || level[0] == '0';
-	in->delay_reject = postfix_bool(p->get(p->ctx, "smtpd_delay_reject"), true);
-	in->relay_before_recipient = postfix_bool(p->get(p->ctx, "smtpd_relay_before_recipient_restrictions"),
-						  !in->compat_below_1);
-	in->helo_required = postfix_bool(p->get(p->ctx, "smtpd_helo_required"), false);
-	proto = p->get(p->ctx, "inet_protocols");
+	in->delay_reject = postfix_bool(param(p, POSTFIX_P_SMTPD_DELAY_REJECT), true);
+	in->relay_before_recipient =
+		postfix_bool(param(p, POSTFIX_P_SMTPD_RELAY_BEFORE_RECIPIENT_RESTRICTIONS),
+			     !in->compat_below_1);
+	in->helo_required = postfix_bool(param(p, POSTFIX_P_SMTPD_HELO_REQUIRED), false);
+	proto = param(p, POSTFIX_P_INET_PROTOCOLS);
 	if (proto == NULL || strstr(proto, "all") != NULL) {
 		in->ipv4 = in->ipv6 = true;
 	} else {
 		in->ipv4 = strstr(proto, "ipv4") != NULL;
 		in->ipv6 = strstr(proto, "ipv6") != NULL;
 	}
-	if (split_arena(p->get(p->ctx, "smtpd_restriction_classes"), ar, &names) < 0)
+	if (split_arena(param(p, POSTFIX_P_SMTPD_RESTRICTION_CLASSES), ar, &names) < 0)
 		return -1;
 	if (names.n) {
 		struct postfix_relay_class *cls = arena_calloc(ar, names.n, sizeof(*cls));
@@ -1125,6 +1134,7 @@ postfix_relay_input_from_params(const struct postfix_relay_params *p, struct are
 		if (cls == NULL)
 			return -1;
 		for (size_t i = 0; i < names.n; i++) {
+			/* a class's name comes from the configuration: by name */
 			const char *v = p->get(p->ctx, names.items[i]);
 			struct postfix_relay_list l;
 

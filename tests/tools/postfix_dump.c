@@ -239,7 +239,7 @@ expands_cleanly(const struct postfix_instance *in, const struct postfix_service 
 
 			if (postfix_default_find(name, in->env.version) == NULL)
 				continue;
-			if ((v = postfix_param(in, svc, name)) == NULL)
+			if ((v = postfix_param_named(in, svc, name)) == NULL)
 				return false;
 			free(v);
 		}
@@ -296,7 +296,7 @@ main(int argc, char **argv)
 			goto out;
 		}
 		for (int i = first; i < argc; i++) {
-			char *v = postfix_param(&in, svc, argv[i]);
+			char *v = postfix_param_named(&in, svc, argv[i]);
 
 			if (v == NULL) {
 				rc = 3;
