@@ -1,7 +1,7 @@
 /*
- * collector.c - lookups over the collector table and the MTA names (see
- * collector.h).  The table itself is the program's (exporter/registry.c).
- * No diagnostics: an unknown name is -1 or "unknown" for the caller.
+ * collector.c - lookups over the collector table (see collector.h).  The
+ * table itself is the program's (exporter/registry.c).  No diagnostics:
+ * an unknown name is -1 for the caller.
  */
 #include "collectors/core/collector.h"
 
@@ -23,12 +23,4 @@ collector_enabled(const struct collector_env *env, const struct collector *c)
 		if (collector_table[i] == c)
 			return env->enabled[i];
 	return false;
-}
-
-const char *
-mta_name(enum mta_kind k)
-{
-	static const char *const names[MTA_COUNT] = { "postfix", "exim", "sendmail" };
-
-	return (unsigned)k < MTA_COUNT ? names[k] : "unknown";
 }

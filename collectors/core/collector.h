@@ -52,8 +52,8 @@ struct collector_flag {
 	const char **value;	/* where the parser stores the string */
 };
 
+/* The MTAs audited; each has a descriptor (collectors/core/mta.h). */
 enum mta_kind { MTA_POSTFIX, MTA_EXIM, MTA_SENDMAIL, MTA_COUNT };
-const char *mta_name(enum mta_kind k);
 
 /* A listening TCP socket on an audited port, as the kernel reports it. */
 struct listener {
@@ -112,21 +112,29 @@ enum check_status {
 	CHECK_ERROR,
 };
 
-#define MTA_CHECK_MAX_REASONS 8
+#define CHECK_MAX_REASONS 16
 
 /*
- * An MTA-specific hardening verdict, decided by that MTA's collector (pure
- * code) and rendered by the checks collector, which owns the catalogue of
- * check ids (title, source, severity, remediation) in collectors/checks/checks.c.
- * Cross-MTA checks (cis_2_1_21, stig_gen004710, mta_no_open_relay,
- * mta_runtime_matches_config) are decided in checks.c from the facts.
+ * What a compliance check is, as the exposition and the audit show it: one
+ * catalogue row's fixed part (struct check_row, collectors/core/check.h,
+ * embeds it).
  */
-struct mta_check {
-	const char *id;		/* e.g. "postfix_vrfy_disabled" */
+struct check_info {
+	const char *id;		/* stable, e.g. "postfix_vrfy_disabled" */
+	const char *title;
+	const char *source;	/* the benchmark or guide it comes from */
+	const char *severity;	/* "critical", "warning", "info" */
+	const char *remediation;
+};
+
+/* A check's outcome in one scrape (decided by collectors/checks/). */
+struct check_result {
+	const char *id;
+	const struct check_info *info;	/* its catalogue row */
 	enum check_status status;
-	const char *reasons[MTA_CHECK_MAX_REASONS];	/* stable finding codes */
+	const char *reasons[CHECK_MAX_REASONS];	/* stable finding codes */
 	size_t n_reasons;
-	const char *detail;	/* human text for the audit report, may be NULL */
+	const char *detail;	/* human text, may be NULL */
 };
 
 struct mta_facts {
@@ -139,12 +147,8 @@ struct mta_facts {
 	struct mta_relay *relays;
 	size_t n_relays;
 	unsigned config_warnings;
-	struct mta_check *checks;	/* MTA-specific hardening verdicts */
-	size_t n_checks;
-	void *priv;		/* MTA-specific facts, owned by that collector's module */
+	void *priv;		/* MTA-specific facts, read only by that MTA's module */
 };
-
-struct check_result;	/* collectors/checks/checks.h */
 
 struct facts {
 	bool listeners_collected;

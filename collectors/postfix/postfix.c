@@ -7,7 +7,13 @@
  * Interface: collector_postfix (flag --postfix.config-directory, default
  * /etc/postfix, under --path.rootfs), postfix_instance_load(),
  * postfix_param(), postfix_mynetworks(), postfix_mynetworks_default(),
- * postfix_net_parse().
+ * postfix_net_parse(), postfix_relay_load_tables(),
+ * postfix_relay_verdict_of().
+ *
+ * Facts (postfix.h): facts->mta[MTA_POSTFIX] (endpoints; relays: one per
+ * smtpd inet service, with the tables it names read through fileio) and
+ * a struct postfix_facts in .priv, which the Postfix checks read
+ * (postfix_checks.c).
  *
  * Metrics (docs/metrics.md, section "postfix"): postfix_client_restrictions_ok,
  * postfix_info, postfix_config_warnings.  The shared mta_detected,
@@ -17,18 +23,22 @@
  * Diagnostics: every problem the configuration model reports is logged
  * with log_file_warn(file, line, ...) and counted in
  * postfix_config_warnings; unreadable files are logged and fail the
- * collector (return -1).
+ * collector (return -1); an unreadable table is logged with its path and
+ * leaves the verdicts that depend on it undetermined.
  */
 #include "collectors/postfix/postfix.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "collectors/host/dpkg.h"
+#include "collectors/postfix/postfix_checks.h"
 #include "lib/buf.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
@@ -632,28 +642,235 @@ service_endpoints(struct scrape_ctx *sc, struct mta_facts *mf, size_t *cap,
 	free(protos);
 }
 
-/* STIG GEN004710 on main.cf smtpd_client_restrictions. */
+/* The postfix_client_restrictions_ok metric: STIG GEN004710's rule on main.cf. */
 static int
 client_restrictions_ok(const struct postfix_instance *inst)
 {
 	char *v = postfix_param(inst, NULL, POSTFIX_P_SMTPD_CLIENT_RESTRICTIONS);
-	struct postfix_list l;
-	int ok = 0;
+	const char *why;
+	int ok = v != NULL && postfix_client_restrictions_ok(v, &why);
 
-	if (v == NULL)
-		return 0;
-	postfix_list_split(v, POSTFIX_SPLIT_LIST, &l, NULL, 0, NULL);
-	for (size_t i = 0; i < l.n; i++) {
-		if (strcmp(l.item[i], "permit") == 0)
-			break;
-		if (strcmp(l.item[i], "reject") == 0) {
-			ok = 1;
-			break;
-		}
-	}
-	postfix_list_free(&l);
 	free(v);
 	return ok;
+}
+
+/* ------------------------------------------------------------ relay verdicts */
+
+#define POSTFIX_MAX_TABLES 64
+#define POSTFIX_MAX_TABLE_BYTES (1u << 20)
+
+struct table_refs {
+	const char *name[POSTFIX_MAX_TABLES];
+	size_t n;
+};
+
+static void
+collect_ref(const char *name, void *arg)
+{
+	struct table_refs *r = arg;
+
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->name[i], name) == 0)
+			return;
+	if (r->n < POSTFIX_MAX_TABLES)
+		r->name[r->n++] = name;
+}
+
+int
+postfix_relay_load_tables(const char *rootfs, struct arena *ar, struct postfix_relay_input *in)
+{
+	struct table_refs refs = { .n = 0 };
+	struct postfix_relay_table *t;
+
+	postfix_relay_table_refs(in, collect_ref, &refs);
+	if (refs.n == 0)
+		return 0;
+	t = arena_calloc(ar, refs.n, sizeof(*t));
+	if (t == NULL)
+		return -1;
+	for (size_t i = 0; i < refs.n; i++) {
+		const char *path = refs.name[i];
+		char full[4096], err[256];
+		char *data = NULL;
+		size_t len = 0;
+		enum fileio_result fr;
+
+		t[i].name = refs.name[i];
+		if (strncasecmp(path, "proxy:", 6) == 0)
+			path += 6;
+		if (path[0] != '/')
+			path = strchr(path, ':') ? strchr(path, ':') + 1 : path;
+		if (path[0] != '/' || fileio_path(rootfs, path, full, sizeof(full)) == NULL)
+			continue;	/* relative or too long: unreadable */
+		fr = fileio_read(full, POSTFIX_MAX_TABLE_BYTES, &data, &len, NULL, err, sizeof(err));
+		if (fr != FILEIO_OK) {
+			log_file_warn(full, 0, "cannot read table %s: %s", refs.name[i],
+				      fr == FILEIO_ABSENT ? "no such file" : err);
+			continue;
+		}
+		t[i].text = arena_strndup(ar, data, len);
+		free(data);
+		if (t[i].text == NULL)
+			return -1;
+	}
+	in->tables = t;
+	in->n_tables = refs.n;
+	return 0;
+}
+
+int
+postfix_relay_verdict_of(const struct postfix_relay_params *p, const char *rootfs,
+			 bool loopback_only, struct arena *ar, struct postfix_relay_input *in,
+			 struct postfix_relay_verdict *out)
+{
+	if (postfix_relay_input_from_params(p, ar, in) < 0
+	    || postfix_relay_load_tables(rootfs, ar, in) < 0)
+		return -1;
+	in->loopback_only = loopback_only;
+	postfix_relay_evaluate(in, out);
+	return 0;
+}
+
+/* One smtpd service's parameters, as the relay adapter asks for them. */
+struct smtpd_params {
+	const struct postfix_smtpd *s;
+	struct arena *ar;
+};
+
+static const char *
+smtpd_get(const void *ctx, const char *name)
+{
+	const struct smtpd_params *sp = ctx;
+	char *v = postfix_param_named(sp->s->inst, sp->s->svc, name);
+	const char *copy;
+
+	if (v == NULL)
+		return NULL;
+	copy = arena_strdup(sp->ar, v);
+	free(v);
+	return copy;
+}
+
+static bool
+smtpd_is_set(const void *ctx, const char *name)
+{
+	const struct smtpd_params *sp = ctx;
+
+	if (sp->s->svc != NULL && postfix_dict_get(&sp->s->svc->params, name) != NULL)
+		return true;
+	return postfix_dict_get(&sp->s->inst->main, name) != NULL;
+}
+
+/* The smtpd "pass" service a postscreen service hands clients to. */
+static const struct postfix_service *
+smtpd_pass(const struct postfix_instance *in)
+{
+	for (size_t i = 0; i < in->master.n; i++) {
+		const struct postfix_service *s = &in->master.v[i];
+
+		if (s->valid && !s->superseded && strcmp(postfix_service_type(s), "pass") == 0
+		    && strcmp(postfix_service_command(s), "smtpd") == 0)
+			return s;
+	}
+	return NULL;
+}
+
+/* Every endpoint of that service (endpoints are named like smtpd entries) is loopback. */
+static bool
+service_loopback_only(const struct mta_facts *mf, const char *service)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < mf->n_endpoints; i++) {
+		const struct mta_endpoint *e = &mf->endpoints[i];
+
+		if (strcmp(e->service, service) != 0)
+			continue;
+		if (!e->loopback)
+			return false;
+		n++;
+	}
+	return n > 0;
+}
+
+/* A certificate or key path counts as present unless it is absent (an
+ * unprivileged exporter may not see into /etc/ssl/private). */
+static bool
+file_present(const char *rootfs, const char *path)
+{
+	char full[4096], err[256];
+	struct fileio_stat st;
+
+	if (path == NULL || path[0] != '/' || fileio_path(rootfs, path, full, sizeof(full)) == NULL)
+		return false;
+	return fileio_stat(full, &st, err, sizeof(err)) != FILEIO_ABSENT;
+}
+
+/*
+ * The smtpd inet services of every instance, each with its relay verdict,
+ * into pf->smtpd and mf->relays; the TLS files of main.cf.  Per-scrape
+ * memory; -1 when it runs out.
+ */
+static int
+smtpd_services(struct scrape_ctx *sc, struct postfix_facts *pf, struct mta_facts *mf)
+{
+	size_t cap = 0;
+	char *cert, *key;
+
+	for (size_t i = 0; i < pf->n_inst; i++)
+		cap += pf->inst[i].master.n;
+	if ((pf->smtpd = arena_calloc(sc->arena, cap + 1, sizeof(*pf->smtpd))) == NULL)
+		return -1;
+	for (size_t i = 0; i < pf->n_inst; i++) {
+		const struct postfix_instance *in = &pf->inst[i];
+
+		if (!in->have_main)
+			continue;
+		if (pf->main_inst == NULL)
+			pf->main_inst = in;
+		for (size_t k = 0; k < in->master.n; k++) {
+			const struct postfix_service *svc = &in->master.v[k];
+			struct postfix_smtpd *s = &pf->smtpd[pf->n_smtpd];
+			struct smtpd_params sp = { s, sc->arena };
+			struct postfix_relay_params p = { smtpd_get, smtpd_is_set, &sp };
+
+			if (!postfix_service_is_smtp(svc))
+				continue;
+			s->inst = in;
+			s->svc = svc;
+			if (strcmp(postfix_service_command(svc), "postscreen") == 0 && smtpd_pass(in))
+				s->svc = smtpd_pass(in);
+			s->name = *in->label ? arena_printf(sc->arena, "%s/%s", in->label,
+							    postfix_service_name(svc))
+					     : postfix_service_name(svc);
+			if (s->name == NULL)
+				return -1;
+			s->loopback_only = service_loopback_only(mf, s->name);
+			if (postfix_relay_verdict_of(&p, sc->env->rootfs, s->loopback_only, sc->arena,
+						     &s->relay_in, &s->relay) < 0)
+				return -1;
+			pf->n_smtpd++;
+		}
+	}
+	assert(pf->main_inst != NULL);	/* detected: the default instance has a main.cf */
+	if ((mf->relays = arena_calloc(sc->arena, pf->n_smtpd + 1, sizeof(*mf->relays))) == NULL)
+		return -1;
+	for (size_t i = 0; i < pf->n_smtpd; i++) {
+		struct mta_relay *rl = &mf->relays[mf->n_relays++];
+
+		rl->instance = "";	/* the name says it: "<instance>/<service>" */
+		rl->service = pf->smtpd[i].name;
+		rl->verdict = pf->smtpd[i].relay.verdict;
+		rl->reason = pf->smtpd[i].relay.reason;
+		rl->detail = pf->smtpd[i].relay.detail;
+	}
+	cert = postfix_param(pf->main_inst, NULL, POSTFIX_P_SMTPD_TLS_CERT_FILE);
+	key = postfix_param(pf->main_inst, NULL, POSTFIX_P_SMTPD_TLS_KEY_FILE);
+	pf->tls_cert_present = file_present(sc->env->rootfs, cert);
+	pf->tls_key_present = file_present(sc->env->rootfs, key != NULL && *key ? key : cert);
+	free(cert);
+	free(key);
+	return 0;
 }
 
 static void
@@ -836,10 +1053,14 @@ postfix_collect(struct scrape_ctx *sc)
 		mf->config_warnings += in->diags.total;
 		metrics_add(f_warn, in->diags.total, "config_directory", in->config_directory, NULL);
 	}
-	/* mta_bound_all_interfaces, mta_local_only, mta_service_info: from
-	 * these facts, by collectors/core/mta_metrics.c */
+	/* mta_bound_all_interfaces, mta_local_only, mta_service_info and the
+	 * relay verdicts: from these facts, by collectors/core/mta_metrics.c */
 	mf->bound_all = bound_all;
 	mf->local_only = local_only;
+	if (rc == 0 && smtpd_services(sc, pf, mf) < 0) {
+		log_warn("postfix collector ran out of per-scrape memory", NULL);
+		rc = -1;
+	}
 	mf->collected = rc == 0;
 	return rc;
 }

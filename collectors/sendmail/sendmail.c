@@ -13,10 +13,10 @@
  * sendmail_conf.c.
  *
  * Facts: facts->mta[MTA_SENDMAIL] (endpoints = one per network daemon with
- * the daemon's Name as service; relays = one per daemon; checks =
- * sendmail_privacy_options, sendmail_greeting_no_version,
- * sendmail_help_file, sendmail_relay_features, sendmail_mc_cf_consistent)
- * and a struct sendmail_facts in .priv.
+ * the daemon's Name as service; relays = one per daemon) and a struct
+ * sendmail_facts in .priv, which the Sendmail checks read
+ * (sendmail_checks.c: sendmail_privacy_options, sendmail_greeting_no_version,
+ * sendmail_help_file, sendmail_relay_features, sendmail_mc_cf_consistent).
  *
  * Metrics (docs/metrics.md): mta_bound_all_interfaces, mta_local_only,
  * mta_service_info, mta_open_relay_risk, mta_open_relay_undetermined (all
@@ -39,7 +39,6 @@
 #include <sys/socket.h>
 
 #include "collectors/host/dpkg.h"
-#include "collectors/sendmail/sendmail_conf.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
 
@@ -79,22 +78,6 @@ read_file(const char *rootfs, const char *path, char *full, size_t fulllen,
 	if (r == FILEIO_ERROR)
 		log_warn("cannot read file", "file", full, "err", err, NULL);
 	return r;
-}
-
-static void
-check_add(struct mta_check *c, const char *id, enum check_status st, const char *detail)
-{
-	c->id = id;
-	c->status = st;
-	c->detail = detail;
-	c->n_reasons = 0;
-}
-
-static void
-check_reason(struct mta_check *c, const char *code)
-{
-	if (c->n_reasons < MTA_CHECK_MAX_REASONS)
-		c->reasons[c->n_reasons++] = code;
 }
 
 static enum relay_verdict
@@ -211,9 +194,8 @@ sendmail_collect(struct scrape_ctx *sc)
 	/* endpoints and relays: one per network daemon */
 	mf->endpoints = arena_calloc(ar, cf->n_daemons, sizeof(*mf->endpoints));
 	mf->relays = arena_calloc(ar, cf->n_daemons, sizeof(*mf->relays));
-	mf->checks = arena_calloc(ar, 5, sizeof(*mf->checks));
-	sf = arena_alloc(ar, sizeof(*sf));
-	if (mf->endpoints == NULL || mf->relays == NULL || mf->checks == NULL || sf == NULL)
+	sf = arena_calloc(ar, 1, sizeof(*sf));
+	if (mf->endpoints == NULL || mf->relays == NULL || sf == NULL)
 		goto out;
 	mf->bound_all = false;
 	mf->local_only = true;
@@ -256,54 +238,23 @@ sendmail_collect(struct scrape_ctx *sc)
 	if (mm.n > 0)
 		log_file_warn(cfpath, 0, "sendmail.cf was not rebuilt from %s: %s", mcpath, mm.detail);
 
-	/* MTA-specific checks */
+	/* what the Sendmail checks read (sendmail_checks.c) */
 	{
-		struct mta_check *c = &mf->checks[0];
-		const char *greeting;
-		bool help = false;
+		struct sendmail_cf *copy = arena_alloc(ar, sizeof(*copy));
 
-		check_add(c, "sendmail_privacy_options",
-			  sendmail_privacy_ok(cf->privacy) ? CHECK_PASS : CHECK_FAIL,
-			  arena_printf(ar, "PrivacyOptions%s%s", cf->privacy_line ? " at line " : " not set",
-				       cf->privacy_line ? arena_printf(ar, "%u", cf->privacy_line) : ""));
-		if (c->status == CHECK_FAIL) {
-			if (!(cf->privacy & SENDMAIL_PRIV_NOEXPN))
-				check_reason(c, "expn_allowed");
-			if (!(cf->privacy & SENDMAIL_PRIV_NOVRFY))
-				check_reason(c, "vrfy_allowed");
-		}
-		c++;
-		bool reveals = sendmail_greeting_reveals_version(cf, &greeting);
-		check_add(c, "sendmail_greeting_no_version", reveals ? CHECK_FAIL : CHECK_PASS,
-			  arena_printf(ar, "greeting \"%s\"", greeting));
-		if (reveals)
-			check_reason(c, "greeting_reveals_version");
-		c++;
-		if (cf->helpfile_set && cf->helpfile[0] != '\0') {
-			char hp[4096], err[256];
-			if (fileio_path(rootfs, cf->helpfile, hp, sizeof(hp)) != NULL &&
-			    fileio_stat(hp, &st, err, sizeof(err)) == FILEIO_OK)
-				help = st.size > 0;
-		}
-		help = sendmail_help_enabled(cf, help);
-		check_add(c, "sendmail_help_file", help ? CHECK_FAIL : CHECK_PASS,
-			  cf->helpfile_set ? arena_printf(ar, "HelpFile=%s (line %u)", cf->helpfile,
-							  cf->helpfile_line) : "HelpFile not set");
-		if (help)
-			check_reason(c, "help_file_present");
-		c++;
-		check_add(c, "sendmail_relay_features", rr.n_findings ? CHECK_FAIL : CHECK_PASS,
-			  arena_strdup(ar, rr.detail));
-		for (size_t i = 0; i < rr.n_findings; i++)
-			check_reason(c, rr.findings[i]);
-		c++;
-		check_add(c, "sendmail_mc_cf_consistent",
-			  mc == NULL ? CHECK_NOT_APPLICABLE : mm.n ? CHECK_FAIL : CHECK_PASS,
-			  mm.n ? sf->mc_cf_detail : mc == NULL ? "no sendmail.mc" : NULL);
-		for (size_t i = 0; i < mm.n; i++)
-			check_reason(c, mm.codes[i]);
-		c++;
-		mf->n_checks = (size_t)(c - mf->checks);
+		if (copy != NULL)
+			*copy = *cf;
+		sf->cf = copy;
+	}
+	sf->relay = rr;
+	sf->mismatch = mm;
+	sf->help_has_content = false;
+	if (cf->helpfile_set && cf->helpfile[0] != '\0') {
+		char hp[4096], err[256];
+
+		if (fileio_path(rootfs, cf->helpfile, hp, sizeof(hp)) != NULL &&
+		    fileio_stat(hp, &st, err, sizeof(err)) == FILEIO_OK)
+			sf->help_has_content = st.size > 0;
 	}
 	if (ar->failed)
 		goto out;

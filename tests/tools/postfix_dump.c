@@ -25,20 +25,15 @@
 
 #include "collectors/host/dpkg.h"
 #include "collectors/postfix/postfix.h"
-#include "lib/fileio.h"
 
 static unsigned
 host_version(void)
 {
-	char err[256], ver[64], *data = NULL;
-	size_t len;
+	char ver[64];
 	unsigned v = POSTFIX_VERSION_NEWEST;
 
-	if (fileio_read("/var/lib/dpkg/status", 64u << 20, &data, &len, NULL, err,
-			sizeof(err)) == FILEIO_OK &&
-	    dpkg_status_version(data, len, "postfix", ver, sizeof(ver)) == 0)
+	if (dpkg_version("/", "postfix", ver, sizeof(ver)) == 0)
 		postfix_version_parse(ver, &v);
-	free(data);
 	return v;
 }
 
