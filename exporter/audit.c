@@ -142,18 +142,6 @@ json_str(struct buf *b, const char *s)
 	buf_putc(b, '"');
 }
 
-static const char *
-verdict_name(enum relay_verdict v)
-{
-	switch (v) {
-	case RELAY_OPEN: return "open";
-	case RELAY_CLOSED: return "closed";
-	case RELAY_UNDETERMINED: return "undetermined";
-	case RELAY_CONFIG_ERROR: return "config_error";
-	}
-	return "undetermined";
-}
-
 static void
 json_report(const struct facts *f, bool collectors_failed, struct buf *b)
 {
@@ -209,7 +197,7 @@ json_report(const struct facts *f, bool collectors_failed, struct buf *b)
 			buf_puts(b, ",\"service\":");
 			json_str(b, rl->service);
 			buf_puts(b, ",\"verdict\":");
-			json_str(b, verdict_name(rl->verdict));
+			json_str(b, relay_verdict_name(rl->verdict));
 			buf_puts(b, ",\"reason\":");
 			json_str(b, rl->reason);
 			buf_puts(b, ",\"detail\":");

@@ -97,6 +97,9 @@ enum relay_verdict {
 	RELAY_CONFIG_ERROR,	/* the service would not start / answers nothing */
 };
 
+/* "closed", "open", "undetermined", "config_error": the one spelling (audit, tools). */
+const char *relay_verdict_name(enum relay_verdict v);
+
 struct mta_relay {
 	const char *instance;
 	const char *service;
@@ -191,6 +194,8 @@ extern const size_t collector_count;
 
 /* collector_index - the table index of the collector named name, or -1. */
 int collector_index(const char *name);
+/* collector_flag_absolute - for init(): 0, or -1 (logged) when the flag's value is no absolute path. */
+int collector_flag_absolute(const struct collector_flag *f);
 /* collector_enabled - whether c is in the table and enabled in env. */
 bool collector_enabled(const struct collector_env *env, const struct collector *c);
 

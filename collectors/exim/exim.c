@@ -441,7 +441,7 @@ exim_collect(struct scrape_ctx *sc)
 		r->detail = arena_strdup(sc->arena, rr.detail);
 	}
 	if (rr.verdict != RELAY_CLOSED)
-		log_debug("exim relay verdict", "verdict", exim_relay_verdict_name(rr.verdict),
+		log_debug("exim relay verdict", "verdict", relay_verdict_name(rr.verdict),
 			  "reason", rr.reason, "detail", rr.detail, NULL);
 	mf->collected = ret == 0;
 

@@ -1357,18 +1357,6 @@ eval_cond(const struct exim_conf *c, const struct exim_acl_cond *cd, bool *is_mo
 	return cd->negated ? tv_not(v) : v;
 }
 
-const char *
-exim_relay_verdict_name(enum relay_verdict v)
-{
-	switch (v) {
-	case RELAY_CLOSED: return "closed";
-	case RELAY_OPEN: return "open";
-	case RELAY_UNDETERMINED: return "undetermined";
-	case RELAY_CONFIG_ERROR: return "config_error";
-	}
-	return "unknown";
-}
-
 static void
 relay_set(struct exim_relay_result *r, enum relay_verdict v, const char *reason,
 	  const char *file, unsigned line, const char *fmt, ...)
@@ -1567,23 +1555,14 @@ walk_acl(const struct exim_conf *c, const struct exim_acl *acl, int fam,
 				  acl->name, verb, st->file, st->line);
 			return;
 		}
-		if (strcmp(verb, "require") == 0) {
-			if (v == TV_F) {
-				r->file = st->file;
-				r->line = st->line;
-				goto denied_at;
-			}
-			if (v == TV_U && !maybe_deny)
-				maybe_deny = st;
-			continue;
-		}
-		/* discard accepts but drops the message: it relays nothing */
-		if (deny_verb) {
-			if (v == TV_T) {
-				r->file = st->file;
-				r->line = st->line;
-				goto denied_at;
-			}
+		/*
+		 * require denies when its conditions fail; deny (and discard,
+		 * which accepts but drops the message: it relays nothing) when
+		 * they hold
+		 */
+		if (strcmp(verb, "require") == 0 || deny_verb) {
+			if (v == (deny_verb ? TV_T : TV_F))
+				goto denied;
 			if (v == TV_U && !maybe_deny)
 				maybe_deny = st;
 			continue;

@@ -1068,11 +1068,7 @@ postfix_collect(struct scrape_ctx *sc)
 static int
 postfix_init(const struct collector_env *env)
 {
-	if (flag_config_directory == NULL || flag_config_directory[0] != '/') {
-		log_error("--postfix.config-directory must be an absolute path", NULL);
-		return -1;
-	}
-	return 0;
+	return collector_flag_absolute(&postfix_flags[0]);
 }
 
 static void

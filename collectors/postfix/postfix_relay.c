@@ -213,6 +213,28 @@ split_entry(char *line, char **key, char **value)
 	*value = p;
 }
 
+/* Any result is possible and the environment (DNS, a policy, a table we
+ * could not read) picks it: code says why the outcome is not known. */
+static void
+env_picks(struct outcome *o, const char *code)
+{
+	o->set = S_P | S_D | S_R;
+	o->env = true;
+	o->code = code;
+}
+
+/* The outcome of a nested walk's (or a table action's) result. */
+static void
+outcome_of(const struct res *r, struct outcome *o)
+{
+	switch (r->v) {
+	case 'P': o->set = S_P; break;
+	case 'D': o->set = S_D; break;
+	case 'R': o->set = S_R; o->error = r->error; o->code = r->code; break;
+	default: env_picks(o, r->code); break;
+	}
+}
+
 static void res_from_outcome(struct ctx *c, const struct outcome *o, struct res *r);
 static void walk(struct ctx *c, const char *const *items, size_t n,
 		 enum list_kind kind, int depth, struct res *r);
@@ -302,16 +324,12 @@ client_table(struct ctx *c, const char *name, enum list_kind kind, int depth,
 		goto from_res;
 	}
 	if (k == T_OTHER) {
-		o->set = S_P | S_D | S_R;
-		o->env = true;
-		o->code = "table_not_evaluable";
+		env_picks(o, "table_not_evaluable");
 		return;
 	}
 	t = find_table(c->in, name);
 	if (t == NULL || t->text == NULL) {
-		o->set = S_P | S_D | S_R;
-		o->env = true;
-		o->code = "table_unreadable";
+		env_picks(o, "table_unreadable");
 		return;
 	}
 	L.p = t->text;
@@ -322,9 +340,7 @@ client_table(struct ctx *c, const char *name, enum list_kind kind, int depth,
 
 		split_entry(L.line, &key, &value);
 		if (ieq(key, "if") || ieq(key, "endif")) {
-			o->set = S_P | S_D | S_R;
-			o->env = true;
-			o->code = "table_not_evaluable";
+			env_picks(o, "table_not_evaluable");
 			return;
 		}
 		if (key[0] == '!' || inaddr_parse_cidr(key, &net, &plen) < 0)
@@ -337,12 +353,7 @@ client_table(struct ctx *c, const char *name, enum list_kind kind, int depth,
 	o->set = S_D;
 	return;
 from_res:
-	switch (r.v) {
-	case 'P': o->set = S_P; break;
-	case 'D': o->set = S_D; break;
-	case 'R': o->set = S_R; o->error = r.error; o->code = r.code; break;
-	default: o->set = S_P | S_D | S_R; o->env = true; o->code = r.code; break;
-	}
+	outcome_of(&r, o);
 }
 
 /*
@@ -397,16 +408,12 @@ chosen_table(struct ctx *c, const char *name, enum list_kind kind, bool recipien
 		text = inl;
 	} else if (k == T_OTHER || (k == T_EXACT && strncasecmp(name, "texthash:", 9) != 0
 				     && strncasecmp(name, "proxy:texthash:", 15) != 0)) {
-		o->set = S_P | S_D | S_R;
-		o->env = true;
-		o->code = k == T_OTHER ? "table_not_evaluable" : "table_not_text";
+		env_picks(o, k == T_OTHER ? "table_not_evaluable" : "table_not_text");
 		return;
 	} else {
 		t = find_table(c->in, name);
 		if (t == NULL || t->text == NULL) {
-			o->set = S_P | S_D | S_R;
-			o->env = true;
-			o->code = "table_unreadable";
+			env_picks(o, "table_unreadable");
 			return;
 		}
 		text = t->text;
@@ -645,9 +652,7 @@ restriction(struct ctx *c, const char *name, const char *arg, enum list_kind kin
 			o->error = true;
 			o->code = "restriction_argument_missing";
 		} else {
-			o->set = S_P | S_D | S_R;
-			o->env = true;
-			o->code = "policy_service";
+			env_picks(o, "policy_service");
 		}
 	} else if (takes_arg(name) && strncasecmp(name, "check_", 6) == 0
 		   && !passable(name)) {
@@ -681,12 +686,7 @@ restriction(struct ctx *c, const char *name, const char *arg, enum list_kind kin
 			return;
 		}
 		walk(c, cls->items, cls->n, kind, depth + 1, &r);
-		switch (r.v) {
-		case 'P': o->set = S_P; break;
-		case 'D': o->set = S_D; break;
-		case 'R': o->set = S_R; o->error = r.error; o->code = r.code; break;
-		default: o->set = S_P | S_D | S_R; o->env = true; o->code = r.code; break;
-		}
+		outcome_of(&r, o);
 	} else {
 		o->set = S_R;
 		o->error = true;
@@ -1041,18 +1041,6 @@ postfix_relay_table_refs(const struct postfix_relay_input *in,
 		for (size_t i = 0; i < in->classes[k].n; i++)
 			if (text_table(in->classes[k].items[i]))
 				cb(in->classes[k].items[i], arg);
-}
-
-const char *
-postfix_relay_verdict_name(enum relay_verdict v)
-{
-	switch (v) {
-	case RELAY_CLOSED: return "closed";
-	case RELAY_OPEN: return "open";
-	case RELAY_UNDETERMINED: return "undetermined";
-	case RELAY_CONFIG_ERROR: return "config_error";
-	}
-	return "unknown";
 }
 
 /* ---- adapter from a parameter model ---- */

@@ -300,11 +300,7 @@ out:
 static int
 sendmail_init(const struct collector_env *env)
 {
-	if (flag_config == NULL || flag_config[0] != '/') {
-		log_error("--sendmail.config must be an absolute path", NULL);
-		return -1;
-	}
-	return 0;
+	return collector_flag_absolute(&sendmail_flags[0]);
 }
 
 const struct collector collector_sendmail = {

@@ -136,7 +136,7 @@ main(int argc, char **argv)
 
 		if (postfix_relay_verdict_of(&p, argv[1], false, &ar, &in, &v) < 0)
 			return 2;
-		printf("%s %s %s %s\n", argv[i], postfix_relay_verdict_name(v.verdict), v.reason,
+		printf("%s %s %s %s\n", argv[i], relay_verdict_name(v.verdict), v.reason,
 		       v.detail);
 	}
 	arena_free(&ar);

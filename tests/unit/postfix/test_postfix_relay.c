@@ -300,8 +300,8 @@ run_row(const struct row *r)
 	if (v.verdict != r->want || (r->reason && strcmp(v.reason, r->reason) != 0)
 	    || (r->detail_has && strstr(v.detail, r->detail_has) == NULL)) {
 		print_error("row \"%s\": got %s/%s (%s), want %s/%s%s%s\n", r->name,
-			    postfix_relay_verdict_name(v.verdict), v.reason, v.detail,
-			    postfix_relay_verdict_name(r->want), r->reason ? r->reason : "*",
+			    relay_verdict_name(v.verdict), v.reason, v.detail,
+			    relay_verdict_name(r->want), r->reason ? r->reason : "*",
 			    r->detail_has ? " detail containing " : "",
 			    r->detail_has ? r->detail_has : "");
 		return false;
