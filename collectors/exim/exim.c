@@ -17,6 +17,7 @@
  */
 #include "collectors/exim/exim.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,7 @@ exim_source_kind_name(enum exim_source_kind k)
 	case EXIM_SRC_DEBIAN_SPLIT: return "debian-split";
 	case EXIM_SRC_EXIM_CONF: return "exim.conf";
 	}
+	assert(!"exim_source_kind_name: not an enum exim_source_kind");
 	return "unknown";
 }
 
