@@ -4,7 +4,7 @@
 # e2e-output.txt), so that every change of a metric, label or value shows
 # in review as a diff of those files.
 #
-# Trees: tests/fixtures/{postfix,sendmail,alerting}/rootfs-*, a few Exim
+# Trees: tests/fixtures/*/rootfs-* (postfix, sendmail, alerting), a few Exim
 # configurations (tests/fixtures/exim/oracle) each as /etc/exim4/exim4.conf
 # of its own root, a Debian Exim whose template is missing (the collector
 # fails), and the root holding all three MTAs (combined_root, as
@@ -78,7 +78,7 @@ once() {
 	compared=$((compared + 1))
 }
 
-for d in "$FIX"/postfix/rootfs-* "$FIX"/sendmail/rootfs-* "$FIX"/alerting/rootfs-*; do
+for d in "$FIX"/*/rootfs-*; do	# every MTA's fixture roots, and alerting's
 	once "$(basename "$(dirname "$d")")-$(basename "$d")" "$d"
 done
 for c in $EXIM_CONFS; do

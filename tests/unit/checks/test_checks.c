@@ -444,7 +444,6 @@ test_catalogue(void **state)
 	size_t n = checks_catalogue_count(), per_mta[MTA_COUNT] = { 0 };
 	int last_owner = -1;
 
-	assert_int_equal(n, 4 + 12 + 0 + 5);
 	for (size_t i = 0; i < n; i++) {
 		int owner;
 		const struct check_row *row = checks_catalogue_row(i, &owner);

@@ -142,7 +142,7 @@ test_descriptor(void **state)
 {
 	assert_ptr_equal(mta_table[MTA_SENDMAIL], &mta_sendmail);
 	assert_string_equal(mta_name(MTA_SENDMAIL), "sendmail");
-	assert_int_equal(mta_sendmail.n_checks, 5);
+	assert_true(mta_sendmail.n_checks > 0);
 	for (size_t i = 0; i < mta_sendmail.n_checks; i++)
 		assert_int_equal(strncmp(mta_sendmail.checks[i].info.id, "sendmail_", 9), 0);
 }
