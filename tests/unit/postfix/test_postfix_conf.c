@@ -23,7 +23,7 @@ static char *
 eval_in(const char *text, const char *name, unsigned version,
 	struct postfix_diags *d)
 {
-	struct postfix_dict dict = {NULL, 0, 0};
+	struct postfix_dict dict = {0};
 	struct postfix_env e;
 	char *v;
 
@@ -178,7 +178,7 @@ test_diags(void **state)
 static const struct {
 	const char *defs;
 	const char *expr;
-	const char *want;	/* NULL = error */
+	const char *want;	/* NULL = error, reported at the expression's line (9) */
 } exp_cases[] = {
 	{"x = mail", "$x ESMTP", "mail ESMTP"},
 	{"x = mail", "${x}ESMTP", "mailESMTP"},
@@ -206,7 +206,6 @@ static const struct {
 	{"", "${{2} >level {1} ? {y} : {n}}${{2} >=level {2} ? {y} : {n}}", "yy"},
 	{"a = $b\nb = $c\nc = ${d?{$e}:{none}}\nd = 1\ne = deep", "$a", "deep"},
 	{"", "<$nosuch_param>", "<>"},
-	{"x = $x", "$x", NULL},
 	{"", "x ${oops", NULL},
 	{"", "$ x", NULL},
 	{"", "${}", NULL},
@@ -222,7 +221,7 @@ test_expand(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(exp_cases) / sizeof(exp_cases[0]); i++) {
-		struct postfix_dict dict = {NULL, 0, 0};
+		struct postfix_dict dict = {0};
 		struct postfix_diags d = {0};
 		struct postfix_env e;
 		char *v;
@@ -247,6 +246,69 @@ test_expand(void **state)
 		}
 		free(v);
 		postfix_dict_free(&dict);
+		postfix_diags_free(&d);
+	}
+}
+
+/*
+ * A problem inside the value of a parameter names that parameter's
+ * setting (file and line), not the text that referenced it.
+ */
+static const struct {
+	const char *main, *master_o;	/* main.cf; one -o value (NULL = none) */
+	const char *expr;
+	const char *file;
+	unsigned line;
+	const char *msg;
+} err_at_cases[] = {
+	{"x = $x", NULL, "$x", "main.cf", 1, "unreasonable macro call nesting"},
+	{"\n\ny = ${oops\nx = $y", NULL, "$x", "main.cf", 3, "truncated macro reference"},
+	{"x = ${{a} == {a} ? {y}", NULL, "<$x>", "main.cf", 1, "truncated macro reference"},
+	{"a = 1\nx = $nosuch", NULL, "$a $x", "main.cf", 2, "undefined parameter: nosuch"},
+	{"x = $y", "y=${oops", "$x", "master.cf", 7, "truncated macro reference"},
+	{"x = ${oops", "y=$x", "$y", "main.cf", 1, "truncated macro reference"},
+	{"x = 1", NULL, "${x?{a}b}", "expr", 9, "\":\" expected"},
+};
+
+static void
+test_expand_error_location(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(err_at_cases) / sizeof(err_at_cases[0]); i++) {
+		struct postfix_dict main = {0}, local = {0};
+		struct postfix_diags d = {0};
+		struct postfix_env e;
+		const char *mo = err_at_cases[i].master_o;
+		char *v;
+
+		postfix_conf_parse(&main, "main.cf", err_at_cases[i].main,
+				   strlen(err_at_cases[i].main), &d);
+		if (mo != NULL) {
+			char name[64];
+
+			snprintf(name, sizeof(name), "%.*s", (int)strcspn(mo, "="), mo);
+			assert_int_equal(postfix_dict_set(&local, name, strchr(mo, '=') + 1,
+							  "master.cf", 7, &d), 0);
+		}
+		memset(&e, 0, sizeof(e));
+		e.main = &main;
+		e.local = mo ? &local : NULL;
+		e.version = V37;
+		e.hostname = "mx";
+		e.file = "expr";
+		e.diags = &d;
+		v = postfix_expand(&e, err_at_cases[i].expr, 9);
+		if (strstr(err_at_cases[i].msg, "undefined") == NULL)
+			assert_null(v);
+		free(v);
+		assert_true(d.n > 0);
+		if (strcmp(d.v[d.n - 1].file, err_at_cases[i].file) != 0
+		    || d.v[d.n - 1].line != err_at_cases[i].line
+		    || strstr(d.v[d.n - 1].msg, err_at_cases[i].msg) == NULL)
+			fail_msg("case %zu: %s:%u %s", i, d.v[d.n - 1].file, d.v[d.n - 1].line,
+				 d.v[d.n - 1].msg);
+		postfix_dict_free(&main);
+		postfix_dict_free(&local);
 		postfix_diags_free(&d);
 	}
 }
@@ -480,6 +542,7 @@ main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_diags),
 		cmocka_unit_test(test_expand),
+		cmocka_unit_test(test_expand_error_location),
 		cmocka_unit_test(test_expand_budget),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_hostnames),
