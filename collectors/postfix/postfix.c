@@ -41,9 +41,11 @@
 #include "collectors/postfix/postfix_checks.h"
 #include "lib/buf.h"
 #include "lib/fileio.h"
+#include "lib/hash.h"
 #include "lib/log.h"
 
 #define POSTFIX_MAX_INSTANCES 32
+#define POSTFIX_MAX_ENDPOINTS 4096	/* listening endpoints of every instance */
 
 static const char *flag_config_directory = "/etc/postfix";
 
@@ -142,6 +144,7 @@ postfix_instance_load(struct postfix_instance *inst, const char *config_director
 	inst->env.file = inst->main_path;
 	inst->env.diags = &inst->diags;
 	inst->env.mynetworks = NULL;
+	inst->env.budget = host->expand_work;
 	if (host->ifaddrs_known) {
 		inst->ifaddrs_known = true;
 		if (host->n_ifaddrs > 0) {
@@ -509,6 +512,7 @@ facts_free(struct postfix_facts *pf)
 	for (size_t i = 0; i < pf->n_inst; i++)
 		postfix_instance_free(&pf->inst[i]);
 	free(pf->inst);
+	hash_index_free(&pf->endpoint_ix);
 	free(pf);
 }
 
@@ -557,21 +561,38 @@ add_endpoint(struct scrape_ctx *sc, struct mta_facts *mf, size_t *cap,
 	     const struct postfix_instance *inst, const struct postfix_service *svc,
 	     const char *address, int port)
 {
+	struct postfix_facts *pf = mf->priv;
+	size_t pos = HASH_INDEX_START, i;
 	struct mta_endpoint *ep;
 	struct inaddr a;
 	char service[512];
+	uint16_t port16 = (uint16_t)(port < 0 ? 0 : port);
+	uint64_t h;
 
 	/* the instance goes into the service label: docs/metrics.md */
+	if (pf->endpoints_full)
+		return;
 	if (*inst->label)
 		snprintf(service, sizeof(service), "%s/%s", inst->label, postfix_service_name(svc));
 	else
 		snprintf(service, sizeof(service), "%s", postfix_service_name(svc));
-	for (size_t i = 0; i < mf->n_endpoints; i++) {
+	h = hash_key(service, strlen(service) + 1);
+	h = hash_fnv1a(h, address, strlen(address) + 1);
+	h = hash_fnv1a(h, &port16, sizeof(port16));
+	while ((i = hash_index_next(&pf->endpoint_ix, h, &pos)) != HASH_INDEX_END) {
 		const struct mta_endpoint *o = &mf->endpoints[i];
 
-		if (o->port == (uint16_t)(port < 0 ? 0 : port) && strcmp(o->service, service) == 0 &&
+		if (o->port == port16 && strcmp(o->service, service) == 0 &&
 		    strcmp(o->address, address) == 0)
 			return;		/* "127.0.0.1, 127.0.0.1": one socket */
+	}
+	if (mf->n_endpoints >= POSTFIX_MAX_ENDPOINTS) {
+		pf->endpoints_full = true;
+		postfix_diags_add((struct postfix_diags *)&inst->diags, POSTFIX_DIAG_LIMIT,
+				  svc->file, svc->line,
+				  "more than %u listening endpoints: the rest is not counted",
+				  POSTFIX_MAX_ENDPOINTS);
+		return;
 	}
 	if (mf->n_endpoints == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 8;
@@ -583,6 +604,8 @@ add_endpoint(struct scrape_ctx *sc, struct mta_facts *mf, size_t *cap,
 		mf->endpoints = nv;
 		*cap = ncap;
 	}
+	if (hash_index_put(&pf->endpoint_ix, h, mf->n_endpoints) < 0)
+		return;
 	ep = &mf->endpoints[mf->n_endpoints++];
 	memset(ep, 0, sizeof(*ep));
 	ep->instance = arena_strdup(sc->arena, inst->label);
@@ -603,11 +626,14 @@ service_endpoints(struct scrape_ctx *sc, struct mta_facts *mf, size_t *cap,
 		  const struct postfix_instance *inst,
 		  const struct postfix_service *svc)
 {
+	const struct postfix_facts *pf = mf->priv;
 	int port = postfix_port_number(svc->port);
 	char *ifs, *protos;
 	struct postfix_list l, pl;
 	bool v4, v6;
 
+	if (pf->endpoints_full)
+		return;
 	if (svc->host != NULL && *svc->host) {
 		add_endpoint(sc, mf, cap, inst, svc, svc->host, port);
 		return;
@@ -625,7 +651,7 @@ service_endpoints(struct scrape_ctx *sc, struct mta_facts *mf, size_t *cap,
 		if (v6)
 			add_endpoint(sc, mf, cap, inst, svc, "::", port);
 	} else {
-		for (size_t i = 0; i < l.n; i++) {
+		for (size_t i = 0; i < l.n && !pf->endpoints_full; i++) {
 			if (strcasecmp(l.item[i], "loopback-only") == 0) {
 				if (v4)
 					add_endpoint(sc, mf, cap, inst, svc, "127.0.0.1", port);
@@ -720,13 +746,14 @@ postfix_relay_load_tables(const char *rootfs, struct arena *ar, struct postfix_r
 
 int
 postfix_relay_verdict_of(const struct postfix_relay_params *p, const char *rootfs,
-			 bool loopback_only, struct arena *ar, struct postfix_relay_input *in,
-			 struct postfix_relay_verdict *out)
+			 bool loopback_only, struct arena *ar, struct budget *work,
+			 struct postfix_relay_input *in, struct postfix_relay_verdict *out)
 {
 	if (postfix_relay_input_from_params(p, ar, in) < 0
 	    || postfix_relay_load_tables(rootfs, ar, in) < 0)
 		return -1;
 	in->loopback_only = loopback_only;
+	in->work = work;
 	postfix_relay_evaluate(in, out);
 	return 0;
 }
@@ -808,21 +835,27 @@ file_present(const char *rootfs, const char *path)
 
 /*
  * The smtpd inet services of every instance, each with its relay verdict,
- * into pf->smtpd and mf->relays; the TLS files of main.cf.  Per-scrape
- * memory; -1 when it runs out.
+ * into pf->smtpd and mf->relays; the TLS files of main.cf.  A service
+ * without -o overrides has its instance's main.cf parameters, so its
+ * verdict is that of the first such service (per loopback-only state):
+ * evaluated once, however many there are.  Per-scrape memory; -1 when it
+ * runs out, -2 when an evaluation ran out of work (logged).
  */
 static int
 smtpd_services(struct scrape_ctx *sc, struct postfix_facts *pf, struct mta_facts *mf)
 {
 	size_t cap = 0;
 	char *cert, *key;
+	int rc = 0;
 
 	for (size_t i = 0; i < pf->n_inst; i++)
 		cap += pf->inst[i].master.n;
 	if ((pf->smtpd = arena_calloc(sc->arena, cap + 1, sizeof(*pf->smtpd))) == NULL)
 		return -1;
+	budget_init(&pf->relay_work, POSTFIX_RELAY_WORK_PER_SCRAPE);
 	for (size_t i = 0; i < pf->n_inst; i++) {
 		const struct postfix_instance *in = &pf->inst[i];
+		const struct postfix_smtpd *plain[2] = { NULL, NULL };	/* by loopback_only */
 
 		if (!in->have_main)
 			continue;
@@ -846,9 +879,21 @@ smtpd_services(struct scrape_ctx *sc, struct postfix_facts *pf, struct mta_facts
 			if (s->name == NULL)
 				return -1;
 			s->loopback_only = service_loopback_only(mf, s->name);
-			if (postfix_relay_verdict_of(&p, sc->env->rootfs, s->loopback_only, sc->arena,
-						     &s->relay_in, &s->relay) < 0)
+			if (s->svc->params.n == 0 && plain[s->loopback_only] != NULL) {
+				s->relay_in = plain[s->loopback_only]->relay_in;
+				s->relay = plain[s->loopback_only]->relay;
+			} else if (postfix_relay_verdict_of(&p, sc->env->rootfs, s->loopback_only,
+							    sc->arena, &pf->relay_work, &s->relay_in,
+							    &s->relay) < 0) {
 				return -1;
+			} else if (s->svc->params.n == 0) {
+				plain[s->loopback_only] = s;
+			}
+			if (strcmp(s->relay.reason, "evaluation_too_complex") == 0) {
+				log_file_warn(s->svc->file, s->svc->line, "service %s: %s", s->name,
+					      s->relay.detail);
+				rc = -2;
+			}
 			pf->n_smtpd++;
 		}
 	}
@@ -870,7 +915,7 @@ smtpd_services(struct scrape_ctx *sc, struct postfix_facts *pf, struct mta_facts
 	pf->tls_key_present = file_present(sc->env->rootfs, key != NULL && *key ? key : cert);
 	free(cert);
 	free(key);
-	return 0;
+	return rc;
 }
 
 static void
@@ -915,6 +960,8 @@ postfix_collect(struct scrape_ctx *sc)
 	host.ifaddrs = sc->facts->ifaddrs;
 	host.n_ifaddrs = sc->facts->n_ifaddrs;
 	host.ifaddrs_known = sc->facts->ifaddrs_collected;
+	budget_init(&pf->expand_work, POSTFIX_EXPAND_WORK_PER_SCRAPE);
+	host.expand_work = &pf->expand_work;
 
 	if (postfix_instance_load(&pf->inst[0], flag_config_directory, "", &host) < 0)
 		rc = -1;
@@ -1040,26 +1087,49 @@ postfix_collect(struct scrape_ctx *sc)
 		free(level);
 		metrics_add(f_cro, client_restrictions_ok(in), "config_directory",
 			    in->config_directory, NULL);
+	}
+	/* mta_bound_all_interfaces, mta_local_only, mta_service_info and the
+	 * relay verdicts: from these facts, by collectors/core/mta_metrics.c */
+	mf->bound_all = bound_all;
+	mf->local_only = local_only;
+	if (rc == 0) {
+		int r = smtpd_services(sc, pf, mf);
+
+		if (r == -1)
+			log_warn("postfix collector ran out of per-scrape memory", NULL);
+		if (r < 0)
+			rc = -1;
+	}
+	/* the diagnostics of everything evaluated above, relay inputs included */
+	for (size_t i = 0; i < pf->n_inst; i++) {
+		struct postfix_instance *in = &pf->inst[i];
+
+		if (!in->have_main)
+			continue;
 		log_diags(in);
-		/* An expansion error (a $a -> $b -> $a loop, a depth or size bomb,
-		 * a syntax error) leaves the effective value of an audited
-		 * parameter unknown, and Postfix itself stops on it: the scrape
+		/* An expansion error (a $a -> $b -> $a loop, a depth, size or work
+		 * bomb, a syntax error) leaves the effective value of an audited
+		 * parameter unknown, and Postfix itself stops on it; a cap that
+		 * was hit leaves part of the configuration unread: the scrape
 		 * cannot vouch for this configuration, so the collector fails. */
 		if (postfix_diags_has(&in->diags, POSTFIX_DIAG_EXPAND, "")) {
 			log_file_warn(in->main_path, 0,
 				      "expansion error: effective configuration unknown (see the warnings above)");
 			rc = -1;
 		}
+		if (postfix_diags_has(&in->diags, POSTFIX_DIAG_LIMIT, "")) {
+			log_file_warn(in->main_path, 0,
+				      "a limit was exceeded: configuration not fully read (see the warnings above)");
+			rc = -1;
+		}
 		mf->config_warnings += in->diags.total;
 		metrics_add(f_warn, in->diags.total, "config_directory", in->config_directory, NULL);
 	}
-	/* mta_bound_all_interfaces, mta_local_only, mta_service_info and the
-	 * relay verdicts: from these facts, by collectors/core/mta_metrics.c */
-	mf->bound_all = bound_all;
-	mf->local_only = local_only;
-	if (rc == 0 && smtpd_services(sc, pf, mf) < 0) {
-		log_warn("postfix collector ran out of per-scrape memory", NULL);
-		rc = -1;
+	{
+		char used[32];
+
+		snprintf(used, sizeof(used), "%zu", pf->expand_work.used);
+		log_debug("postfix expansion work", "bytes", used, NULL);
 	}
 	mf->collected = rc == 0;
 	return rc;
