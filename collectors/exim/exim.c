@@ -26,6 +26,7 @@
 #include "collectors/core/collector.h"
 #include "collectors/exim/exim_conf.h"
 #include "collectors/host/dpkg.h"
+#include "lib/budget.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
 
@@ -68,6 +69,35 @@ exim_loaded_free(struct exim_loaded *l)
 	l->macros = NULL;
 }
 
+/*
+ * exim_read - read rootfs + path (at most max bytes) into *data, *len, its
+ * full name into full.  The one reader of the Exim module: every file read
+ * for one configuration is charged to its budget (l->read), so that the
+ * files together stay under EXIM_LOAD_MAX_BYTES however many there are (128
+ * hard links to one large conf.d part, .include).  On FILEIO_ERROR err says
+ * why.
+ */
+static enum fileio_result
+exim_read(struct exim_loaded *l, const char *rootfs, const char *path, size_t max,
+	  char **data, size_t *len, char *full, size_t fulllen, char *err, size_t errlen)
+{
+	size_t left = budget_left(&l->read);
+	size_t cap = max < left ? max : left;
+	enum fileio_result r;
+
+	if (!fileio_path(rootfs, path, full, fulllen)) {
+		snprintf(err, errlen, "path too long");
+		return FILEIO_ERROR;
+	}
+	r = fileio_read(full, cap, data, len, NULL, err, errlen);
+	if (r == FILEIO_ERROR && cap < max && strstr(err, "too large") != NULL)
+		snprintf(err, errlen, "the files of this configuration together exceed %u bytes",
+			 EXIM_LOAD_MAX_BYTES);
+	if (r == FILEIO_OK)
+		budget_charge(&l->read, *len);
+	return r;
+}
+
 /* add_file - read rootfs+path; 0 ok, 1 absent, -1 error */
 static int
 add_file(struct exim_loaded *l, const char *rootfs, const char *path)
@@ -82,12 +112,8 @@ add_file(struct exim_loaded *l, const char *rootfs, const char *path)
 			 EXIM_LOAD_MAX_BUFS);
 		return -1;
 	}
-	if (!fileio_path(rootfs, path, full, sizeof(full))) {
-		snprintf(l->err, sizeof(l->err), "%.400s: path too long", path);
-		return -1;
-	}
-	enum fileio_result r = fileio_read(full, FILEIO_MAX_CONFIG, &data, &len, NULL, err,
-					   sizeof(err));
+	enum fileio_result r = exim_read(l, rootfs, path, FILEIO_MAX_CONFIG, &data, &len, full,
+					 sizeof(full), err, sizeof(err));
 	if (r == FILEIO_ABSENT)
 		return 1;
 	if (r != FILEIO_OK) {
@@ -194,9 +220,8 @@ load_debian(struct exim_loaded *l, const char *rootfs)
 	char full[4096], err[256];
 	char *text = NULL;
 	size_t len = 0;
-	if (!fileio_path(rootfs, "/etc/exim4/update-exim4.conf.conf", full, sizeof(full)))
-		return -1;
-	if (fileio_read(full, FILEIO_MAX_CONFIG, &text, &len, NULL, err, sizeof(err)) != FILEIO_OK) {
+	if (exim_read(l, rootfs, "/etc/exim4/update-exim4.conf.conf", FILEIO_MAX_CONFIG, &text, &len,
+		      full, sizeof(full), err, sizeof(err)) != FILEIO_OK) {
 		snprintf(l->err, sizeof(l->err), "%.250s: %.250s", full, err);
 		return -1;
 	}
@@ -217,8 +242,8 @@ load_debian(struct exim_loaded *l, const char *rootfs)
 	char mailname[256] = "";
 	char *mn = NULL;
 	size_t mnlen = 0;
-	if (fileio_path(rootfs, "/etc/mailname", full, sizeof(full)) &&
-	    fileio_read(full, 65536, &mn, &mnlen, NULL, err, sizeof(err)) == FILEIO_OK) {
+	if (exim_read(l, rootfs, "/etc/mailname", 65536, &mn, &mnlen, full, sizeof(full), err,
+		      sizeof(err)) == FILEIO_OK) {
 		size_t o = 0;
 		for (size_t i = 0; i < mnlen && o + 1 < sizeof(mailname); i++) {
 			char ch = mn[i];
@@ -275,6 +300,7 @@ int
 exim_load(const char *rootfs, const char *override, struct exim_loaded *l)
 {
 	memset(l, 0, sizeof(*l));
+	budget_init(&l->read, EXIM_LOAD_MAX_BYTES);
 	l->binary_present = exists(rootfs, "/usr/sbin/exim4") || exists(rootfs, "/usr/sbin/exim") ||
 			    exists(rootfs, "/usr/lib/exim4/exim4");
 	if (override && *override) {
@@ -387,6 +413,17 @@ exim_collect(struct scrape_ctx *sc)
 		return -1;
 	}
 	log_conf_diags(conf);
+	if (conf->n_limits > 0) {
+		/* a cap was exceeded: what Exim would read past it is unknown */
+		log_warn("Exim configuration not fully read: a limit was exceeded (see the warning above)",
+			 "collector", "exim", NULL);
+		exim_conf_free(conf);
+		free(conf);
+		free(lr);
+		exim_loaded_free(l);
+		free(l);
+		return -1;
+	}
 	exim_listen_compute(conf, lr);
 	/* listening problems: point at local_interfaces (else the main file) */
 	const struct exim_option *li = exim_conf_option_entry(conf, "local_interfaces");

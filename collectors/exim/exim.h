@@ -9,8 +9,13 @@
  * "exim" collector (collector_exim, exim.c) and by the tests/tools/exim_dump
  * test driver.
  *
+ * Every file is read through one reader (exim.c: exim_read), which charges
+ * it to the configuration's budget: all files of one configuration together
+ * stay under EXIM_LOAD_MAX_BYTES, whatever their number.
+ *
  * Diagnostics: exim_load() returns -1 with the reason in l->err when a
- * configuration exists but cannot be read; problems of the Debian sources
+ * configuration exists but cannot be read (or its files together exceed
+ * the budget); problems of the Debian sources
  * (a missing conf.d section, no configtype) are logged with the file
  * (log_file_warn) and counted in l->warnings.
  */
@@ -22,6 +27,7 @@
 
 #include "collectors/core/collector.h"
 #include "collectors/exim/exim_conf.h"
+#include "lib/budget.h"
 
 enum exim_source_kind {
 	EXIM_SRC_NONE,
@@ -34,6 +40,7 @@ enum exim_source_kind {
 };
 
 #define EXIM_LOAD_MAX_BUFS (EXIM_CONF_MAX_SOURCES)
+#define EXIM_LOAD_MAX_BYTES (8u << 20)	/* all files of one configuration together */
 
 struct exim_loaded {
 	enum exim_source_kind kind;
@@ -47,6 +54,7 @@ struct exim_loaded {
 	bool binary_present;
 	char err[512];		/* why loading failed */
 	unsigned warnings;
+	struct budget read;	/* bytes read from every file of it (exim.c: exim_read) */
 };
 
 const char *exim_source_kind_name(enum exim_source_kind k);

@@ -18,6 +18,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "lib/budget.h"
+#include "lib/hash.h"
 #include "lib/text.h"
 
 /* ------------------------------------------------------------------ */
@@ -25,24 +27,54 @@
 
 static void diag(struct exim_conf *c, const char *file, unsigned line, bool fatal,
 		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void vdiag(struct exim_conf *c, const char *file, unsigned line, bool fatal, bool limit,
+		  const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
+static void limit_hit(struct exim_conf *c, const char *file, unsigned line, const char *fmt,
+		      ...) __attribute__((format(printf, 4, 5)));
 
 static void
-diag(struct exim_conf *c, const char *file, unsigned line, bool fatal, const char *fmt, ...)
+vdiag(struct exim_conf *c, const char *file, unsigned line, bool fatal, bool limit,
+      const char *fmt, va_list ap)
 {
+	struct exim_diag *d;
+
 	if (fatal)
 		c->n_fatal++;
 	else
 		c->n_warnings++;
-	if (c->n_diags >= EXIM_CONF_MAX_DIAGS)
+	if (c->n_diags < EXIM_CONF_MAX_DIAGS)
+		d = &c->diags[c->n_diags++];
+	else if (limit && c->n_limits == 0)
+		d = &c->diags[EXIM_CONF_MAX_DIAGS - 1];	/* the first limit is always shown */
+	else
 		return;
-	struct exim_diag *d = &c->diags[c->n_diags++];
 	d->file = file;
 	d->line = line;
 	d->fatal = fatal;
-	va_list ap;
-	va_start(ap, fmt);
+	d->limit = limit;
 	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+}
+
+static void
+diag(struct exim_conf *c, const char *file, unsigned line, bool fatal, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdiag(c, file, line, fatal, false, fmt, ap);
 	va_end(ap);
+}
+
+/* A cap of ours was exceeded: the configuration is not fully read (the collector fails). */
+static void
+limit_hit(struct exim_conf *c, const char *file, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdiag(c, file, line, false, true, fmt, ap);
+	va_end(ap);
+	c->n_limits++;
 }
 
 static char *
@@ -177,7 +209,31 @@ struct parser {
 	unsigned order;
 	unsigned *opt_order;	/* parallel to options: definition order */
 	size_t opt_order_cap;
+	/* macros: a trie of their names, for finding names in a line */
+	struct macro_node *node;	/* [0] is the root (the empty prefix) */
+	size_t n_node, cap_node;
+	struct hash_index edges;	/* (parent, character) -> node */
+	size_t max_name;	/* longest macro name */
+	uint64_t pending[(EXIM_CONF_MAX_MACROS + 63) / 64];	/* macros that may occur */
+	char *tmp;		/* second line buffer for substitute() */
+	size_t *reps;		/* where substitute() put replacements ... */
+	size_t n_reps;		/* ... in its last pass */
+	struct budget work;	/* macro substitution: bytes scanned and written */
+	struct budget stored;	/* bytes kept in the configuration */
 };
+
+/*
+ * A node of the trie of macro names: the prefix of its parent plus ch;
+ * full >= 0 when that prefix is the whole name of macro number full.
+ */
+struct macro_node {
+	unsigned parent;
+	unsigned char ch;
+	int full;
+};
+
+#define EXIM_WALK_COST 16	/* work units per character a name search looks at */
+#define EXIM_MAX_REPLACEMENTS 4096	/* per physical line */
 
 static const int next_cstate[3][4] = {
 	{ 0, 1, 2, 2 },
@@ -198,6 +254,131 @@ static const struct cond_dir cond_dirs[] = {
 	{ "else", 2, 2, 0 },
 	{ "endif", 0, 0, -1 },
 };
+
+/* Count macro-substitution work; false (reported once) past the budget. */
+static bool
+work(struct parser *ps, size_t n)
+{
+	if (ps->work.exhausted)
+		return false;
+	if (budget_charge(&ps->work, n))
+		return true;
+	limit_hit(ps->c, ps->file, ps->line,
+		  "macro substitution needs more than %u bytes of work; not expanded further",
+		  EXIM_CONF_MAX_MACRO_WORK);
+	return false;
+}
+
+/* Count n bytes kept in the configuration; false (reported) past the cap. */
+static bool
+store(struct parser *ps, size_t n)
+{
+	if (ps->stored.exhausted)
+		return false;
+	if (budget_charge(&ps->stored, n))
+		return true;
+	limit_hit(ps->c, ps->file, ps->line,
+		  "the configuration holds more than %u bytes of settings; the rest is ignored",
+		  EXIM_CONF_MAX_STORED);
+	return false;
+}
+
+static uint64_t
+edge_key(unsigned parent, unsigned char ch)
+{
+	return hash_key_int((uint64_t)parent << 8 | ch);
+}
+
+/* The child of node parent by ch, 0 when there is none. */
+static unsigned
+trie_child(const struct parser *ps, unsigned parent, unsigned char ch)
+{
+	size_t pos = HASH_INDEX_START, i;
+	uint64_t h = edge_key(parent, ch);
+
+	while ((i = hash_index_next(&ps->edges, h, &pos)) != HASH_INDEX_END)
+		if (ps->node[i].parent == parent && ps->node[i].ch == ch)
+			return (unsigned)i;
+	return 0;
+}
+
+/*
+ * The macros whose whole names start at p (at most n characters there):
+ * cb for each, shortest first.  Returns the characters looked at.
+ */
+static size_t
+prefix_walk(const struct parser *ps, const char *p, size_t n,
+	    void (*cb)(struct parser *ps, int macro, void *arg), void *arg)
+{
+	unsigned at = 0;
+	size_t l;
+
+	for (l = 0; l < n && l < ps->max_name; l++) {
+		if ((at = trie_child(ps, at, (unsigned char)p[l])) == 0)
+			break;
+		if (ps->node[at].full >= 0)
+			cb((struct parser *)ps, ps->node[at].full, arg);
+	}
+	return l + 1;
+}
+
+/* Add macro m's name to the trie; -1 out of memory. */
+static int
+prefix_add(struct parser *ps, unsigned m)
+{
+	const char *name = ps->c->macros[m].name;
+	size_t n = strlen(name);
+	unsigned at = 0;
+
+	if (ps->n_node == 0) {
+		if ((ps->node = grow(ps->c, ps->node, 0, sizeof(*ps->node), &ps->cap_node)) == NULL)
+			return -1;
+		ps->node[ps->n_node++] = (struct macro_node){ 0, 0, -1 };
+	}
+	for (size_t l = 0; l < n; l++) {
+		unsigned char ch = (unsigned char)name[l];
+		unsigned next = trie_child(ps, at, ch);
+
+		if (next == 0) {
+			struct macro_node *nv = grow(ps->c, ps->node, ps->n_node, sizeof(*nv),
+						     &ps->cap_node);
+
+			if (nv == NULL)
+				return -1;
+			ps->node = nv;
+			if (hash_index_put(&ps->edges, edge_key(at, ch), ps->n_node) < 0) {
+				ps->c->oom = true;
+				return -1;
+			}
+			next = (unsigned)ps->n_node;
+			ps->node[ps->n_node++] = (struct macro_node){ at, ch, -1 };
+		}
+		at = next;
+	}
+	ps->node[at].full = (int)m;
+	if (n > ps->max_name)
+		ps->max_name = n;
+	return 0;
+}
+
+struct name_hits {
+	int equal;		/* macro named exactly so, -1 none */
+	int substring;		/* first-defined macro whose name is inside, -1 none */
+	size_t len;
+};
+
+static void
+note_inside(struct parser *ps, int macro, void *arg)
+{
+	struct name_hits *h = arg;
+
+	if (strlen(ps->c->macros[macro].name) == h->len) {
+		h->equal = macro;
+		return;
+	}
+	if (h->substring < 0 || macro < h->substring)
+		h->substring = macro;
+}
 
 static void
 macro_define(struct parser *ps, const char *s)
@@ -224,30 +405,34 @@ macro_define(struct parser *ps, const char *s)
 		s++;
 	}
 	s = skip_ws(s);
-	struct exim_macro *m = NULL;
-	for (size_t i = 0; i < c->n_macros; i++) {
-		struct exim_macro *x = &c->macros[i];
-		if (strcmp(x->name, name) == 0) {
-			if (!redef) {
-				diag(c, ps->file, ps->line, true,
-				     "macro \"%s\" is already defined (use \"==\" to redefine it)", name);
-				return;
-			}
-			m = x;
-			break;
-		}
-		if (strlen(x->name) < n && strstr(name, x->name)) {
-			diag(c, ps->file, ps->line, true,
-			     "\"%s\" cannot be defined as a macro because previously defined macro \"%s\" is a substring",
-			     name, x->name);
-			return;
-		}
+	/*
+	 * readconf.c looks at the macros in definition order: the first one
+	 * that equals the name, or is a shorter part of it, decides.  The
+	 * macros whose names occur in the new name are found through the
+	 * prefixes, at every position of the name.
+	 */
+	struct name_hits hits = { -1, -1, n };
+	for (size_t i = 0; i < n; i++)
+		prefix_walk(ps, name + i, n - i, note_inside, &hits);
+	if (hits.substring >= 0 && (hits.equal < 0 || hits.substring < hits.equal)) {
+		diag(c, ps->file, ps->line, true,
+		     "\"%s\" cannot be defined as a macro because previously defined macro \"%s\" is a substring",
+		     name, c->macros[hits.substring].name);
+		return;
+	}
+	if (hits.equal >= 0 && !redef) {
+		diag(c, ps->file, ps->line, true,
+		     "macro \"%s\" is already defined (use \"==\" to redefine it)", name);
+		return;
 	}
 	if (redef) {
-		if (!m) {
+		if (hits.equal < 0) {
 			diag(c, ps->file, ps->line, true, "can't redefine an undefined macro \"%s\"", name);
 			return;
 		}
+		struct exim_macro *m = &c->macros[hits.equal];
+		if (!store(ps, strlen(s)))
+			return;
 		char *v = xstrdup(c, s);
 		if (!v)
 			return;
@@ -256,9 +441,12 @@ macro_define(struct parser *ps, const char *s)
 		return;
 	}
 	if (c->n_macros >= EXIM_CONF_MAX_MACROS) {
-		diag(c, ps->file, ps->line, false, "too many macros, \"%s\" ignored", name);
+		limit_hit(c, ps->file, ps->line, "more than %u macros, \"%s\" ignored",
+			  EXIM_CONF_MAX_MACROS, name);
 		return;
 	}
+	if (!store(ps, n + strlen(s)))
+		return;
 	struct exim_macro *arr = grow(c, c->macros, c->n_macros, sizeof(*arr), &ps->cap_macros);
 	if (!arr)
 		return;
@@ -271,45 +459,168 @@ macro_define(struct parser *ps, const char *s)
 	}
 	arr[c->n_macros].name = nm;
 	arr[c->n_macros].value = v;
+	if (prefix_add(ps, (unsigned)c->n_macros) < 0) {
+		free(nm);
+		free(v);
+		return;
+	}
 	c->n_macros++;
 }
 
+static void
+mark_pending(struct parser *ps, int macro, void *arg)
+{
+	int after = *(const int *)arg;
+
+	if (macro > after)
+		ps->pending[macro / 64] |= UINT64_C(1) << (macro % 64);
+}
+
+/* Mark the macros whose names start in buf[a..b) (uppercase positions), if defined after "after". */
+static bool
+find_names(struct parser *ps, const char *buf, size_t len, size_t a, size_t b, int after)
+{
+	for (size_t i = a; i < b; i++) {
+		if (!isupper((unsigned char)buf[i]))
+			continue;
+		if (!work(ps, EXIM_WALK_COST * prefix_walk(ps, buf + i, len - i, mark_pending,
+							  &after)))
+			return false;
+	}
+	return work(ps, b - a);
+}
+
+/* The next pending macro from m on, cleared; -1 when none. */
+static int
+next_pending(struct parser *ps, int m)
+{
+	for (size_t w = (size_t)m / 64; w < sizeof(ps->pending) / sizeof(ps->pending[0]); w++) {
+		uint64_t bits = ps->pending[w];
+
+		if (w == (size_t)m / 64)
+			bits &= ~UINT64_C(0) << (m % 64);
+		if (bits != 0) {
+			int b = __builtin_ctzll(bits);
+
+			ps->pending[w] &= ~(UINT64_C(1) << b);
+			return (int)(w * 64) + b;
+		}
+	}
+	return -1;
+}
+
 /*
- * substitute - replace macros in buf[from..len), in place; returns whether
- * any replacement happened.  The buffer holds at most cap-1 characters;
- * beyond that the line is left unexpanded and flagged.
+ * replace_all - one macro over buf[from..*len), into ps->tmp and back:
+ * every occurrence, left to right, the text after a replacement searched
+ * from its end (readconf.c does not rescan a replacement for the same
+ * macro).  Records where the replacements went (ps->reps).  Returns 1 if
+ * anything was replaced, 0 if not, -1 when a cap stops it.
+ */
+static int
+replace_all(struct parser *ps, const struct exim_macro *m, char *buf, size_t *len, size_t cap,
+	    size_t from)
+{
+	size_t nl = strlen(m->name), rl = 0, p = from, o = from;
+	bool any = false;
+	const char *q;
+
+	ps->n_reps = 0;
+	while ((q = memmem(buf + p, *len - p, m->name, nl)) != NULL) {
+		size_t k = (size_t)(q - buf);
+
+		if (!any) {
+			rl = strlen(m->value);
+			memcpy(ps->tmp, buf, from);
+			any = true;
+		}
+		if (ps->n_reps == EXIM_MAX_REPLACEMENTS) {
+			limit_hit(ps->c, ps->file, ps->line,
+				  "more than %u macro replacements on one line; not expanded further",
+				  EXIM_MAX_REPLACEMENTS);
+			return -1;
+		}
+		if (o + (k - p) + rl + (*len - k - nl) + 1 > cap) {
+			limit_hit(ps->c, ps->file, ps->line,
+				  "line longer than %u characters after macro expansion; not expanded further",
+				  EXIM_CONF_MAX_LINE);
+			return -1;
+		}
+		if (!work(ps, (k - p) + rl))
+			return -1;
+		memcpy(ps->tmp + o, buf + p, k - p);
+		o += k - p;
+		ps->reps[ps->n_reps++] = o;
+		memcpy(ps->tmp + o, m->value, rl);
+		o += rl;
+		p = k + nl;
+	}
+	if (!work(ps, *len - p))	/* what memmem scanned after the last match */
+		return -1;
+	if (!any)
+		return 0;
+	memcpy(ps->tmp + o, buf + p, *len - p);
+	o += *len - p;
+	if (!work(ps, o))
+		return -1;
+	memcpy(buf, ps->tmp, o);
+	buf[o] = '\0';
+	*len = o;
+	return 1;
+}
+
+/*
+ * substitute - replace macros in buf[from..*len) as readconf.c's
+ * macros_expand() does, in place; returns whether any replacement
+ * happened.  Exim tries every macro, in definition order, on the whole
+ * rest of the line (strstr), so a later macro also sees what an earlier
+ * one put in, and an earlier one never sees what a later one put in.
+ * Here the result is the same for a cost that follows what the line
+ * holds: the macros whose names occur in the line are found first (names
+ * start with an uppercase letter; their prefixes are indexed), and only
+ * those are applied, in definition order; after each replacement the text
+ * around it is searched again for names of macros still to come.  Every
+ * byte scanned or written is charged to ps->work.  The buffer holds at
+ * most cap-1 characters; beyond that, or past the budget, the line is left
+ * as far as it got and a limit is reported.
  */
 static bool
 substitute(struct parser *ps, char *buf, size_t *len, size_t cap, size_t from)
 {
 	struct exim_conf *c = ps->c;
 	bool found = false;
-	unsigned budget = 4096;	/* replacements per physical line */
-	for (size_t i = 0; i < c->n_macros; i++) {
-		const char *name = c->macros[i].name;
-		const char *rep = c->macros[i].value;
-		size_t nl = strlen(name), rl = strlen(rep);
-		size_t t = from;
-		char *p;
-		while (t <= *len && (p = strstr(buf + t, name)) != NULL) {
-			size_t off = (size_t)(p - buf);
-			if (budget-- == 0) {
-				diag(c, ps->file, ps->line, false,
-				     "too many macro replacements on one line; not expanded further");
+	size_t s = from;
+	int m = 0;
+
+	while (s < *len && !isupper((unsigned char)buf[s]))
+		s++;
+	if (s >= *len || c->n_macros == 0)
+		return false;
+	memset(ps->pending, 0, sizeof(ps->pending));
+	if (!find_names(ps, buf, *len, s, *len, -1))
+		return false;
+	while ((m = next_pending(ps, m)) >= 0) {
+		int r = replace_all(ps, &c->macros[m], buf, len, cap, s);
+		size_t done = s, rl = strlen(c->macros[m].value);
+
+		if (r < 0)
+			return found;
+		if (r == 0)
+			continue;
+		found = true;
+		/* names of later macros that now start in or just before a replacement */
+		for (size_t i = 0; i < ps->n_reps; i++) {
+			size_t at = ps->reps[i];
+			size_t a = at >= s + ps->max_name - 1 ? at - (ps->max_name - 1) : s;
+			size_t b = at + rl;
+
+			if (a < done)
+				a = done;
+			if (a < b && !find_names(ps, buf, *len, a, b, m))
 				return found;
-			}
-			if (*len - nl + rl + 1 > cap) {
-				diag(c, ps->file, ps->line, false,
-				     "line too long after macro expansion; not expanded further");
-				return found;
-			}
-			if (rl != nl)
-				memmove(p + rl, p + nl, *len - off - nl + 1);
-			memcpy(p, rep, rl);
-			*len = *len - nl + rl;
-			t = off + rl;
-			found = true;
+			if (b > done)
+				done = b;
 		}
+		m++;
 	}
 	return found;
 }
@@ -393,7 +704,12 @@ set_option(struct parser *ps, const char *name, char *value)
 		}
 	}
 	if (ps->n_items >= EXIM_CONF_MAX_ITEMS) {
-		diag(c, ps->file, ps->line, false, "too many settings, \"%s\" ignored", name);
+		limit_hit(c, ps->file, ps->line, "more than %u settings, \"%s\" ignored",
+			  EXIM_CONF_MAX_ITEMS, name);
+		free(value);
+		return;
+	}
+	if (!store(ps, strlen(name) + strlen(value))) {
 		free(value);
 		return;
 	}
@@ -467,9 +783,11 @@ main_line(struct parser *ps, const char *s)
 		}
 		char *value = read_value(ps, rest + 1, "named list");
 		struct exim_named_list *arr = grow(c, c->lists, c->n_lists, sizeof(*arr), &ps->cap_lists);
-		if (!value || !arr || ps->n_items >= EXIM_CONF_MAX_ITEMS) {
+		if (!value || !arr || ps->n_items >= EXIM_CONF_MAX_ITEMS
+		    || !store(ps, strlen(name) + strlen(value))) {
 			if (ps->n_items >= EXIM_CONF_MAX_ITEMS)
-				diag(c, ps->file, ps->line, false, "too many settings, list \"%s\" ignored", name);
+				limit_hit(c, ps->file, ps->line, "more than %u settings, list \"%s\" ignored",
+					  EXIM_CONF_MAX_ITEMS, name);
 			free(name);
 			free(value);
 			return;
@@ -564,7 +882,12 @@ acl_add_cond(struct parser *ps, const char *s)
 		diag(c, ps->file, ps->line, false, "unexpected text after ACL condition \"%s\"", name);
 	}
 	if (ps->n_items >= EXIM_CONF_MAX_ITEMS) {
-		diag(c, ps->file, ps->line, false, "too many ACL lines, rest ignored");
+		limit_hit(c, ps->file, ps->line, "more than %u settings, ACL line ignored",
+			  EXIM_CONF_MAX_ITEMS);
+		free(name);
+		return;
+	}
+	if (!store(ps, strlen(name) + strlen(val))) {
 		free(name);
 		return;
 	}
@@ -592,7 +915,8 @@ acl_line(struct parser *ps, const char *s)
 		p++;
 	if (p > s && *skip_ws(p) == ':' && isalpha((unsigned char)*s)) {
 		if (ps->n_items >= EXIM_CONF_MAX_ITEMS || c->n_acls >= 1024) {
-			diag(c, ps->file, ps->line, false, "too many ACLs, rest ignored");
+			limit_hit(c, ps->file, ps->line, "more than %u settings or 1024 ACLs, ACL ignored",
+				  EXIM_CONF_MAX_ITEMS);
 			ps->acl = NULL;
 			return;
 		}
@@ -691,7 +1015,14 @@ exim_conf_parse(const struct exim_source *src, size_t nsrc,
 	struct parser ps = { .c = conf, .sp = -1 };
 	size_t cap = EXIM_CONF_MAX_LINE + 1;
 	char *buf = malloc(cap);
-	if (!buf) {
+	ps.tmp = malloc(cap);
+	ps.reps = malloc(EXIM_MAX_REPLACEMENTS * sizeof(*ps.reps));
+	budget_init(&ps.work, EXIM_CONF_MAX_MACRO_WORK);
+	budget_init(&ps.stored, EXIM_CONF_MAX_STORED);
+	if (!buf || !ps.tmp || !ps.reps) {
+		free(buf);
+		free(ps.tmp);
+		free(ps.reps);
 		conf->oom = true;
 		return -1;
 	}
@@ -706,11 +1037,11 @@ exim_conf_parse(const struct exim_source *src, size_t nsrc,
 	const char *lfile = NULL;
 	unsigned lline = 0;
 
-	for (size_t si = 0; si < nsrc && !conf->oom; si++) {
+	for (size_t si = 0; si < nsrc && !conf->oom && !conf->n_limits; si++) {
 		const struct exim_source *sr = &src[si];
 		size_t off = 0;
 		unsigned lineno = sr->first_line ? sr->first_line - 1 : 0;
-		while (off < sr->len && !conf->oom) {
+		while (off < sr->len && !conf->oom && !conf->n_limits) {
 			const char *nl = memchr(sr->text + off, '\n', sr->len - off);
 			size_t plen = nl ? (size_t)(nl - (sr->text + off)) : sr->len - off;
 			const char *phys = sr->text + off;
@@ -721,8 +1052,8 @@ exim_conf_parse(const struct exim_source *src, size_t nsrc,
 
 			if (len + plen + 1 > cap) {
 				/* the whole logical line is dropped */
-				diag(conf, sr->name, lineno, false,
-				     "line longer than %u characters ignored", EXIM_CONF_MAX_LINE);
+				limit_hit(conf, sr->name, lineno, "line longer than %u characters ignored",
+					  EXIM_CONF_MAX_LINE);
 				len = 0;
 				continue;
 			}
@@ -733,6 +1064,16 @@ exim_conf_parse(const struct exim_source *src, size_t nsrc,
 			size_t ss = len;
 			while (ss < newlen && isspace((unsigned char)buf[ss]))
 				ss++;
+			/*
+			 * A comment: Exim replaces macros in it first, but a macro
+			 * name starts with an uppercase letter, so the '#' stays
+			 * first and the line stays a comment whatever the macros
+			 * hold.  Skipping it is the same, and costs nothing.
+			 */
+			if (buf[ss] == '#') {
+				buf[len] = '\0';
+				continue;
+			}
 			size_t from = ss;
 			if (len == 0 && isupper((unsigned char)buf[ss])) {
 				size_t q = ss;
@@ -825,15 +1166,19 @@ exim_conf_parse(const struct exim_source *src, size_t nsrc,
 			}
 		}
 	}
-	if (len > 0 && !conf->oom) {
+	if (len > 0 && !conf->oom && !conf->n_limits) {
 		ps.file = lfile;
 		ps.line = lline;
 		logical_line(&ps, buf);
 	}
-	if (ps.sp >= 0 && nsrc > 0)
+	if (ps.sp >= 0 && nsrc > 0 && !conf->n_limits)
 		diag(conf, src[nsrc - 1].name, 0, true,
 		     "unexpected end of configuration file: .endif missing");
 	free(buf);
+	free(ps.tmp);
+	free(ps.reps);
+	free(ps.node);
+	hash_index_free(&ps.edges);
 	return conf->oom ? -1 : 0;
 }
 

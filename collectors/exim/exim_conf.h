@@ -63,6 +63,8 @@
 #define EXIM_CONF_MAX_DIAGS 64
 #define EXIM_CONF_MAX_SOURCES 128
 #define EXIM_CONF_MAX_NEST 10		/* Exim's CSTATE_STACK_SIZE */
+#define EXIM_CONF_MAX_MACRO_WORK (32u << 20)	/* macro substitution: bytes scanned + written */
+#define EXIM_CONF_MAX_STORED (16u << 20)	/* bytes of settings kept */
 
 /* One input file (or a synthetic part of one). */
 struct exim_source {
@@ -76,6 +78,7 @@ struct exim_diag {
 	const char *file;
 	unsigned line;
 	bool fatal;		/* Exim would refuse this configuration */
+	bool limit;		/* a cap of the exporter's was exceeded */
 	char msg[200];
 };
 
@@ -138,6 +141,7 @@ struct exim_conf {
 	unsigned n_warnings;	/* all warnings, also those past the diag cap */
 	unsigned n_fatal;
 	unsigned n_includes;	/* .include lines seen (not followed) */
+	unsigned n_limits;	/* caps exceeded: the configuration is not fully read */
 	bool oom;
 };
 

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "collectors/exim/exim_conf.h"
+#include "lib/buf.h"
 
 static void
 parse(const char *text, struct exim_conf *c)
@@ -91,6 +92,25 @@ test_lines_and_macros(void **state)
 		{ "AB = 2\nA = 1\nlocal_interfaces = AB A XAX\n", "local_interfaces", "2 1 X1X" },
 		/* the name of a definition is not replaced, its value is */
 		{ "M = 1\nM == M2\nlocal_interfaces = M\n", "local_interfaces", "12" },
+		/* a later macro sees what an earlier one put in, not the reverse */
+		{ "A = B\nB = 2\nlocal_interfaces = A\n", "local_interfaces", "2" },
+		{ "B = A\nA = 1\nlocal_interfaces = B\n", "local_interfaces", "1" },
+		/* the value of a definition is expanded as it is read */
+		{ "A = x\nB = A\nlocal_interfaces = B\n", "local_interfaces", "x" },
+		/* an earlier macro wins where names overlap, wherever it starts */
+		{ "BC = 2\nAB = 1\nlocal_interfaces = ABC\n", "local_interfaces", "A2" },
+		{ "AB = 1\nBC = 2\nlocal_interfaces = ABC\n", "local_interfaces", "1C" },
+		/* a replacement is not searched again for the same macro ... */
+		{ "AB = xA\nlocal_interfaces = ABB\n", "local_interfaces", "xAB" },
+		/* ... but later macros find names it forms with the text around it */
+		{ "AB = xA\nAC = 9\nlocal_interfaces = ABC\n", "local_interfaces", "x9" },
+		{ "A = \nBC = 7\nlocal_interfaces = BAC\n", "local_interfaces", "7" },
+		/* names start at an uppercase letter anywhere, lowercase text around them */
+		{ "FOO = 1\nlocal_interfaces = xFOOy_FOO\n", "local_interfaces", "x1y_1" },
+		/* a line that is a comment stays one, whatever its macros */
+		{ "C = local_interfaces = 5\n# C\nlocal_interfaces = 6\n", "local_interfaces", "6" },
+		/* a macro whose value starts with '#' makes a comment */
+		{ "H = #\nH local_interfaces = 5\nlocal_interfaces = 6\n", "local_interfaces", "6" },
 		{ ".ifdef NOPE\nlocal_interfaces = 1\n.else\nlocal_interfaces = 2\n.endif\n",
 		  "local_interfaces", "2" },
 		{ "X = y\n.ifdef X\nlocal_interfaces = 1\n.elifdef X\nlocal_interfaces = 2\n.endif\n",
@@ -552,13 +572,19 @@ test_limits(void **state)
 	strcpy(big + 19 + n, "\nprimary_hostname = x\n");
 	struct exim_conf c;
 	parse(big, &c);
-	assert_string_equal(opt(&c, "primary_hostname"), "x");
+	/* a limit: reported, and the rest is not read (the collector fails) */
+	assert_int_equal(c.n_limits, 1);
+	assert_true(c.diags[c.n_diags - 1].limit);
+	assert_int_equal(c.diags[c.n_diags - 1].line, 1);
+	assert_string_equal(opt(&c, "primary_hostname"), "(unset)");
 	assert_string_equal(opt(&c, "local_interfaces"), "(unset)");
-	assert_true(c.n_warnings >= 1);
 	exim_conf_free(&c);
 	/* self-growing macros are bounded */
 	parse("A = xx\nB = AAAAAAAAAAAAAAAA\nC = BBBBBBBBBBBBBBBB\nD = CCCCCCCCCCCCCCCC\n"
 	      "local_interfaces = DDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDD\n", &c);
+	assert_int_equal(c.n_limits, 1);
+	assert_non_null(strstr(c.diags[c.n_diags - 1].msg, "after macro expansion"));
+	assert_int_equal(c.diags[c.n_diags - 1].line, 5);
 	exim_conf_free(&c);
 	/* nesting deeper than Exim allows */
 	char nest[512] = "";
@@ -566,8 +592,60 @@ test_limits(void **state)
 		strcat(nest, ".ifdef X\n");
 	parse(nest, &c);
 	assert_true(c.n_fatal >= 1);
+	assert_int_equal(c.n_limits, 0);	/* Exim's own limit, not ours */
 	exim_conf_free(&c);
 	free(big);
+}
+
+/*
+ * Macro substitution costs what the lines hold, not lines x macros: 1,000
+ * macros and 20,000 lines that name one each (and 20,000 comments) take
+ * a few bytes of work per byte of input; a line naming every macro costs
+ * each of them one pass, and the budget stops that with a limit.
+ */
+static void
+test_macro_work(void **state)
+{
+	struct buf b;
+	struct exim_conf c;
+
+	(void)state;
+	buf_init(&b, 16u << 20);
+	for (int i = 0; i < 1000; i++)
+		buf_printf(&b, "MAC%04d = v%d\n", i, i);
+	for (int i = 0; i < 20000; i++)
+		buf_printf(&b, "# MAC%04d comment\nx%d = MAC%04d\n", i % 1000, i, i % 1000);
+	buf_printf(&b, "local_interfaces = MAC0999\n");
+	assert_false(b.failed);
+	parse(b.data, &c);
+	assert_int_equal(c.n_limits, 1);	/* more than EXIM_CONF_MAX_ITEMS settings */
+	exim_conf_free(&c);
+	buf_reset(&b);
+	for (int i = 0; i < 1000; i++)
+		buf_printf(&b, "MAC%04d = v%d\n", i, i);
+	for (int i = 0; i < 3000; i++)
+		buf_printf(&b, "# MAC%04d comment\nx%d = MAC%04d\n", i % 1000, i, i % 1000);
+	buf_printf(&b, "local_interfaces = MAC0999\n");
+	parse(b.data, &c);
+	assert_int_equal(c.n_limits, 0);
+	assert_string_equal(opt(&c, "x2500"), "v500");
+	assert_string_equal(opt(&c, "local_interfaces"), "v999");
+	exim_conf_free(&c);
+	/* every macro named on every line: the work budget ends it */
+	buf_reset(&b);
+	for (int i = 0; i < 1000; i++)
+		buf_printf(&b, "MAC%04d = %0200d\n", i, i);
+	for (int i = 0; i < 500; i++) {
+		buf_printf(&b, "x%d =", i);
+		for (int k = 0; k < 1000; k += 4)
+			buf_printf(&b, " MAC%04d", k);
+		buf_printf(&b, "\n");
+	}
+	parse(b.data, &c);
+	assert_int_equal(c.n_limits, 1);
+	assert_non_null(strstr(c.diags[c.n_diags - 1].msg, "bytes of work"));
+	exim_conf_free(&c);
+	buf_free(&b);
 }
 
 int
@@ -588,6 +666,7 @@ main(void)
 		cmocka_unit_test(test_debian_macros),
 		cmocka_unit_test(test_debian_assemble),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_macro_work),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
