@@ -381,6 +381,7 @@ cross_row_inputs(struct check_ctx *c, unsigned needs)
 static void
 finish(struct check_ctx *c)
 {
+	check_notes_done(c);
 	if (c->n_findings) {
 		c->r->status = CHECK_FAIL;
 		return;

@@ -28,8 +28,10 @@
  * any finding, even when an input is missing; else error, with the
  * problems as reasons; else pass, or not_applicable.
  *
- * Diagnostics: none; a reason beyond CHECK_MAX_REASONS is dropped, a note
- * that does not fit is cut.
+ * Diagnostics: none; a reason beyond CHECK_MAX_REASONS is dropped.  The
+ * notes of one result are appended in place (the work and memory grow with
+ * their total length, not its square) up to CHECK_DETAIL_MAX bytes; the
+ * notes beyond are counted and the detail ends "(N more not shown)".
  */
 #ifndef MTA_CHECK_H
 #define MTA_CHECK_H
@@ -53,7 +55,12 @@ struct check_ctx {
 	size_t n_findings;
 	const char *problems[CHECK_MAX_REASONS];
 	size_t n_problems;
+	char *note;				/* r->detail as it grows (in ar) */
+	size_t note_len, note_cap;
+	unsigned notes_dropped;			/* past CHECK_DETAIL_MAX */
 };
+
+#define CHECK_DETAIL_MAX (16u << 10)	/* a result's detail, bytes */
 
 #define CHECK_USES_LISTENERS 0x1u	/* a missing listeners collector is a problem */
 #define CHECK_REQUIRES_LISTENERS 0x2u	/* ... and the only answer (error) */
@@ -70,6 +77,8 @@ void check_finding(struct check_ctx *c, const char *code);
 void check_problem(struct check_ctx *c, const char *code);
 /* Append human text to the result's detail (in c->ar). */
 void check_note(struct check_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* End the detail: the count of notes that did not fit (the framework calls it). */
+void check_notes_done(struct check_ctx *c);
 /* Add a reason to a result (once; none beyond CHECK_MAX_REASONS; NULL ignored). */
 void check_reason(struct check_result *r, const char *code);
 /* "pass", "fail", "not_applicable", "error". */
