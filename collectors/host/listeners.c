@@ -462,6 +462,9 @@ emit(struct scrape_ctx *sc)
 	}
 }
 
+/* every listener kept can be given its owner's name */
+_Static_assert(SOCKOWNER_CACHE >= LISTENERS_MAX, "sockowner cache smaller than LISTENERS_MAX");
+
 static int
 listeners_collect(struct scrape_ctx *sc)
 {

@@ -38,6 +38,7 @@ struct sockowner {
 	size_t n_ino;
 	struct comm_ent comm[SOCKOWNER_CACHE];
 	size_t n_comm;
+	bool warned_full;	/* the "cache full" warning was logged */
 };
 
 struct sockowner *
@@ -260,6 +261,14 @@ sockowner_resolve(struct sockowner *so, const char *procfs,
 		struct inode_ent *e = ino_put(so, inodes[i]);
 
 		comm[i][0] = '\0';
+		if (!e && inodes[i] && !so->warned_full) {
+			char cap[16];
+
+			snprintf(cap, sizeof(cap), "%d", SOCKOWNER_CACHE);
+			log_warn("more listening sockets than the owner cache holds; process names left empty for the rest",
+				 "limit", cap, NULL);
+			so->warned_full = true;
+		}
 		if (!e || !inodes[i])
 			continue;
 		if (e->pid && fd_inode(procfs, e->pid, e->fd) == e->inode) {
