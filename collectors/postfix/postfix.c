@@ -86,7 +86,18 @@ read_file(const char *rootfs, const char *dir, const char *name,
 	return *res == FILEIO_OK ? data : NULL;
 }
 
-/* The mynetworks default in one environment (style etc. may come from -o). */
+static bool
+same_str(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+/*
+ * The mynetworks default in one environment (style etc. may come from -o).
+ * With the instance's own inputs (a service whose -o leaves them alone, the
+ * common case) it is a copy of the instance's default: computing it walks
+ * every interface address, once per parameter of every service otherwise.
+ */
 static char *
 mynetworks_for(const struct postfix_instance *inst, const struct postfix_env *e)
 {
@@ -97,7 +108,10 @@ mynetworks_for(const struct postfix_instance *inst, const struct postfix_env *e)
 	style = postfix_eval_id(e, POSTFIX_P_MYNETWORKS_STYLE);
 	ifs = postfix_eval_id(e, POSTFIX_P_INET_INTERFACES);
 	protos = postfix_eval_id(e, POSTFIX_P_INET_PROTOCOLS);
-	if (style && ifs && protos)
+	if (inst->mynetworks_default != NULL && same_str(style, inst->mn_style)
+	    && same_str(ifs, inst->mn_ifs) && same_str(protos, inst->mn_protos))
+		res = xstrdup(inst->mynetworks_default);
+	else if (style && ifs && protos)
 		res = postfix_mynetworks_default(style, ifs, protos, inst->ifaddrs,
 						 inst->n_ifaddrs);
 	free(style);
@@ -159,6 +173,10 @@ postfix_instance_load(struct postfix_instance *inst, const char *config_director
 		}
 		inst->mynetworks_default = mynetworks_for(inst, &inst->env);
 		inst->env.mynetworks = inst->mynetworks_default;
+		/* its inputs, for the services that leave them alone */
+		inst->mn_style = postfix_eval_id(&inst->env, POSTFIX_P_MYNETWORKS_STYLE);
+		inst->mn_ifs = postfix_eval_id(&inst->env, POSTFIX_P_INET_INTERFACES);
+		inst->mn_protos = postfix_eval_id(&inst->env, POSTFIX_P_INET_PROTOCOLS);
 	}
 	return rc;
 }
@@ -173,6 +191,9 @@ postfix_instance_free(struct postfix_instance *inst)
 	postfix_dict_free(&inst->main);
 	postfix_master_free(&inst->master);
 	free(inst->mynetworks_default);
+	free(inst->mn_style);
+	free(inst->mn_ifs);
+	free(inst->mn_protos);
 	free(inst->ifaddrs);
 	postfix_diags_free(&inst->diags);
 	memset(inst, 0, sizeof(*inst));

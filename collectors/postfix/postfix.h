@@ -50,6 +50,7 @@ struct postfix_instance {
 	struct postfix_master master;
 	bool have_main, have_master;
 	char *mynetworks_default;	/* from mynetworks_style, NULL = unknown */
+	char *mn_style, *mn_ifs, *mn_protos;	/* its inputs (expanded), NULL = unknown */
 	struct ifaddr *ifaddrs;		/* copy of the host's addresses */
 	size_t n_ifaddrs;
 	bool ifaddrs_known;
