@@ -402,22 +402,18 @@ exim_collect(struct scrape_ctx *sc)
 	mf->detected = true;
 	struct exim_conf *conf = calloc(1, sizeof(*conf));
 	struct exim_listen_result *lr = calloc(1, sizeof(*lr));
-	if (!conf || !lr || exim_conf_parse(l->src, l->nsrc, NULL, 0, conf) != 0) {
+	bool parsed = conf && lr && exim_conf_parse(l->src, l->nsrc, NULL, 0, conf) == 0;
+	if (!parsed)
 		log_error("out of memory parsing the Exim configuration", "collector", "exim", NULL);
-		if (conf)
-			exim_conf_free(conf);
-		free(conf);
-		free(lr);
-		exim_loaded_free(l);
-		free(l);
-		return -1;
-	}
-	log_conf_diags(conf);
-	if (conf->n_limits > 0) {
+	else
+		log_conf_diags(conf);
+	if (parsed && conf->n_limits > 0)
 		/* a cap was exceeded: what Exim would read past it is unknown */
 		log_warn("Exim configuration not fully read: a limit was exceeded (see the warning above)",
 			 "collector", "exim", NULL);
-		exim_conf_free(conf);
+	if (!parsed || conf->n_limits > 0) {
+		if (conf)
+			exim_conf_free(conf);
 		free(conf);
 		free(lr);
 		exim_loaded_free(l);

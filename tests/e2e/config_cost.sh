@@ -95,26 +95,22 @@ EOF
 	refused postfix-expand-bytes postfix main.cf
 
 	# 2. nesting around a large text: no copy per level
-	postfix_root "$R"
-	python3 - "$MAIN" 1000000 <<'EOF'
+	nested() {	# BYTES: a main.cf with 99 levels of ${b?{...}} around that many bytes
+		postfix_root "$R"
+		python3 - "$MAIN" "$1" <<'EOF'
 import sys
 n = int(sys.argv[2])
 with open(sys.argv[1], "a") as f:
     f.write("b = yes\n")
     f.write("smtpd_banner = " + "${b?{" * 99 + "y" * n + "}}" * 99 + "\n")
 EOF
+	}
+	nested 1000000
 	once postfix-nested "$R"
 	refused postfix-nested postfix main.cf
 
 	# ... and the same shape within the caps is read, not refused
-	postfix_root "$R"
-	python3 - "$MAIN" 16000 <<'EOF'
-import sys
-n = int(sys.argv[2])
-with open(sys.argv[1], "a") as f:
-    f.write("b = yes\n")
-    f.write("smtpd_banner = " + "${b?{" * 99 + "y" * n + "}}" * 99 + "\n")
-EOF
+	nested 16000
 	once postfix-nested-small "$R"
 	success postfix 1
 
