@@ -17,6 +17,7 @@
 #include "lib/buf.h"
 
 #define BLANKS " \t\r\n"
+#define IS_BLANK(c) ((c) == ' ' || (c) == '\t' || (c) == '\r' || (c) == '\n')	/* one of BLANKS */
 #define IS_SPACE(c) isspace((unsigned char)(c))
 
 struct argv {
@@ -90,7 +91,7 @@ split_fields(const char *s, struct argv *a)
 				level++;
 			else if (*s == '}' && level > 0)
 				level--;
-			else if (level == 0 && strchr(BLANKS, *s) != NULL)
+			else if (level == 0 && IS_BLANK(*s))
 				break;
 		}
 		if (level > 0)
