@@ -206,22 +206,40 @@ postfix_param(const struct postfix_instance *inst, const struct postfix_service 
 	return postfix_param_named(inst, svc, postfix_param_name(id));
 }
 
+/*
+ * The environment of a service (svc NULL: the instance's).  *mynet is the
+ * service's mynetworks default, computed (malloc()ed) when *mynet_done is
+ * false: a caller that reads many parameters of one service keeps both, so
+ * that the default is computed once, not once per parameter.
+ */
+static void
+service_env(const struct postfix_instance *inst, const struct postfix_service *svc,
+	    struct postfix_env *e, char **mynet, bool *mynet_done)
+{
+	*e = inst->env;
+	if (svc == NULL)
+		return;
+	e->local = &svc->params;
+	e->file = svc->file;
+	/* -o may change mynetworks_style, inet_interfaces, ... */
+	if (svc->params.n > 0 && inst->ifaddrs_known) {
+		if (!*mynet_done) {
+			*mynet = mynetworks_for(inst, e);
+			*mynet_done = true;
+		}
+		e->mynetworks = *mynet;
+	}
+}
+
 char *
 postfix_param_named(const struct postfix_instance *inst, const struct postfix_service *svc,
 		    const char *name)
 {
-	struct postfix_env e = inst->env;
+	struct postfix_env e;
 	char *mynet = NULL, *res;
+	bool done = false;
 
-	if (svc != NULL) {
-		e.local = &svc->params;
-		e.file = svc->file;
-		/* -o may change mynetworks_style, inet_interfaces, ... */
-		if (svc->params.n > 0 && inst->ifaddrs_known) {
-			mynet = mynetworks_for(inst, &e);
-			e.mynetworks = mynet;
-		}
-	}
+	service_env(inst, svc, &e, &mynet, &done);
 	res = postfix_eval(&e, name);
 	free(mynet);
 	return res;
@@ -783,15 +801,20 @@ postfix_relay_verdict_of(const struct postfix_relay_params *p, const char *rootf
 struct smtpd_params {
 	const struct postfix_smtpd *s;
 	struct arena *ar;
+	char *mynet;		/* the service's mynetworks default (service_env) */
+	bool mynet_done;
 };
 
 static const char *
 smtpd_get(const void *ctx, const char *name)
 {
-	const struct smtpd_params *sp = ctx;
-	char *v = postfix_param_named(sp->s->inst, sp->s->svc, name);
+	struct smtpd_params *sp = (struct smtpd_params *)ctx;	/* ours: smtpd_services */
+	struct postfix_env e;
+	char *v;
 	const char *copy;
 
+	service_env(sp->s->inst, sp->s->svc, &e, &sp->mynet, &sp->mynet_done);
+	v = postfix_eval(&e, name);
 	if (v == NULL)
 		return NULL;
 	copy = arena_strdup(sp->ar, v);
@@ -885,7 +908,7 @@ smtpd_services(struct scrape_ctx *sc, struct postfix_facts *pf, struct mta_facts
 		for (size_t k = 0; k < in->master.n; k++) {
 			const struct postfix_service *svc = &in->master.v[k];
 			struct postfix_smtpd *s = &pf->smtpd[pf->n_smtpd];
-			struct smtpd_params sp = { s, sc->arena };
+			struct smtpd_params sp = { s, sc->arena, NULL, false };
 			struct postfix_relay_params p = { smtpd_get, smtpd_is_set, &sp };
 
 			if (!postfix_service_is_smtp(svc))
@@ -906,10 +929,12 @@ smtpd_services(struct scrape_ctx *sc, struct postfix_facts *pf, struct mta_facts
 			} else if (postfix_relay_verdict_of(&p, sc->env->rootfs, s->loopback_only,
 							    sc->arena, &pf->relay_work, &s->relay_in,
 							    &s->relay) < 0) {
+				free(sp.mynet);
 				return -1;
 			} else if (s->svc->params.n == 0) {
 				plain[s->loopback_only] = s;
 			}
+			free(sp.mynet);
 			if (strcmp(s->relay.reason, "evaluation_too_complex") == 0) {
 				log_file_warn(s->svc->file, s->svc->line, "service %s: %s", s->name,
 					      s->relay.detail);
