@@ -24,7 +24,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 apt_need /usr/bin/time time
-apt_need /usr/bin/python3 python3-minimal
+apt_need python3 python3
 apt_need ip iproute2
 
 MAX_S=1.0
