@@ -146,18 +146,6 @@ no_open_relay(struct check_ctx *c)
 
 /* ---- mta_runtime_matches_config ---- */
 
-/* Is comm one of MTA k's daemons?  An unknown owner is not excluded. */
-static bool
-process_is(const char *comm, enum mta_kind k)
-{
-	if (comm == NULL || comm[0] == '\0')
-		return true;
-	for (const char *const *p = mta_table[k]->processes; p && *p; p++)
-		if (strncmp(comm, *p, strlen(*p)) == 0)
-			return true;
-	return false;
-}
-
 static bool
 endpoint_matches(const struct mta_endpoint *ep, const struct listener *l)
 {
@@ -190,7 +178,7 @@ runtime_extra(struct check_ctx *c, enum mta_kind k)
 			if (!m->endpoints[j].numeric)
 				any_symbolic = true;
 		}
-		if (!port_known || !process_is(l->process, k))
+		if (!port_known || !mta_process_is(l->process, k))
 			continue;
 		running++;
 		if (explained || any_symbolic)

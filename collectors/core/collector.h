@@ -206,6 +206,7 @@ struct mta_facts {
 };
 
 struct facts {
+	int64_t now;		/* when the scrape began, Unix seconds (checks compare dates) */
 	bool listeners_collected;
 	const uint16_t *ports;	/* audited ports */
 	size_t n_ports;

@@ -42,6 +42,7 @@ LAYERS = [
     ("collectors/exim/", 4, "exim"),
     ("collectors/sendmail/", 4, "sendmail"),
     ("collectors/checks/", 5, "checks"),
+    ("collectors/tls/", 5, "tls"),
     ("exporter/", 6, "exporter"),
 ]
 SOURCE_ROOTS = ("lib", "exporter", "collectors")
