@@ -854,7 +854,7 @@ smtpd_tls_facts(struct scrape_ctx *sc, const struct postfix_facts *pf,
 {
 	const struct postfix_instance *in = s->inst;
 	const struct postfix_service *svc = s->svc;
-	const char *lvl, *chain, *proto, *grade, *clist = "", *dhf;
+	const char *lvl, *chain, *proto, *dhf;
 	bool mandatory, wrapper;
 	unsigned mask;
 
@@ -872,11 +872,25 @@ smtpd_tls_facts(struct scrape_ctx *sc, const struct postfix_facts *pf,
 		const char *p = chain, *item;
 		size_t len;
 
+		const char *key = NULL;
+
+		/* the files' concatenation: each key, then its certificate chain */
 		while (postfix_list_next(&p, POSTFIX_SPLIT_LIST, &item, &len) == 1) {
 			const char *f = arena_strndup(sc->arena, item, len);
+			struct tlsfile tf;
 
-			if (f != NULL)
-				tls_cert_add(sc, t, f, f);
+			if (f == NULL)
+				continue;
+			tlsfile_read(sc->env->rootfs, f, t->hostname, &tf);
+			if (tf.state == TLSFILE_OK && tf.have_key && !tf.have_cert) {
+				key = f;
+				continue;
+			}
+			if (tf.state == TLSFILE_OK && tf.have_cert && tf.have_key)
+				key = f;
+			if (tf.state != TLSFILE_OK || tf.have_cert || !tf.have_dh)
+				tls_cert_add(sc, t, f, key ? key : f);
+			key = NULL;
 		}
 	} else {
 		const char *cert = P(SMTPD_TLS_CERT_FILE), *ec = P(SMTPD_TLS_ECCERT_FILE);
@@ -907,21 +921,10 @@ smtpd_tls_facts(struct scrape_ctx *sc, const struct postfix_facts *pf,
 	}
 	/* protocols: the mandatory list when TLS is required, as smtpd does */
 	proto = mandatory ? P(SMTPD_TLS_MANDATORY_PROTOCOLS) : P(SMTPD_TLS_PROTOCOLS);
-	grade = mandatory ? P(SMTPD_TLS_MANDATORY_CIPHERS) : P(SMTPD_TLS_CIPHERS);
-	if (strcasecmp(grade, "export") == 0)
-		clist = P(TLS_EXPORT_CIPHERLIST);
-	else if (strcasecmp(grade, "low") == 0)
-		clist = P(TLS_LOW_CIPHERLIST);
-	else if (strcasecmp(grade, "medium") == 0)
-		clist = P(TLS_MEDIUM_CIPHERLIST);
-	else if (strcasecmp(grade, "high") == 0)
-		clist = P(TLS_HIGH_CIPHERLIST);
-	else if (strcasecmp(grade, "null") == 0)
-		clist = P(TLS_NULL_CIPHERLIST);
 	t->versions_setting = arena_printf(sc->arena, "smtpd_tls_%sprotocols = %s",
 					   mandatory ? "mandatory_" : "", proto);
 	if (postfix_tls_protocols(proto, &mask) == 0) {
-		t->versions = mask & postfix_tls_library_versions(pf->version, clist);
+		t->versions = mask & postfix_tls_library_versions(pf->version);
 		t->versions_known = true;
 	} else {
 		/* smtpd: "Invalid TLS protocol list": TLS is off */

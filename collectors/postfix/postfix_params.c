@@ -162,30 +162,8 @@ const struct postfix_param_def postfix_params[] = {
 		{V(2, 3, 0), V(3, 5, 999), "!SSLv2, !SSLv3",
 		 MPH " DEF_SMTPD_TLS_MAND_PROTO (3.5 and older)"},
 	}},
-	[POSTFIX_P_SMTPD_TLS_CIPHERS] = {"smtpd_tls_ciphers", {
-		{V(3, 6, 0), NEWEST, "medium", MPH " DEF_SMTPD_TLS_CIPH"},
-		{V(2, 6, 0), V(3, 5, 999), "export", MPH " DEF_SMTPD_TLS_CIPH (3.5 and older)"},
-	}},
-	[POSTFIX_P_SMTPD_TLS_MANDATORY_CIPHERS] = {"smtpd_tls_mandatory_ciphers", {
-		{ANY, "medium", MPH " DEF_SMTPD_TLS_MAND_CIPH"},
-	}},
 	[POSTFIX_P_SMTPD_TLS_WRAPPERMODE] = {"smtpd_tls_wrappermode", {
 		{ANY, "no", MPH " DEF_SMTPD_TLS_WRAPPER"},
-	}},
-	[POSTFIX_P_TLS_EXPORT_CIPHERLIST] = {"tls_export_cipherlist", {
-		{ANY, "aNULL:-aNULL:HIGH:MEDIUM:LOW:EXPORT:+RC4:@STRENGTH", MPH " DEF_TLS_EXPORT_CLIST"},
-	}},
-	[POSTFIX_P_TLS_LOW_CIPHERLIST] = {"tls_low_cipherlist", {
-		{ANY, "aNULL:-aNULL:HIGH:MEDIUM:LOW:+RC4:@STRENGTH", MPH " DEF_TLS_LOW_CLIST"},
-	}},
-	[POSTFIX_P_TLS_MEDIUM_CIPHERLIST] = {"tls_medium_cipherlist", {
-		{ANY, "aNULL:-aNULL:HIGH:MEDIUM:+RC4:@STRENGTH", MPH " DEF_TLS_MEDIUM_CLIST"},
-	}},
-	[POSTFIX_P_TLS_HIGH_CIPHERLIST] = {"tls_high_cipherlist", {
-		{ANY, "aNULL:-aNULL:HIGH:@STRENGTH", MPH " DEF_TLS_HIGH_CLIST"},
-	}},
-	[POSTFIX_P_TLS_NULL_CIPHERLIST] = {"tls_null_cipherlist", {
-		{ANY, "eNULL:!aNULL", MPH " DEF_TLS_NULL_CLIST"},
 	}},
 	[POSTFIX_P_SMTPD_TLS_LOGLEVEL] = {"smtpd_tls_loglevel", {
 		{ANY, "0", MPH " DEF_SMTPD_TLS_LOGLEVEL"},

@@ -113,16 +113,11 @@ postfix_tls_protocols(const char *value, unsigned *mask)
 }
 
 unsigned
-postfix_tls_library_versions(unsigned postfix_version, const char *cipherlist)
+postfix_tls_library_versions(unsigned postfix_version)
 {
-	unsigned modern = TLSINFO_BIT(TLSINFO_TLS1_2) | TLSINFO_BIT(TLSINFO_TLS1_3);
-	unsigned legacy = TLSINFO_BIT(TLSINFO_TLS1_0) | TLSINFO_BIT(TLSINFO_TLS1_1);
-
-	if (postfix_version < POSTFIX_VERSION(3, 7, 0))
-		return modern | legacy;		/* OpenSSL 1.1: security level 1 allows them */
-	if (cipherlist != NULL && strcasestr(cipherlist, "@SECLEVEL=0") != NULL)
-		return modern | legacy;
-	return modern;
+	(void)postfix_version;	/* OpenSSL 1.1 and 3.0 alike */
+	return TLSINFO_BIT(TLSINFO_TLS1_0) | TLSINFO_BIT(TLSINFO_TLS1_1) | TLSINFO_BIT(TLSINFO_TLS1_2)
+	       | TLSINFO_BIT(TLSINFO_TLS1_3);
 }
 
 unsigned

@@ -10,11 +10,11 @@
  *     or a hex version (0x0303).  With any include, everything else is
  *     excluded.  An unknown name makes the list invalid, and smtpd then
  *     disables TLS ("Invalid TLS protocol list").
- *   postfix_tls_library_versions() - Debian 12's Postfix 3.7 runs on
- *     OpenSSL 3.0, which negotiates TLS 1.0 and 1.1 only at security level
- *     0 (and has no SSLv3); a cipher list with "@SECLEVEL=0" lowers it.
- *     Older Postfix releases are taken to run on OpenSSL 1.1 (TLS 1.0 and
- *     up).  The system-wide openssl.cnf is not read (docs/tls.md).
+ *   postfix_tls_library_versions() - what the TLS library then lets
+ *     smtpd speak: Debian's OpenSSL (1.1 and 3.0) has no SSLv3 and, as a
+ *     server at its default security level, still negotiates TLS 1.0 and
+ *     1.1 with RSA and ECDSA certificates alike (tests/e2e/tls.sh shows it
+ *     against openssl s_client and sslscan), so the protocol list decides.
  *   postfix_tls_dh_auto_bits() - Postfix 3.7 on OpenSSL 3 without
  *     smtpd_tls_dh1024_param_file lets OpenSSL pick the DH group
  *     (SSL_CTX_set_dh_auto): its size follows the RSA key's strength
@@ -36,8 +36,8 @@ bool postfix_tls_enabled(const char *level, bool use_tls, bool enforce_tls);
 
 /* The TLSINFO_BIT mask a protocol list enables; 0, or -1 when it is invalid. */
 int postfix_tls_protocols(const char *value, unsigned *mask);
-/* The versions the TLS library of a Postfix version allows with that cipher list. */
-unsigned postfix_tls_library_versions(unsigned postfix_version, const char *cipherlist);
+/* The versions the TLS library of a Postfix version can speak at all. */
+unsigned postfix_tls_library_versions(unsigned postfix_version);
 /* DH bits without a parameter file, for a certificate key (0: no finite-field DHE). */
 unsigned postfix_tls_dh_auto_bits(unsigned postfix_version, const char *key_alg,
 				  unsigned key_bits);
