@@ -30,8 +30,8 @@ mta_metrics_tls_families(struct metrics *m, struct mta_tls_families *out)
 				       "Size of the service certificate's public key, by algorithm "
 				       "(RSA modulus, EC curve).", METRIC_GAUGE);
 	out->dh_bits = metrics_family(m, "mta_tls_dh_bits",
-				      "Bits of the service's finite-field DH group (config; live: "
-				      "TLS 1.2 DHE, else the ECDHE curve negotiated).", METRIC_GAUGE);
+				      "Bits of the service's finite-field DH group (config: its file or "
+				      "default; live: a TLS 1.2 DHE handshake).", METRIC_GAUGE);
 }
 
 /* The static TLS series of one MTA. */

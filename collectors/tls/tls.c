@@ -348,9 +348,6 @@ live_emit(struct scrape_ctx *sc, const struct mta_tls_live *lv, size_t n)
 		if (l->dhe.outcome == TLSCLIENT_OK && l->dhe.kx_dh)
 			metrics_add(tf.dh_bits, l->dhe.kx_bits, "mta", mta, "service", l->service,
 				    "source", "live", NULL);
-		else if (l->main.kx_bits)
-			metrics_add(tf.dh_bits, l->main.kx_bits, "mta", mta, "service", l->service,
-				    "source", "live", NULL);
 	}
 }
 
