@@ -253,6 +253,8 @@ tls_thread(void *arg)
 		pthread_mutex_lock(&bg.lock);
 		memcpy(bg.live, res, n * sizeof(res[0]));
 		memcpy(bg.live_job, jobs, n * sizeof(jobs[0]));
+		for (size_t i = 0; i < n; i++)
+			bg.live_job[i].t.ehlo = bg.live_job[i].ehlo;	/* not the thread's stack */
 		bg.n_live = n;
 		last_round = mono_ms();
 		next = last_round + bg.interval_ms;
