@@ -33,8 +33,8 @@ tlsclient_outcome_name(enum tlsclient_outcome o)
 
 /* ---- the deadline ---- */
 
-static long long
-now_ms(void)
+long long
+tlsclient_now_ms(void)
 {
 	struct timespec ts;
 
@@ -48,7 +48,7 @@ wait_fd(int fd, short events, long long deadline)
 {
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = events };
-		long long left = deadline - now_ms();
+		long long left = deadline - tlsclient_now_ms();
 		int r;
 
 		if (left <= 0)
@@ -418,7 +418,7 @@ enum tlsclient_outcome
 tlsclient_handshake(const struct tlsclient_target *t, const struct tlsclient_offer *offer,
 		    int timeout_ms, struct tlsclient_result *out)
 {
-	long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 1);
+	long long deadline = tlsclient_now_ms() + (timeout_ms > 0 ? timeout_ms : 1);
 	gnutls_certificate_credentials_t cred = NULL;
 	gnutls_session_t s = NULL;
 	char prio[256], err[160];

@@ -18,6 +18,7 @@
 #include "collectors/core/mta_metrics.h"
 #include "lib/log.h"
 #include "lib/text.h"
+#include "lib/tlsclient.h"
 
 #define TLS_MIN_RESCAN_MS 60000	/* a changed target set starts a round at most this often */
 
@@ -149,15 +150,6 @@ tls_targets(const struct facts *f, struct tls_target *out, size_t max)
 
 /* ---- the background thread ---- */
 
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static bool
 job_same(const struct job *a, const struct job *b)
 {
@@ -217,7 +209,7 @@ tls_thread(void *arg)
 		struct job jobs[TLS_MAX_TARGETS];
 		struct mta_tls_live res[TLS_MAX_TARGETS];
 		size_t n;
-		long long now = mono_ms();
+		long long now = tlsclient_now_ms();
 
 		if (!(now >= next || (bg.changed && now - last_round >= TLS_MIN_RESCAN_MS))) {
 			long long until = bg.changed ? last_round + TLS_MIN_RESCAN_MS : next;
@@ -256,7 +248,7 @@ tls_thread(void *arg)
 		for (size_t i = 0; i < n; i++)
 			bg.live_job[i].t.ehlo = bg.live_job[i].ehlo;	/* not the thread's stack */
 		bg.n_live = n;
-		last_round = mono_ms();
+		last_round = tlsclient_now_ms();
 		next = last_round + bg.interval_ms;
 	}
 	pthread_mutex_unlock(&bg.lock);
