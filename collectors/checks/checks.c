@@ -996,7 +996,7 @@ checks_postfix_load_tables(const char *rootfs, struct arena *ar, struct postfix_
 			path = strchr(path, ':') ? strchr(path, ':') + 1 : path;
 		if (path[0] != '/' || fileio_path(rootfs, path, full, sizeof(full)) == NULL)
 			continue;	/* relative or too long: unreadable */
-		fr = fileio_read(full, CHECKS_MAX_TABLE_BYTES, &data, &len, NULL, err, sizeof(err));
+		fr = fileio_read(rootfs, path, CHECKS_MAX_TABLE_BYTES, &data, &len, NULL, err, sizeof(err));
 		if (fr != FILEIO_OK) {
 			log_file_warn(full, 0, "cannot read table %s: %s", refs.name[i],
 				      fr == FILEIO_ABSENT ? "no such file" : err);

@@ -86,7 +86,7 @@ pf_readable(const void *ctx, const char *path)
 
 	if (path[0] != '/' || fileio_path(c->rootfs, path, full, sizeof(full)) == NULL)
 		return false;
-	return fileio_stat(full, &st, err, sizeof(err)) != FILEIO_ABSENT;
+	return fileio_stat(c->rootfs, path, &st, err, sizeof(err)) != FILEIO_ABSENT;
 }
 
 /* The smtpd "pass" service a postscreen service hands clients to. */

@@ -86,7 +86,7 @@ add_file(struct exim_loaded *l, const char *rootfs, const char *path)
 		snprintf(l->err, sizeof(l->err), "%.400s: path too long", path);
 		return -1;
 	}
-	enum fileio_result r = fileio_read(full, FILEIO_MAX_CONFIG, &data, &len, NULL, err,
+	enum fileio_result r = fileio_read(rootfs, path, FILEIO_MAX_CONFIG, &data, &len, NULL, err,
 					   sizeof(err));
 	if (r == FILEIO_ABSENT)
 		return 1;
@@ -115,7 +115,7 @@ exists(const char *rootfs, const char *path)
 	char err[128];
 	if (!fileio_path(rootfs, path, full, sizeof(full)))
 		return false;
-	return fileio_stat(full, &st, err, sizeof(err)) == FILEIO_OK;
+	return fileio_stat(rootfs, path, &st, err, sizeof(err)) == FILEIO_OK;
 }
 
 static int
@@ -145,8 +145,9 @@ add_confd_section(struct exim_loaded *l, const char *rootfs, const char *confd, 
 		return -1;
 	if (!fileio_path(rootfs, dirpath, full, sizeof(full)))
 		return -1;
-	DIR *d = opendir(full);
-	if (!d) {
+	DIR *d;
+	char err[256];
+	if (fileio_opendir(rootfs, dirpath, &d, err, sizeof(err)) != FILEIO_OK) {
 		log_file_warn(full, 0, "conf.d section missing; skipped");
 		l->warnings++;
 		return 0;
@@ -196,7 +197,8 @@ load_debian(struct exim_loaded *l, const char *rootfs)
 	size_t len = 0;
 	if (!fileio_path(rootfs, "/etc/exim4/update-exim4.conf.conf", full, sizeof(full)))
 		return -1;
-	if (fileio_read(full, FILEIO_MAX_CONFIG, &text, &len, NULL, err, sizeof(err)) != FILEIO_OK) {
+	if (fileio_read(rootfs, "/etc/exim4/update-exim4.conf.conf", FILEIO_MAX_CONFIG, &text, &len, NULL, err,
+			sizeof(err)) != FILEIO_OK) {
 		snprintf(l->err, sizeof(l->err), "%.250s: %.250s", full, err);
 		return -1;
 	}
@@ -218,7 +220,7 @@ load_debian(struct exim_loaded *l, const char *rootfs)
 	char *mn = NULL;
 	size_t mnlen = 0;
 	if (fileio_path(rootfs, "/etc/mailname", full, sizeof(full)) &&
-	    fileio_read(full, 65536, &mn, &mnlen, NULL, err, sizeof(err)) == FILEIO_OK) {
+	    fileio_read(rootfs, "/etc/mailname", 65536, &mn, &mnlen, NULL, err, sizeof(err)) == FILEIO_OK) {
 		size_t o = 0;
 		for (size_t i = 0; i < mnlen && o + 1 < sizeof(mailname); i++) {
 			char ch = mn[i];
@@ -351,10 +353,11 @@ exim_version(const char *rootfs)
 	if (!fileio_path(rootfs, "/var/lib/dpkg/status", full, sizeof(full)))
 		return NULL;
 	if (version_cached && strcmp(full, version_path) == 0 &&
-	    fileio_stat(full, &st, err, sizeof(err)) == FILEIO_OK && fileio_stat_equal(&st, &version_st))
+	    fileio_stat(rootfs, "/var/lib/dpkg/status", &st, err, sizeof(err)) == FILEIO_OK &&
+	    fileio_stat_equal(&st, &version_st))
 		return version_buf[0] ? strdup(version_buf) : NULL;
 	version_cached = false;
-	if (fileio_read(full, 64u << 20, &text, &len, &st, err, sizeof(err)) != FILEIO_OK)
+	if (fileio_read(rootfs, "/var/lib/dpkg/status", 64u << 20, &text, &len, &st, err, sizeof(err)) != FILEIO_OK)
 		return NULL;
 	char ver[128];
 	version_buf[0] = '\0';

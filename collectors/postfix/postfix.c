@@ -69,7 +69,7 @@ read_file(const char *rootfs, const char *dir, const char *name,
 		return NULL;
 	}
 	*fullpath_out = xstrdup(full);
-	*res = fileio_read(full, FILEIO_MAX_CONFIG, &data, len, NULL, err, sizeof(err));
+	*res = fileio_read(rootfs, rel, FILEIO_MAX_CONFIG, &data, len, NULL, err, sizeof(err));
 	if (*res == FILEIO_ERROR)
 		log_file_warn(full, 0, "%s", err);
 	return *res == FILEIO_OK ? data : NULL;
@@ -397,7 +397,7 @@ net_read(struct netvec *nv, const char *rootfs, const char *path, bool keys,
 	unsigned line;
 
 	if (fileio_path(rootfs, path, full, sizeof(full)) == NULL ||
-	    fileio_read(full, FILEIO_MAX_CONFIG, &data, &len, NULL, err, sizeof(err)) != FILEIO_OK) {
+	    fileio_read(rootfs, path, FILEIO_MAX_CONFIG, &data, &len, NULL, err, sizeof(err)) != FILEIO_OK) {
 		postfix_diags_add(d, POSTFIX_DIAG_LIST, path, 0, "mynetworks: cannot read %s", path);
 		return;
 	}
@@ -509,7 +509,7 @@ host_name(const char *rootfs, char *out, size_t outlen)
 		size_t len;
 
 		if (fileio_path(rootfs, "/etc/hostname", full, sizeof(full)) != NULL &&
-		    fileio_read(full, 4096, &data, &len, NULL, err, sizeof(err)) == FILEIO_OK) {
+		    fileio_read(rootfs, "/etc/hostname", 4096, &data, &len, NULL, err, sizeof(err)) == FILEIO_OK) {
 			size_t n = strcspn(data, " \t\r\n");
 
 			if (n >= outlen)
@@ -533,7 +533,8 @@ detect_version(const char *rootfs, struct postfix_facts *pf)
 	snprintf(pf->version_str, sizeof(pf->version_str), "unknown");
 	if (fileio_path(rootfs, "/var/lib/dpkg/status", full, sizeof(full)) == NULL)
 		return;
-	if (fileio_read(full, POSTFIX_DPKG_MAX, &data, &len, NULL, err, sizeof(err)) != FILEIO_OK)
+	if (fileio_read(rootfs, "/var/lib/dpkg/status", POSTFIX_DPKG_MAX, &data, &len, NULL, err,
+			sizeof(err)) != FILEIO_OK)
 		return;
 	if (dpkg_status_version(data, len, "postfix", pf->version_str,
 				sizeof(pf->version_str)) == 0) {

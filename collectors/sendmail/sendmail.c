@@ -75,7 +75,7 @@ read_file(const char *rootfs, const char *path, char *full, size_t fulllen,
 		log_warn("path too long", "file", path, NULL);
 		return FILEIO_ERROR;
 	}
-	r = fileio_read(full, FILEIO_MAX_CONFIG, data, len, st, err, sizeof(err));
+	r = fileio_read(rootfs, path, FILEIO_MAX_CONFIG, data, len, st, err, sizeof(err));
 	if (r == FILEIO_ERROR)
 		log_warn("cannot read file", "file", full, "err", err, NULL);
 	return r;
@@ -99,11 +99,11 @@ package_version(const char *rootfs, char *out, size_t outlen)
 	size_t len = 0;
 
 	if (fileio_path(rootfs, "/var/lib/dpkg/status", full, sizeof(full)) == NULL ||
-	    fileio_stat(full, &st, err, sizeof(err)) != FILEIO_OK)
+	    fileio_stat(rootfs, "/var/lib/dpkg/status", &st, err, sizeof(err)) != FILEIO_OK)
 		return -1;
 	if (!dpkg_seen_valid || !fileio_stat_equal(&st, &dpkg_seen)) {
 		dpkg_rc = -1;
-		if (fileio_read(full, FILEIO_MAX_CONFIG, &data, &len, &st, err, sizeof(err)) !=
+		if (fileio_read(rootfs, "/var/lib/dpkg/status", FILEIO_MAX_CONFIG, &data, &len, &st, err, sizeof(err)) !=
 		    FILEIO_OK) {
 			log_warn("cannot read file", "file", full, "err", err, NULL);
 			return -1;
@@ -320,7 +320,7 @@ sendmail_collect(struct scrape_ctx *sc)
 		if (cf->helpfile_set && cf->helpfile[0] != '\0') {
 			char hp[4096], err[256];
 			if (fileio_path(rootfs, cf->helpfile, hp, sizeof(hp)) != NULL &&
-			    fileio_stat(hp, &st, err, sizeof(err)) == FILEIO_OK)
+			    fileio_stat(rootfs, cf->helpfile, &st, err, sizeof(err)) == FILEIO_OK)
 				help = st.size > 0;
 		}
 		help = sendmail_help_enabled(cf, help);

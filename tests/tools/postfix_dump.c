@@ -34,7 +34,7 @@ host_version(void)
 	size_t len;
 	unsigned v = POSTFIX_VERSION_NEWEST;
 
-	if (fileio_read("/var/lib/dpkg/status", 64u << 20, &data, &len, NULL, err,
+	if (fileio_read(NULL, "/var/lib/dpkg/status", 64u << 20, &data, &len, NULL, err,
 			sizeof(err)) == FILEIO_OK &&
 	    dpkg_status_version(data, len, "postfix", ver, sizeof(ver)) == 0)
 		postfix_version_parse(ver, &v);
