@@ -72,8 +72,17 @@ struct http_server {
 	struct http_web *daemon_web;	/* the one the running daemons were started with */
 };
 
-/* A request-phase marker: MHD calls the handler once before any body. */
-static int request_seen;
+/*
+ * One connection (MHD's socket context, from NOTIFY_CONNECTION STARTED to
+ * CLOSED) and the request in progress on it (the URI log callback starts
+ * one, NOTIFY_COMPLETED ends it).
+ */
+struct http_conn {
+	int fd;
+	enum { REQ_NONE, REQ_NEW, REQ_HEADERS } phase;	/* MHD calls the handler once before any body */
+	const char *target;	/* the request target, in MHD's buffer */
+	size_t target_scan;	/* its strlen() before decoding: short of its length if it holds a raw NUL */
+};
 
 int
 http_parse_listen_address(const char *s, char *host, size_t hostlen, unsigned *port)
@@ -154,13 +163,15 @@ is_token(const char *s)
 }
 
 enum http_route
-http_route(const char *method, const char *url, const char *telemetry_path)
+http_route(const char *method, const char *url, size_t url_len, const char *telemetry_path)
 {
 	bool get_or_head = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
 	enum http_route r;
 
 	if (!is_token(method))
 		return HTTP_ROUTE_BAD_REQUEST;
+	if (memchr(url, '\0', url_len) != NULL)
+		return HTTP_ROUTE_NOT_FOUND;
 	if (strcmp(url, telemetry_path) == 0)
 		r = HTTP_ROUTE_METRICS;
 	else if (strcmp(url, "/") == 0)
@@ -440,30 +451,49 @@ client_cert_refusal(const struct http_web *w, struct MHD_Connection *c)
 	return NULL;
 }
 
+/* credentials - user and password of the Authorization header (auth_parse_basic); 0 or -1 */
+static int
+credentials(struct MHD_Connection *c, char **user, char **pass)
+{
+	const char *v = NULL;
+	size_t n = 0;
+
+	*user = *pass = NULL;
+	if (MHD_lookup_connection_value_n(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION,
+					  strlen(MHD_HTTP_HEADER_AUTHORIZATION), &v, &n) != MHD_YES ||
+	    v == NULL)
+		return -1;
+	return auth_parse_basic(v, n, user, pass);
+}
+
+static void
+credentials_free(char *user, char *pass)
+{
+	if (user == NULL)
+		return;
+	explicit_bzero(user, strlen(user));
+	explicit_bzero(pass, strlen(pass));
+	free(user);
+}
+
 static bool
 authorized(const struct http_web *w, struct MHD_Connection *c)
 {
-	char *user, *pass = NULL;
+	char *user, *pass;
 	bool ok;
 
 	if (w->auth == NULL)
 		return true;
-	user = MHD_basic_auth_get_username_password(c, &pass);
-	ok = user && pass && auth_check(w->auth, user, pass);
+	ok = credentials(c, &user, &pass) == 0 && auth_check(w->auth, user, pass);
 	if (!ok)
-		log_debug("basic auth failed", "user", user ? user : "(none)", NULL);
-	if (pass) {
-		explicit_bzero(pass, strlen(pass));
-		MHD_free(pass);
-	}
-	if (user)
-		MHD_free(user);
+		log_debug("basic auth failed", "user", user ? user : "(none or malformed)", NULL);
+	credentials_free(user, pass);
 	return ok;
 }
 
 static enum MHD_Result
 answer(struct http_server *h, const struct http_web *w, struct MHD_Connection *c, const char *url,
-       const char *method)
+       size_t url_len, const char *method)
 {
 	struct MHD_Response *r;
 	const char *refusal;
@@ -476,7 +506,7 @@ answer(struct http_server *h, const struct http_web *w, struct MHD_Connection *c
 			MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Basic");
 		return queue(w, c, MHD_HTTP_UNAUTHORIZED, r);
 	}
-	switch (http_route(method, url, h->opts->telemetry_path)) {
+	switch (http_route(method, url, url_len, h->opts->telemetry_path)) {
 	case HTTP_ROUTE_METRICS:
 		return serve_metrics(h, w, c);
 	case HTTP_ROUTE_LANDING:
@@ -509,15 +539,38 @@ unescape(void *cls, struct MHD_Connection *c, char *s)
 	return MHD_http_unescape(s);
 }
 
+/*
+ * target_len - how many bytes of url to route: strlen(url), unless the
+ * raw target held a NUL.  MHD gives the target as a C string; the bytes
+ * it parsed run from the target to the space before the HTTP version
+ * (MHD's version pointer, one past that space, in the same line buffer).
+ * When strlen() of the target, taken before MHD decoded it, is shorter,
+ * the target held a NUL: then the whole parsed span is routed, NUL and
+ * all (http_route refuses it).
+ */
+static size_t
+target_len(const struct http_conn *hc, const char *url, const char *version)
+{
+	size_t raw;
+
+	if (hc == NULL || hc->target != url || version <= url || version - url > HTTP_CONNECTION_MEMORY)
+		return strlen(url);	/* no version in the line (HTTP/0.9-like): MHD answers 400 */
+	raw = (size_t)(version - 1 - url);
+	return hc->target_scan < raw ? raw : strlen(url);
+}
+
 static enum MHD_Result
 handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
 	struct http_server *h = cls;
+	struct http_conn *hc = *con_cls;
 	enum MHD_Result ret;
 
-	if (*con_cls == NULL) {
-		*con_cls = &request_seen;
+	if (hc == NULL)
+		return MHD_NO;	/* no connection state (out of memory): close */
+	if (hc->phase == REQ_NEW) {
+		hc->phase = REQ_HEADERS;
 		return MHD_YES;
 	}
 	if (*upload_data_size != 0) {
@@ -525,9 +578,60 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 		return MHD_YES;
 	}
 	pthread_rwlock_rdlock(&h->web_lock);
-	ret = answer(h, h->web, c, url, method);
+	ret = answer(h, h->web, c, url, target_len(hc, url, version), method);
 	pthread_rwlock_unlock(&h->web_lock);
 	return ret;
+}
+
+/* uri_logger - a request line was parsed: the request starts (its state is the connection's) */
+static void *
+uri_logger(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct http_conn *hc = ci ? ci->socket_context : NULL;
+
+	if (hc == NULL)
+		return NULL;
+	hc->phase = REQ_NEW;
+	hc->target = uri;
+	hc->target_scan = strlen(uri);
+	return hc;
+}
+
+static void
+request_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+		  enum MHD_RequestTerminationCode toe)
+{
+	struct http_conn *hc = *con_cls;
+
+	if (hc == NULL)
+		return;
+	hc->phase = REQ_NONE;
+	hc->target = NULL;
+}
+
+static void
+notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+		  enum MHD_ConnectionNotificationCode toe)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct http_conn *hc;
+
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		free(*socket_context);
+		*socket_context = NULL;
+		return;
+	}
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	hc = calloc(1, sizeof(*hc));
+	if (hc == NULL || ci == NULL) {
+		if (ci)
+			shutdown(ci->connect_fd, SHUT_RDWR);	/* MHD closes it */
+		free(hc);
+		return;
+	}
+	hc->fd = ci->connect_fd;
+	*socket_context = hc;
 }
 
 /* libmicrohttpd's own messages; the format string comes from the library. */
@@ -723,6 +827,9 @@ start_daemon(struct http_server *h, int fd, const struct http_web *w)
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
 		MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+		MHD_OPTION_URI_LOG_CALLBACK, uri_logger, NULL,
+		MHD_OPTION_NOTIFY_CONNECTION, notify_connection, NULL,
+		MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL,
 		MHD_OPTION_ARRAY, tls,
 		MHD_OPTION_END);
 }

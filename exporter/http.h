@@ -55,8 +55,14 @@ int http_reload(struct http_server *h);
 /* Pure helpers, exposed for tests. */
 int http_parse_listen_address(const char *s, char *host, size_t hostlen, unsigned *port);
 int http_gzip(const char *in, size_t inlen, struct buf *out);
-/* http_route - what a request for url with method gets (authentication aside). */
-enum http_route http_route(const char *method, const char *url, const char *telemetry_path);
+/*
+ * http_route - what a request for the target (target_len bytes, decoded)
+ * with method gets (authentication aside).  A target holding a NUL byte
+ * (sent raw in the request line) is never routed: as a C string
+ * "/metrics\0junk" would be "/metrics".
+ */
+enum http_route http_route(const char *method, const char *target, size_t target_len,
+			   const char *telemetry_path);
 /* http_systemd_fds - validate LISTEN_PID/LISTEN_FDS for this process; the
  * sockets are fds 3 .. 3+*nfds-1.  1 with err set when no sockets are meant
  * for this process (unset, or LISTEN_PID names another one); -1 with err

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # http_hostile.sh - hostile HTTP clients against the real binary: request
 # lines and headers over the limits (414/431/400), 10,000 headers, invalid
-# methods, path-traversal-looking paths, a 64 KiB Accept header full of
+# methods, path-traversal-looking paths (a raw NUL in the path is 404 as
+# %00 is), a 64 KiB Accept header full of
 # q-values, 1,000 idle connections (slowloris) from 63 source addresses
 # while a scrape from 127.0.0.1 must succeed within 1 s, the per-address
 # limit, and clients that never read their responses.  RSS is measured
@@ -74,7 +75,8 @@ req(b"POST /metrics HTTP/1.1\r\n" + H + b"Content-Length: 99999999999999999999\r
     "absurd Content-Length")
 req(b"POST /metrics HTTP/1.1\r\n" + H + b"Transfer-Encoding: chunked\r\n\r\nzz\r\n", {"400"}, "bad chunk")
 for p in (b"/metrics/../metrics", b"/%2e%2e/metrics", b"/../../../../etc/passwd", b"//metrics",
-          b"/metrics%00", b"/metrics/", b"/./metrics", b"/metrics?../../x"):
+          b"/metrics%00", b"/metrics\x00", b"/metrics\x00junk", b"/-/healthy\x00", b"/metrics/",
+          b"/./metrics", b"/metrics?../../x"):
     want = {"200"} if p == b"/metrics?../../x" else {"404"}
     req(b"GET " + p + b" HTTP/1.1\r\n" + H + b"\r\n", want, "path %r" % p)
 
