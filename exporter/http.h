@@ -3,10 +3,13 @@
  *
  * One MHD daemon per listen address, each on a socket bound here and handed
  * over with MHD_OPTION_LISTEN_SOCKET, served by MHD's internal polling
- * thread (epoll when available).  Connection limits (global and per client
- * address) and an idle timeout keep slow or idle clients from starving
- * scrapes; responses are built in memory, so a client that reads slowly
- * holds only its own connection.
+ * thread (epoll when available).  Connection slots, per client and in all,
+ * and the response bytes in flight are managed by exporter/admission.c: at
+ * a limit the busiest clients' idle or stalled connections make room, so
+ * idle, slow or non-reading clients cannot lock a scraper out.  Bodies are
+ * built in memory and shared: concurrent requests for the same format wait
+ * for one collection, collections are rate-limited (HTTP_COLLECT_RATE), and
+ * a body is sent by reference (docs/http.md).
  *
  * Routes: GET/HEAD <telemetry path>, / (landing page), /-/healthy.
  * Anything else is 404; a known path with another method is 405 + Allow.
@@ -28,9 +31,14 @@
 #include "exporter/options.h"
 #include "lib/buf.h"
 
-/* Per connection: request line + headers (a 64 KiB Accept header still fits;
- * more is answered 414/431 by libmicrohttpd). */
-#define HTTP_CONNECTION_MEMORY (128 * 1024)
+/* Per connection: request line + headers (up to about 16 KiB; more is
+ * answered 414/431 by libmicrohttpd).  With --web.max-connections it bounds
+ * what connections hold: 512 x 32 KiB = 16 MiB. */
+#define HTTP_CONNECTION_MEMORY (32 * 1024)
+/* Response bytes in flight, all connections (at least twice --web.max-body-bytes). */
+#define HTTP_INFLIGHT_BYTES (32u << 20)
+/* Connections libmicrohttpd may hold beyond twice the limit (being closed to make room). */
+#define HTTP_MHD_EXTRA 64
 
 struct http_server;
 

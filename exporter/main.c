@@ -83,7 +83,8 @@ serve(struct scrape *s, const struct options *opts)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* inherited by MHD's threads */
 	signal(SIGPIPE, SIG_IGN);
-	raise_nofile(opts->max_connections * (unsigned)opts->n_listen);
+	/* libmicrohttpd may hold up to twice the limit while connections are closed to make room */
+	raise_nofile((2 * opts->max_connections + HTTP_MHD_EXTRA) * (unsigned)opts->n_listen);
 
 	h = http_bind(opts, s);
 	if (h == NULL)
