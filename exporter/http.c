@@ -3,8 +3,16 @@
  *
  * Request handling: the TLS client-certificate checks the library does
  * not do (client_auth_type semantics, client_allowed_sans), then basic
- * auth, then routing (http_route, a pure function), then the answer; the
- * web config's extra headers go on every response, errors included.
+ * auth (cached credentials at once; otherwise the request is suspended
+ * while exporter/verifier.c runs the bcrypt, and decided when resumed),
+ * then routing (http_route, a pure function), then the answer; the web
+ * config's extra headers go on every response, errors included.
+ *
+ * Per connection (struct http_conn, MHD's socket context) the admission
+ * record, the client, the request's phase and the raw target's length.
+ * The verifier is closed (pending verifications answered 503) before any
+ * daemon is stopped or restarted: MHD must not stop with a suspended
+ * connection.
  *
  * The web configuration is shared by the MHD threads through a read-write
  * lock.  http_reload() (SIGHUP) loads the file again; on success it swaps
@@ -41,11 +49,12 @@
 #include "exporter/admission.h"
 #include "exporter/auth.h"
 #include "exporter/exposition/negotiate.h"
+#include "exporter/verifier.h"
 #include "exporter/webconfig.h"
 #include "lib/log.h"
 #include "lib/version.h"
 
-/* Worker threads per daemon: a bcrypt verification (tens of ms) then holds one, not all. */
+/* Worker threads per daemon (bcrypt runs on the verifier's thread, not on these). */
 #define HTTP_THREADS 4
 /* The listen queue: a burst of connections waits there rather than losing SYNs (the kernel caps it at somaxconn). */
 #define HTTP_BACKLOG SOMAXCONN
@@ -105,6 +114,7 @@ struct http_server {
 	struct http_web *web;	/* current configuration, never NULL after http_bind */
 	struct http_web *daemon_web;	/* the one the running daemons were started with */
 	struct admission *adm;	/* connection slots and response bytes, all listeners */
+	struct verifier *verifier;	/* bcrypt off these threads (from http_start) */
 	pthread_mutex_t share_lock;
 	pthread_cond_t share_done;
 	struct http_build *building[2][2];	/* [openmetrics][gzip] */
@@ -122,8 +132,13 @@ struct http_server {
  */
 struct http_conn {
 	int fd;
+	struct MHD_Connection *c;
+	struct admission_client client;
 	struct admission_conn *adm;
-	enum { REQ_NONE, REQ_NEW, REQ_HEADERS } phase;	/* MHD calls the handler once before any body */
+	/* MHD calls the handler once before any body; VERIFYING: suspended for the verifier */
+	enum { REQ_NONE, REQ_NEW, REQ_HEADERS, REQ_VERIFYING } phase;
+	enum { VERDICT_MATCH, VERDICT_MISMATCH, VERDICT_BUSY, VERDICT_UNAVAILABLE } verdict;
+	struct auth_attempt attempt;	/* what auth_lookup found, while verifying */
 	bool closing;		/* admission closed it to make room */
 	const char *target;	/* the request target, in MHD's buffer */
 	size_t target_scan;	/* its strlen() before decoding: short of its length if it holds a raw NUL */
@@ -643,19 +658,71 @@ credentials_free(char *user, char *pass)
 	free(user);
 }
 
-static bool
-authorized(const struct http_web *w, struct MHD_Connection *c)
+/* verified - the verifier's answer for hc (on its thread): resume the request */
+static void
+verified(void *cls, enum verifier_result r)
+{
+	struct http_conn *hc = cls;
+
+	hc->verdict = r == VERIFIER_MATCH ? VERDICT_MATCH : r == VERIFIER_MISMATCH ? VERDICT_MISMATCH
+										 : VERDICT_UNAVAILABLE;
+	MHD_resume_connection(hc->c);
+}
+
+enum auth_step { AUTH_PASS, AUTH_WAIT, AUTH_DENY, AUTH_BUSY, AUTH_UNAVAILABLE };
+
+/*
+ * authenticate - basic auth for the request on hc.  Cached credentials
+ * pass at once; others are suspended for the verifier (AUTH_WAIT) and
+ * decided when the handler is called again, resumed.
+ */
+static enum auth_step
+authenticate(struct http_server *h, const struct http_web *w, struct MHD_Connection *c, struct http_conn *hc)
 {
 	char *user, *pass;
+	enum verifier_refusal q;
 	bool ok;
 
+	if (hc->phase == REQ_VERIFYING) {	/* resumed with the verifier's answer */
+		hc->phase = REQ_HEADERS;
+		admission_hold(h->adm, hc->adm, false);
+		ok = hc->verdict == VERDICT_MATCH && hc->attempt.known;
+		if (ok && w->auth != NULL)	/* the digest covers the hash: harmless after a reload */
+			auth_remember(w->auth, &hc->attempt);
+		explicit_bzero(&hc->attempt, sizeof(hc->attempt));
+		if (w->auth == NULL)	/* a reload meanwhile removed the users */
+			return AUTH_PASS;
+		if (!ok)
+			log_debug("basic auth failed", "verdict", hc->verdict == VERDICT_BUSY ? "too many pending"
+					: hc->verdict == VERDICT_UNAVAILABLE ? "cancelled" : "wrong user or password", NULL);
+		return ok ? AUTH_PASS : hc->verdict == VERDICT_BUSY ? AUTH_BUSY
+				  : hc->verdict == VERDICT_UNAVAILABLE ? AUTH_UNAVAILABLE : AUTH_DENY;
+	}
 	if (w->auth == NULL)
-		return true;
-	ok = credentials(c, &user, &pass) == 0 && auth_check(w->auth, user, pass);
-	if (!ok)
-		log_debug("basic auth failed", "user", user ? user : "(none or malformed)", NULL);
+		return AUTH_PASS;
+	if (credentials(c, &user, &pass) < 0) {
+		log_debug("basic auth failed", "user", "(none or malformed)", NULL);
+		return AUTH_DENY;
+	}
+	auth_lookup(w->auth, user, pass, &hc->attempt);
+	if (hc->attempt.cached || h->verifier == NULL) {
+		ok = hc->attempt.cached || (auth_verify(pass, hc->attempt.hash) && hc->attempt.known);
+		credentials_free(user, pass);
+		explicit_bzero(&hc->attempt, sizeof(hc->attempt));
+		return ok ? AUTH_PASS : AUTH_DENY;
+	}
+	/* Suspend first: the verifier may answer (and resume) before submit returns. */
+	hc->phase = REQ_VERIFYING;
+	hc->c = c;
+	admission_hold(h->adm, hc->adm, true);
+	MHD_suspend_connection(c);
+	q = verifier_submit(h->verifier, &hc->client, pass, hc->attempt.hash, verified, hc);
 	credentials_free(user, pass);
-	return ok;
+	if (q != VERIFIER_QUEUED) {
+		hc->verdict = q == VERIFIER_BUSY ? VERDICT_BUSY : VERDICT_UNAVAILABLE;
+		MHD_resume_connection(c);
+	}
+	return AUTH_WAIT;
 }
 
 static enum MHD_Result
@@ -667,11 +734,26 @@ answer(struct http_server *h, const struct http_web *w, struct MHD_Connection *c
 
 	if ((refusal = client_cert_refusal(w, c)) != NULL)
 		return queue(w, c, MHD_HTTP_FORBIDDEN, text_response(refusal));
-	if (!authorized(w, c)) {
+	switch (authenticate(h, w, c, hc)) {
+	case AUTH_PASS:
+		break;
+	case AUTH_WAIT:
+		return MHD_YES;
+	case AUTH_DENY:
 		r = text_response("401 Unauthorized\n");
 		if (r)
 			MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Basic");
 		return queue(w, c, MHD_HTTP_UNAUTHORIZED, r);
+	case AUTH_BUSY:
+		r = text_response("429 too many password checks pending from this address\n");
+		if (r)
+			MHD_add_response_header(r, "Retry-After", "1");
+		return queue(w, c, MHD_HTTP_TOO_MANY_REQUESTS, r);
+	case AUTH_UNAVAILABLE:
+		r = text_response("503 the server is restarting; retry\n");
+		if (r)
+			MHD_add_response_header(r, "Retry-After", "1");
+		return queue(w, c, MHD_HTTP_SERVICE_UNAVAILABLE, r);
 	}
 	switch (http_route(method, url, url_len, h->opts->telemetry_path)) {
 	case HTTP_ROUTE_METRICS:
@@ -864,6 +946,7 @@ notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
 		return;
 	}
 	hc->fd = fd->connect_fd;
+	hc->client = cl;
 	*socket_context = hc;
 	pressure_log(h);
 }
@@ -1046,7 +1129,8 @@ fail:
 static struct MHD_Daemon *
 start_daemon(struct http_server *h, int fd, const struct http_web *w)
 {
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC |
+			 MHD_ALLOW_SUSPEND_RESUME;	/* for the verifier */
 	/* admission enforces the limits; MHD's own is higher, so that connections being
 	 * closed to make room never stop MHD from accepting the one they make room for */
 	unsigned mhd_limit = 2 * h->opts->max_connections + HTTP_MHD_EXTRA;
@@ -1085,6 +1169,14 @@ start_daemon(struct http_server *h, int fd, const struct http_web *w)
 int
 http_start(struct http_server *h)
 {
+	/* after privileges are dropped: a thread keeps the capabilities it was created with */
+	if (h->web->auth != NULL || h->opts->web_config_file != NULL) {
+		h->verifier = verifier_new();
+		if (h->verifier == NULL) {
+			log_error("cannot start the password verification thread", NULL);
+			return -1;
+		}
+	}
 	for (size_t i = 0; i < h->n; i++) {
 		char fd[16];
 
@@ -1108,6 +1200,8 @@ restart(struct http_server *h, const struct http_web *w)
 {
 	int rc = 0;
 
+	if (h->verifier)	/* no connection may stay suspended in a daemon being stopped */
+		verifier_close(h->verifier);
 	for (size_t i = 0; i < h->n; i++) {
 		struct MHD_Daemon *old = h->ls[i].daemon, *nd;
 		MHD_socket fd;
@@ -1133,6 +1227,8 @@ restart(struct http_server *h, const struct http_web *w)
 			close(fd);
 		}
 	}
+	if (h->verifier)
+		verifier_open(h->verifier);
 	return rc;
 }
 
@@ -1176,6 +1272,8 @@ http_stop(struct http_server *h)
 {
 	if (h == NULL)
 		return;
+	if (h->verifier)	/* no connection may stay suspended in a daemon being stopped */
+		verifier_close(h->verifier);
 	for (size_t i = 0; i < h->n; i++) {
 		if (h->ls[i].daemon)
 			MHD_stop_daemon(h->ls[i].daemon);
@@ -1191,6 +1289,7 @@ http_stop(struct http_server *h)
 		body_unref(h->latest[i / 2][i % 2]);
 	pthread_mutex_destroy(&h->share_lock);
 	pthread_cond_destroy(&h->share_done);
+	verifier_free(h->verifier);
 	admission_free(h->adm);
 	free(h->landing);
 	free(h);
