@@ -769,7 +769,7 @@ read_small_file(const char *path, char *err, size_t errlen, const char *what, si
 
 	if (fileio_open(NULL, path, FILEIO_FILE, &fd, NULL, why, sizeof(why)) != FILEIO_OK) {
 		snprintf(err, errlen, "%s %s: %s", what, path,
-			 errno == EINVAL || errno == ENOTDIR ? "not a regular file" : strerror(errno));
+			 errno == EINVAL ? "not a regular file" : strerror(errno));
 		return NULL;
 	}
 	data = malloc(WEBCONFIG_MAX_BYTES + 1);
