@@ -115,21 +115,6 @@ slot_of(struct admission *a, const struct admission_client *c)
 	return p;
 }
 
-bool
-admission_may_connect(struct admission *a, const struct admission_client *c)
-{
-	struct client *cl;
-	bool ok;
-
-	pthread_mutex_lock(&a->lock);
-	cl = *slot_of(a, c);
-	ok = cl == NULL || cl->conns < a->lim.max_per_client;
-	if (!ok)
-		a->st.refused++;
-	pthread_mutex_unlock(&a->lock);
-	return ok;
-}
-
 /* release - k's body no longer counts */
 static void
 release(struct admission *a, struct admission_conn *k)
@@ -188,11 +173,14 @@ since(const struct admission_conn *r, bool bytes)
 }
 
 /*
- * victim - the connection to close for me (admission.h): by slots
- * (bytes false) or by bytes in flight.  NULL: none may be closed.
+ * victim - the connection to close for a request of client cl, which
+ * would then weigh mine (admission.h): by slots (bytes false) or by bytes
+ * in flight; me (the requester's own record, if it has one) is never
+ * chosen.  NULL: none may be closed.
  */
 static struct admission_conn *
-victim(struct admission *a, const struct admission_conn *me, bool bytes, double now)
+victim(struct admission *a, const struct client *cl, size_t mine, const struct admission_conn *me, bool bytes,
+       double now)
 {
 	struct admission_conn *heavy = NULL, *oldest = NULL;
 
@@ -206,11 +194,29 @@ victim(struct admission *a, const struct admission_conn *me, bool bytes, double 
 		if (oldest == NULL || since(r, bytes) < since(oldest, bytes))
 			oldest = r;
 	}
-	if (heavy && weight(heavy->client, bytes) > weight(me->client, bytes))
+	if (heavy && heavy->client != cl && weight(heavy->client, bytes) > mine)
 		return heavy;	/* 1: the heaviest client's longest idle */
-	if (oldest && (bytes || me->client->conns == 1) && now - since(oldest, bytes) >= ADMISSION_STALE_S)
+	if (oldest && (bytes || mine == 1) && now - since(oldest, bytes) >= ADMISSION_STALE_S)
 		return oldest;	/* 2: anyone's, stale */
 	return NULL;
+}
+
+bool
+admission_may_connect(struct admission *a, const struct admission_client *c, double now)
+{
+	struct client *cl;
+	unsigned mine;
+	bool ok;
+
+	pthread_mutex_lock(&a->lock);
+	cl = *slot_of(a, c);
+	mine = cl ? cl->conns : 0;
+	ok = mine < a->lim.max_per_client &&
+	     (a->st.conns < a->lim.max_conns || victim(a, cl, mine + 1, NULL, false, now) != NULL);
+	if (!ok)
+		a->st.refused++;
+	pthread_mutex_unlock(&a->lock);
+	return ok;
 }
 
 struct admission_conn *
@@ -246,7 +252,7 @@ admission_open(struct admission *a, const struct admission_client *c, int fd, do
 	cl->conns++;
 	a->st.conns++;
 	if (a->st.conns > a->lim.max_conns) {
-		if ((v = victim(a, k, false, now)) == NULL) {
+		if ((v = victim(a, cl, cl->conns, k, false, now)) == NULL) {
 			cl->conns--;
 			a->st.conns--;
 			goto refuse;
@@ -296,7 +302,7 @@ admission_respond(struct admission *a, struct admission_conn *k, size_t bytes, d
 	k->client->bytes += bytes;
 	a->st.bytes += bytes;
 	while (a->st.bytes > a->lim.max_bytes) {
-		if ((v = victim(a, k, true, now)) == NULL) {
+		if ((v = victim(a, k->client, k->client->bytes, k, true, now)) == NULL) {
 			release(a, k);
 			a->st.refused_bytes++;
 			ok = false;

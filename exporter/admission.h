@@ -74,8 +74,12 @@ void admission_client_of(const struct sockaddr *sa, struct admission_client *out
 
 struct admission *admission_new(const struct admission_limits *lim, admission_evict_fn evict, void *cls);
 void admission_free(struct admission *a);
-/* admission_may_connect - false when the client already holds max_per_client (refuse before any work). */
-bool admission_may_connect(struct admission *a, const struct admission_client *c);
+/*
+ * admission_may_connect - would admission_open() let a connection of c in
+ * now?  For refusing before any work (MHD's accept policy callback); the
+ * answer of admission_open() is the one that counts.
+ */
+bool admission_may_connect(struct admission *a, const struct admission_client *c, double now);
 /* admission_open - a new connection on fd; NULL: refused (or out of memory), the caller closes it. */
 struct admission_conn *admission_open(struct admission *a, const struct admission_client *c, int fd,
 				      double now);

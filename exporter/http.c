@@ -36,6 +36,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -800,11 +801,12 @@ unescape(void *cls, struct MHD_Connection *c, char *s)
 static size_t
 target_len(const struct http_conn *hc, const char *url, const char *version)
 {
+	uintptr_t u = (uintptr_t)url, v = (uintptr_t)version;
 	size_t raw;
 
-	if (hc == NULL || hc->target != url || version <= url || version - url > HTTP_CONNECTION_MEMORY)
+	if (hc == NULL || hc->target != url || v <= u || v - u > HTTP_CONNECTION_MEMORY)
 		return strlen(url);	/* no version in the line (HTTP/0.9-like): MHD answers 400 */
-	raw = (size_t)(version - 1 - url);
+	raw = (size_t)(v - 1 - u);
 	return hc->target_scan < raw ? raw : strlen(url);
 }
 
@@ -900,7 +902,7 @@ pressure_log(struct http_server *h)
 		 "refused_total", refused, "closed_total", evicted, NULL);
 }
 
-/* accept_policy - a client at its connection limit is refused before any work */
+/* accept_policy - a connection admission would refuse is refused before any work */
 static enum MHD_Result
 accept_policy(void *cls, const struct sockaddr *addr, socklen_t addrlen)
 {
@@ -908,7 +910,7 @@ accept_policy(void *cls, const struct sockaddr *addr, socklen_t addrlen)
 	struct admission_client cl;
 
 	admission_client_of(addrlen ? addr : NULL, &cl);
-	if (admission_may_connect(h->adm, &cl))
+	if (admission_may_connect(h->adm, &cl, now()))
 		return MHD_YES;
 	__atomic_store_n(&h->pressure, 1, __ATOMIC_RELAXED);
 	pressure_log(h);

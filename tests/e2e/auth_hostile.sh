@@ -9,8 +9,9 @@
 #                wrong passwords without pause: scrapes with a correct,
 #                cached password must answer within 1 s (3 s under
 #                sanitizers), a correct password not yet cached from
-#                another address must get through within 20 s (clients
-#                are taken in turn), the storm gets only 401 and 429, and
+#                another address must get through (within 60 s: clients
+#                are taken in turn; the order itself is test_verifier's),
+#                the storm gets only 401 and 429 (those answered), and
 #                peak RSS stays under 64 MiB (sanitizers: the peak before
 #                the storm + 64 MiB).
 . "$(dirname "$0")/lib.sh"
@@ -52,7 +53,7 @@ pass "an unknown user costs what a wrong password of a cost-13 user does ($tu s 
 # --- starvation --------------------------------------------------------------
 [ "$(code -u alice:secret "$URL/metrics")" = 200 ] || fail "alice cannot log in"	# now cached
 t=$(secs -u alice:secret "$URL/metrics")
-python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) < 0.2 else 1)' "$t" || fail "cached login took $t s"
+python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) < float(sys.argv[2]) else 1)' "$t" "$LIMIT_S" || fail "cached login took $t s"
 base=$(awk '/^VmHWM/ {print $2}' "/proc/$PID/status")
 
 python3 - "$PORT" "$T/storm.ready" "$T/storm.done" "$T/storm.codes" <<'PY' &
@@ -66,7 +67,7 @@ def storm(addr, n):
         try:
             s = socket.socket()
             s.bind((addr, 0))
-            s.settimeout(30)
+            s.settimeout(120)
             s.connect(("127.0.0.1", port))
             s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Basic " +
                       cred + b"\r\n\r\n")
@@ -74,17 +75,17 @@ def storm(addr, n):
             s.close()
             code = data.split(b" ", 2)[1].decode() if data.startswith(b"HTTP/1.1 ") else "none"
         except OSError as e:
-            code = "error"
+            code = type(e).__name__
         with lock:
             codes[code] += 1
         n += 1
-threads = [threading.Thread(target=storm, args=("127.0.5.%d" % (1 + i // 4), i)) for i in range(32)]
+threads = [threading.Thread(target=storm, args=("127.0.5.%d" % (1 + i // 4), i), daemon=True) for i in range(32)]
 for t in threads:
     t.start()
 open(ready, "w").close()
-for t in threads:
-    t.join()
-with open(out, "w") as f:
+while not os.path.exists(done):
+    time.sleep(0.1)
+with lock, open(out, "w") as f:
     f.write(" ".join("%s=%d" % kv for kv in sorted(codes.items())) + "\n")
 PY
 STORM=$!
@@ -99,7 +100,7 @@ for i in $(seq 8); do
 	times+=("$t")
 	sleep 0.3
 done
-tb=$(secs -m 30 -u bob:other "$URL/metrics")
+tb=$(secs -m 60 -u bob:other "$URL/metrics")
 [ "$(code -u bob:other "$URL/metrics")" = 200 ] || fail "bob (verified during the storm) is not cached"
 peak=$(awk '/^VmHWM/ {print $2}' "/proc/$PID/status")
 touch "$T/storm.done"
@@ -110,7 +111,7 @@ for t in "${times[@]}"; do
 	python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) < float(sys.argv[2]) else 1)' "$t" "$LIMIT_S" ||
 		fail "a cached scrape took $t s during the storm (limit $LIMIT_S s): ${times[*]}"
 done
-python3 -c 'import sys; sys.exit(0 if 0 < float(sys.argv[1]) < 20 else 1)' "$tb" ||
+python3 -c 'import sys; sys.exit(0 if 0 < float(sys.argv[1]) < 60 else 1)' "$tb" ||
 	fail "an uncached correct login waited $tb s behind the storm"
 grep -qE '^(401=[0-9]+ ?)?(429=[0-9]+)?$' "$T/storm.codes" && grep -q '401=' "$T/storm.codes" ||
 	fail "the storm got other answers than 401 and 429: $(cat "$T/storm.codes")"

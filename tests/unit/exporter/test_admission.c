@@ -88,7 +88,7 @@ run(const char *name, const struct admission_limits *lim, const struct step *ste
 			conn[s->fd] = NULL;
 			break;
 		case MAY:
-			ok = admission_may_connect(a, &c);
+			ok = admission_may_connect(a, &c, s->now);
 			break;
 		}
 		if ((s->op == OPEN || s->op == RESP || s->op == MAY) && ok != s->ok)
@@ -128,10 +128,13 @@ test_slots(void **state)
 		/* client 2 still holds 2 > 1: its longest idle goes */
 		{ OPEN, 40, 4, 0.5, 0, true, { 20 } },
 		/* everyone holds 1 now; none idle for a second: a newcomer is refused */
+		{ MAY, 0, 5, 0.6, 0, false, { 0 } },	/* the accept policy says so first */
 		{ OPEN, 50, 5, 0.6, 0, false, { 0 } },
 		/* and a client already present never takes another's slot by age */
+		{ MAY, 0, 3, 5.0, 0, false, { 0 } },
 		{ OPEN, 31, 3, 5.0, 0, false, { 0 } },
 		/* after a second of idleness the longest idle goes for a newcomer */
+		{ MAY, 0, 5, 5.0, 0, true, { 0 } },	/* asking closes nothing */
 		{ OPEN, 51, 5, 5.0, 0, true, { 11 } },
 		/* a request refreshes a connection: 21 (0.3) is older than 30 (now 5.1) */
 		{ REQ, 30, 0, 5.1, 0, true, { 0 } },
@@ -153,7 +156,9 @@ test_slots(void **state)
 		{ OPEN, 4, 1, 0.2, 0, true, { 0 } },
 		{ OPEN, 5, 2, 0.2, 0, true, { 1 } },
 		{ OPEN, 6, 2, 0.3, 0, true, { 2 } },	/* 3 > 2 */
+		{ MAY, 0, 2, 0.3, 0, false, { 0 } },
 		{ OPEN, 7, 2, 0.3, 0, false, { 0 } },	/* client 2 would hold 3 > client 1's 2: refused */
+		{ MAY, 0, 3, 0.3, 0, true, { 0 } },	/* a new client: client 2 holds 2 > 1 */
 	};
 	static const struct admission_limits wide = { .max_conns = 4, .max_per_client = 4, .max_bytes = 1000 };
 
