@@ -71,29 +71,21 @@ measure() {
 	done | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'
 }
 
-# wall time of one `ss -plntu` (ms), median of 5
-time_ss() {
-	local i
+# median_ms CMD...: wall time of one run of CMD in the namespace (output
+# discarded), median of 5 (ms)
+median_ms() {
+	local i t0 t1
 	for ((i = 0; i < 5; i++)); do
-		local t0 t1
 		t0=$(date +%s%N)
-		nsx ss -plntu >/dev/null
+		nsx "$@" >/dev/null 2>&1
 		t1=$(date +%s%N)
 		echo $(((t1 - t0) / 1000))
 	done | sort -n | awk '{v[NR] = $1} END {printf "%.3f\n", v[3] / 1000}'
 }
 
-# wall time of one `mta_exporter --once` (cold caches), median of 5 (ms)
-time_once() {
-	local i
-	for ((i = 0; i < 5; i++)); do
-		local t0 t1
-		t0=$(date +%s%N)
-		nsx "$MTA_EXPORTER" --once >/dev/null 2>&1
-		t1=$(date +%s%N)
-		echo $(((t1 - t0) / 1000))
-	done | sort -n | awk '{v[NR] = $1} END {printf "%.3f\n", v[3] / 1000}'
-}
+# wall time of one `ss -plntu`, and of one `mta_exporter --once` (cold caches)
+time_ss() { median_ms ss -plntu; }
+time_once() { median_ms "$MTA_EXPORTER" --once; }
 
 start_exporter
 idle=$(measure)

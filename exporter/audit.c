@@ -7,6 +7,7 @@
  */
 #include "exporter/audit.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,15 +78,15 @@ text_report(const struct facts *f, bool color, bool collectors_failed, struct bu
 	buf_printf(b, "%smta_exporter audit%s\n\n", bold, reset);
 	for (size_t i = 0; i < f->n_checks; i++) {
 		const struct check_result *r = &f->checks[i];
-		const struct check_def *d = r->def;
+		const struct check_info *d = r->info;
 		char tag[16];
 
+		assert(d != NULL);	/* every result is of a catalogue row */
 		count[r->status]++;
 		snprintf(tag, sizeof(tag), "[%s]", label(r->status));
 		buf_printf(b, "%s%-7s%s %s%s%s", color ? colour(r->status) : "", tag, reset, bold,
 			   r->id, reset);
-		if (d)
-			buf_printf(b, "  %s %s(%s; %s)%s", d->title, dim, d->source, d->severity, reset);
+		buf_printf(b, "  %s %s(%s; %s)%s", d->title, dim, d->source, d->severity, reset);
 		buf_putc(b, '\n');
 		if (r->n_reasons) {
 			buf_printf(b, "        reasons: ");
@@ -95,7 +96,7 @@ text_report(const struct facts *f, bool color, bool collectors_failed, struct bu
 		}
 		if (r->detail && *r->detail && r->status != CHECK_NOT_APPLICABLE)
 			buf_printf(b, "        %s\n", r->detail);
-		if (r->status == CHECK_FAIL && d && d->remediation)
+		if (r->status == CHECK_FAIL)
 			buf_printf(b, "        remediation: %s\n", d->remediation);
 	}
 	for (int k = 0; k < MTA_COUNT; k++) {
@@ -141,18 +142,6 @@ json_str(struct buf *b, const char *s)
 	buf_putc(b, '"');
 }
 
-static const char *
-verdict_name(enum relay_verdict v)
-{
-	switch (v) {
-	case RELAY_OPEN: return "open";
-	case RELAY_CLOSED: return "closed";
-	case RELAY_UNDETERMINED: return "undetermined";
-	case RELAY_CONFIG_ERROR: return "config_error";
-	}
-	return "undetermined";
-}
-
 static void
 json_report(const struct facts *f, bool collectors_failed, struct buf *b)
 {
@@ -162,18 +151,19 @@ json_report(const struct facts *f, bool collectors_failed, struct buf *b)
 	buf_puts(b, "{\"checks\":[");
 	for (size_t i = 0; i < f->n_checks; i++) {
 		const struct check_result *r = &f->checks[i];
-		const struct check_def *d = r->def;
+		const struct check_info *d = r->info;
 
+		assert(d != NULL);	/* every result is of a catalogue row */
 		count[r->status]++;
 		buf_puts(b, i ? ",\n{" : "\n{");
 		buf_puts(b, "\"id\":");
 		json_str(b, r->id);
 		buf_puts(b, ",\"title\":");
-		json_str(b, d ? d->title : r->id);
+		json_str(b, d->title);
 		buf_puts(b, ",\"source\":");
-		json_str(b, d ? d->source : "");
+		json_str(b, d->source);
 		buf_puts(b, ",\"severity\":");
-		json_str(b, d ? d->severity : "warning");
+		json_str(b, d->severity);
 		buf_puts(b, ",\"status\":");
 		json_str(b, check_status_name(r->status));
 		buf_puts(b, ",\"reasons\":[");
@@ -188,10 +178,7 @@ json_report(const struct facts *f, bool collectors_failed, struct buf *b)
 		else
 			buf_puts(b, "null");
 		buf_puts(b, ",\"remediation\":");
-		if (d)
-			json_str(b, d->remediation);
-		else
-			buf_puts(b, "null");
+		json_str(b, d->remediation);
 		buf_putc(b, '}');
 	}
 	buf_puts(b, "\n],\"relays\":[");
@@ -210,7 +197,7 @@ json_report(const struct facts *f, bool collectors_failed, struct buf *b)
 			buf_puts(b, ",\"service\":");
 			json_str(b, rl->service);
 			buf_puts(b, ",\"verdict\":");
-			json_str(b, verdict_name(rl->verdict));
+			json_str(b, relay_verdict_name(rl->verdict));
 			buf_puts(b, ",\"reason\":");
 			json_str(b, rl->reason);
 			buf_puts(b, ",\"detail\":");

@@ -9,6 +9,7 @@
  */
 #include "exporter/options.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -140,15 +141,6 @@ find_collector_flag(const char *name)
 }
 
 static int
-collector_index(const char *name)
-{
-	for (size_t i = 0; i < collector_count; i++)
-		if (strcmp(collector_table[i]->name, name) == 0)
-			return (int)i;
-	return -1;
-}
-
-static int
 apply(struct options *o, const struct opt_def *d, const char *flag, const char *val)
 {
 	unsigned long n;
@@ -255,8 +247,7 @@ options_parse(struct options *o, int argc, char **argv)
 	char name[128];
 
 	set_defaults(o);
-	if (collector_count > COLLECTOR_MAX)
-		return fail(o, "too many collectors");
+	assert(collector_count <= COLLECTOR_MAX);	/* registry.c's _Static_assert */
 	int first = 1;
 
 	if (argc > 1 && strcmp(argv[1], "audit") == 0) {	/* mta_exporter audit [flags] */

@@ -23,21 +23,15 @@
 
 #include "collectors/core/collector.h"
 
-/* Collectors that read other processes' names. */
-static const char *const privs_ptrace_collectors[] = { "listeners", NULL };
-
+/* What the enabled collectors declare they need (struct collector caps). */
 uint64_t
 privs_needed_caps(const struct options *opts)
 {
 	uint64_t caps = 0;
 
-	for (size_t i = 0; i < collector_count; i++) {
-		if (!opts->env.enabled[i])
-			continue;
-		for (const char *const *n = privs_ptrace_collectors; *n; n++)
-			if (strcmp(collector_table[i]->name, *n) == 0)
-				caps |= (1ull << CAP_SYS_PTRACE) | (1ull << CAP_DAC_READ_SEARCH);
-	}
+	for (size_t i = 0; i < collector_count; i++)
+		if (opts->env.enabled[i])
+			caps |= collector_table[i]->caps;
 	return caps;
 }
 

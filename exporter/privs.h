@@ -10,9 +10,10 @@
  * process could exec ever gains privileges.
  *
  * privs_needed_caps() says which capabilities the enabled collectors need:
- * reading other users' process names (/proc/PID/comm of processes owned
- * by others, with hidepid or ptrace restrictions) needs CAP_SYS_PTRACE or
- * CAP_DAC_READ_SEARCH; everything else needs none.
+ * the union of what each declares in its table entry (struct collector
+ * caps).  Today only listeners declares any: reading other users' process
+ * names (/proc/PID/comm of processes owned by others, with hidepid or
+ * ptrace restrictions) needs CAP_SYS_PTRACE or CAP_DAC_READ_SEARCH.
  *
  * Diagnostics: privs_drop() fills err with the failing step and the errno
  * text and returns -1; main.c then refuses to start.

@@ -7,6 +7,8 @@
  * in struct facts.  A collector:
  *   - declares its own command-line flags (struct collector_flag), which the
  *     option parser registers as --<name>.<flag>;
+ *   - declares the capabilities its collect() needs (caps), which the
+ *     program keeps when it drops privileges (exporter/privs.c);
  *   - validates them in init() (called once at startup with the
  *     struct collector_env every collector sees; return -1 with a logged
  *     reason and the exporter exits with status 2);
@@ -50,8 +52,8 @@ struct collector_flag {
 	const char **value;	/* where the parser stores the string */
 };
 
+/* The MTAs audited; each has a descriptor (collectors/core/mta.h). */
 enum mta_kind { MTA_POSTFIX, MTA_EXIM, MTA_SENDMAIL, MTA_COUNT };
-const char *mta_name(enum mta_kind k);
 
 /* A listening TCP socket on an audited port, as the kernel reports it. */
 struct listener {
@@ -95,6 +97,9 @@ enum relay_verdict {
 	RELAY_CONFIG_ERROR,	/* the service would not start / answers nothing */
 };
 
+/* "closed", "open", "undetermined", "config_error": the one spelling (audit, tools). */
+const char *relay_verdict_name(enum relay_verdict v);
+
 struct mta_relay {
 	const char *instance;
 	const char *service;
@@ -110,21 +115,29 @@ enum check_status {
 	CHECK_ERROR,
 };
 
-#define MTA_CHECK_MAX_REASONS 8
+#define CHECK_MAX_REASONS 16
 
 /*
- * An MTA-specific hardening verdict, decided by that MTA's collector (pure
- * code) and rendered by the checks collector, which owns the catalogue of
- * check ids (title, source, severity, remediation) in collectors/checks/checks.c.
- * Cross-MTA checks (cis_2_1_21, stig_gen004710, mta_no_open_relay,
- * mta_runtime_matches_config) are decided in checks.c from the facts.
+ * What a compliance check is, as the exposition and the audit show it: one
+ * catalogue row's fixed part (struct check_row, collectors/core/check.h,
+ * embeds it).
  */
-struct mta_check {
-	const char *id;		/* e.g. "postfix_vrfy_disabled" */
+struct check_info {
+	const char *id;		/* stable, e.g. "postfix_vrfy_disabled" */
+	const char *title;
+	const char *source;	/* the benchmark or guide it comes from */
+	const char *severity;	/* "critical", "warning", "info" */
+	const char *remediation;
+};
+
+/* A check's outcome in one scrape (decided by collectors/checks/). */
+struct check_result {
+	const char *id;
+	const struct check_info *info;	/* its catalogue row */
 	enum check_status status;
-	const char *reasons[MTA_CHECK_MAX_REASONS];	/* stable finding codes */
+	const char *reasons[CHECK_MAX_REASONS];	/* stable finding codes */
 	size_t n_reasons;
-	const char *detail;	/* human text for the audit report, may be NULL */
+	const char *detail;	/* human text, may be NULL */
 };
 
 struct mta_facts {
@@ -137,12 +150,8 @@ struct mta_facts {
 	struct mta_relay *relays;
 	size_t n_relays;
 	unsigned config_warnings;
-	struct mta_check *checks;	/* MTA-specific hardening verdicts */
-	size_t n_checks;
-	void *priv;		/* MTA-specific facts, owned by that collector's module */
+	void *priv;		/* MTA-specific facts, read only by that MTA's module */
 };
-
-struct check_result;	/* collectors/checks/checks.h */
 
 struct facts {
 	bool listeners_collected;
@@ -170,6 +179,7 @@ struct collector {
 	const char *help;	/* one line, shown on / and in --help */
 	bool default_enabled;
 	const struct collector_flag *flags;	/* NULL-name-terminated, or NULL */
+	uint64_t caps;		/* capabilities collect() needs (1ull << CAP_*), kept after --runas */
 	int (*init)(const struct collector_env *env);
 	int (*collect)(struct scrape_ctx *sc);
 	void (*fini)(void);
@@ -182,7 +192,11 @@ struct collector {
 extern const struct collector *const collector_table[];
 extern const size_t collector_count;
 
-/* collector_find - the entry named name, or NULL (collectors/core/collector.c). */
-const struct collector *collector_find(const char *name);
+/* collector_index - the table index of the collector named name, or -1. */
+int collector_index(const char *name);
+/* collector_flag_absolute - for init(): 0, or -1 (logged) when the flag's value is no absolute path. */
+int collector_flag_absolute(const struct collector_flag *f);
+/* collector_enabled - whether c is in the table and enabled in env. */
+bool collector_enabled(const struct collector_env *env, const struct collector *c);
 
 #endif

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "collectors/core/mta.h"
+
 static bool
 relay_seen(const struct mta_relay *r, size_t n, const char *service)
 {

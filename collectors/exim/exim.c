@@ -11,12 +11,13 @@
  * Exim is a fact (mta_detected 0), not a failure; a configuration that
  * exists but cannot be read makes the collector fail.
  *
- * State across scrapes: only the package version, cached while
- * /var/lib/dpkg/status keeps its identity (fileio_stat); the configuration
- * is read and judged at every scrape.
+ * State across scrapes: none here (the package version comes from
+ * collectors/host/dpkg.h, which caches it); the configuration is read and
+ * judged at every scrape.
  */
 #include "collectors/exim/exim.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,8 +32,6 @@
 #define EXIM_PACKAGE_VERSION_UNKNOWN ""
 
 static const char *flag_config = "";
-
-static bool version_cached;	/* exim_version()'s cache, reset by fini */
 
 static const struct collector_flag exim_flags[] = {
 	{ "exim.config", "Exim configuration file to audit (default: the one Exim would use)",
@@ -52,6 +51,7 @@ exim_source_kind_name(enum exim_source_kind k)
 	case EXIM_SRC_DEBIAN_SPLIT: return "debian-split";
 	case EXIM_SRC_EXIM_CONF: return "exim.conf";
 	}
+	assert(!"exim_source_kind_name: not an enum exim_source_kind");
 	return "unknown";
 }
 
@@ -322,12 +322,6 @@ exim_init(const struct collector_env *env)
 }
 
 static void
-exim_fini(void)
-{
-	version_cached = false;
-}
-
-static void
 log_conf_diags(const struct exim_conf *conf)
 {
 	for (size_t i = 0; i < conf->n_diags; i++) {
@@ -337,38 +331,17 @@ log_conf_diags(const struct exim_conf *conf)
 	}
 }
 
-/* the package version, cached while dpkg's status file is unchanged */
-static struct fileio_stat version_st;
-static char version_buf[128];
-static char version_path[4096];
-
+/* The installed Exim package's version (malloc()ed), or NULL. */
 static char *
 exim_version(const char *rootfs)
 {
 	static const char *const pkgs[] = { "exim4-daemon-heavy", "exim4-daemon-light", "exim4-base" };
-	char full[4096], err[256];
-	char *text = NULL;
-	size_t len = 0;
-	struct fileio_stat st;
-	if (!fileio_path(rootfs, "/var/lib/dpkg/status", full, sizeof(full)))
-		return NULL;
-	if (version_cached && strcmp(full, version_path) == 0 &&
-	    fileio_stat(rootfs, "/var/lib/dpkg/status", &st, err, sizeof(err)) == FILEIO_OK &&
-	    fileio_stat_equal(&st, &version_st))
-		return version_buf[0] ? strdup(version_buf) : NULL;
-	version_cached = false;
-	if (fileio_read(rootfs, "/var/lib/dpkg/status", 64u << 20, &text, &len, &st, err, sizeof(err)) != FILEIO_OK)
-		return NULL;
 	char ver[128];
-	version_buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(pkgs) / sizeof(pkgs[0]) && !version_buf[0]; i++)
-		if (dpkg_status_version(text, len, pkgs[i], ver, sizeof(ver)) == 0)
-			snprintf(version_buf, sizeof(version_buf), "%s", ver);
-	free(text);
-	version_st = st;
-	snprintf(version_path, sizeof(version_path), "%s", full);
-	version_cached = true;
-	return version_buf[0] ? strdup(version_buf) : NULL;
+
+	for (size_t i = 0; i < sizeof(pkgs) / sizeof(pkgs[0]); i++)
+		if (dpkg_version(rootfs, pkgs[i], ver, sizeof(ver)) == 0)
+			return strdup(ver);
+	return NULL;
 }
 
 static int
@@ -472,7 +445,7 @@ exim_collect(struct scrape_ctx *sc)
 		r->detail = arena_strdup(sc->arena, rr.detail);
 	}
 	if (rr.verdict != RELAY_CLOSED)
-		log_debug("exim relay verdict", "verdict", exim_relay_verdict_name(rr.verdict),
+		log_debug("exim relay verdict", "verdict", relay_verdict_name(rr.verdict),
 			  "reason", rr.reason, "detail", rr.detail, NULL);
 	mf->collected = ret == 0;
 
@@ -510,5 +483,4 @@ const struct collector collector_exim = {
 	.flags = exim_flags,
 	.init = exim_init,
 	.collect = exim_collect,
-	.fini = exim_fini,
 };

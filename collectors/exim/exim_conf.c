@@ -18,6 +18,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "lib/text.h"
+
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                        */
 
@@ -1006,17 +1008,6 @@ listen_warn(struct exim_listen_result *r, const char *fmt, ...)
 	va_end(ap);
 }
 
-static bool
-all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
 /*
  * split_addr_port - Exim's "addr.port" and "[addr]:port" forms.  Writes the
  * address to addr; *port = 0 when none.  Returns -1 on a malformed item.
@@ -1038,7 +1029,7 @@ split_addr_port(const char *item, char *addr, size_t alen, uint16_t *port)
 		if (!*rest)
 			return 0;
 		if ((*rest == ':' || *rest == '.') && exim_port_parse(rest + 1, port) == 0 &&
-		    all_digits(rest + 1))
+		    text_all_digits(rest + 1))
 			return 0;
 		return -1;
 	}
@@ -1046,7 +1037,7 @@ split_addr_port(const char *item, char *addr, size_t alen, uint16_t *port)
 		return -1;
 	strcpy(addr, item);
 	char *dot = strrchr(addr, '.');
-	if (!dot || !all_digits(dot + 1))
+	if (!dot || !text_all_digits(dot + 1))
 		return 0;
 	bool v6 = strchr(addr, ':') != NULL;
 	struct inaddr tmp;
@@ -1366,18 +1357,6 @@ eval_cond(const struct exim_conf *c, const struct exim_acl_cond *cd, bool *is_mo
 	return cd->negated ? tv_not(v) : v;
 }
 
-const char *
-exim_relay_verdict_name(enum relay_verdict v)
-{
-	switch (v) {
-	case RELAY_CLOSED: return "closed";
-	case RELAY_OPEN: return "open";
-	case RELAY_UNDETERMINED: return "undetermined";
-	case RELAY_CONFIG_ERROR: return "config_error";
-	}
-	return "unknown";
-}
-
 static void
 relay_set(struct exim_relay_result *r, enum relay_verdict v, const char *reason,
 	  const char *file, unsigned line, const char *fmt, ...)
@@ -1576,23 +1555,14 @@ walk_acl(const struct exim_conf *c, const struct exim_acl *acl, int fam,
 				  acl->name, verb, st->file, st->line);
 			return;
 		}
-		if (strcmp(verb, "require") == 0) {
-			if (v == TV_F) {
-				r->file = st->file;
-				r->line = st->line;
-				goto denied_at;
-			}
-			if (v == TV_U && !maybe_deny)
-				maybe_deny = st;
-			continue;
-		}
-		/* discard accepts but drops the message: it relays nothing */
-		if (deny_verb) {
-			if (v == TV_T) {
-				r->file = st->file;
-				r->line = st->line;
-				goto denied_at;
-			}
+		/*
+		 * require denies when its conditions fail; deny (and discard,
+		 * which accepts but drops the message: it relays nothing) when
+		 * they hold
+		 */
+		if (strcmp(verb, "require") == 0 || deny_verb) {
+			if (v == (deny_verb ? TV_T : TV_F))
+				goto denied;
 			if (v == TV_U && !maybe_deny)
 				maybe_deny = st;
 			continue;

@@ -218,7 +218,6 @@ struct exim_relay_result {
 	unsigned line;
 };
 void exim_relay_evaluate(const struct exim_conf *conf, struct exim_relay_result *res);
-const char *exim_relay_verdict_name(enum relay_verdict v);
 
 /* Debian's update-exim4.conf.conf and generation. */
 struct exim_debian_conf {

@@ -1,15 +1,22 @@
 /*
- * dpkg.c - package version from dpkg's status database (see dpkg.h).
+ * dpkg.c - package versions from dpkg's status database (see dpkg.h).
  *
- * Pure: the status text comes in as a buffer.  Malformed stanzas are
- * skipped; no diagnostics.
+ * dpkg_status_version() is pure (the status text comes in as a buffer;
+ * malformed stanzas are skipped).  dpkg_version() reads the file through
+ * fileio and keeps a small cache per file identity.  Diagnostics: an
+ * unreadable status file is logged with its path (log_file_warn).
  */
 #include "collectors/host/dpkg.h"
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "lib/fileio.h"
+#include "lib/log.h"
 
 /* field - if line is "name: value", point val and vlen at the trimmed value */
 static bool
@@ -80,4 +87,100 @@ dpkg_status_version(const char *status, size_t len, const char *package, char *o
 		return 0;
 	}
 	return -1;
+}
+
+/* ---- the cache ---- */
+
+struct dpkg_entry {
+	char package[64];
+	int rc;				/* dpkg_status_version()'s answer */
+	char version[128];
+};
+
+static struct {
+	char path[4096];		/* the status file the entries are about */
+	struct fileio_stat id;		/* its identity when they were read */
+	struct dpkg_entry e[DPKG_CACHE_PACKAGES];
+	size_t n, next;			/* entries used; next slot to reuse when full */
+} cache;
+static unsigned long reads;
+
+unsigned long
+dpkg_reads(void)
+{
+	return reads;
+}
+
+void
+dpkg_cache_clear(void)
+{
+	memset(&cache, 0, sizeof(cache));
+}
+
+/* The entries hold for path as it is now (identity st); else drop them. */
+static void
+cache_keep_if(const char *path, const struct fileio_stat *st)
+{
+	if (strcmp(cache.path, path) == 0 && fileio_stat_equal(&cache.id, st))
+		return;
+	dpkg_cache_clear();
+	snprintf(cache.path, sizeof(cache.path), "%s", path);
+	cache.id = *st;
+}
+
+static const struct dpkg_entry *
+cache_find(const char *package)
+{
+	for (size_t i = 0; i < cache.n; i++)
+		if (strcmp(cache.e[i].package, package) == 0)
+			return &cache.e[i];
+	return NULL;
+}
+
+int
+dpkg_version(const char *rootfs, const char *package, char *out, size_t outlen)
+{
+	char full[4096], err[256];
+	const struct dpkg_entry *hit;
+	struct dpkg_entry *e;
+	struct fileio_stat st;
+	enum fileio_result r;
+	char *data = NULL;
+	size_t len = 0;
+
+	if (strlen(package) >= sizeof(cache.e[0].package)
+	    || fileio_path(rootfs, "/var/lib/dpkg/status", full, sizeof(full)) == NULL)
+		return -1;
+	if ((r = fileio_stat(rootfs, "/var/lib/dpkg/status", &st, err, sizeof(err))) != FILEIO_OK) {
+		if (r == FILEIO_ERROR)
+			log_file_warn(full, 0, "%s", err);
+		dpkg_cache_clear();
+		return -1;
+	}
+	cache_keep_if(full, &st);
+	if ((hit = cache_find(package)) == NULL) {
+		if ((r = fileio_read(rootfs, "/var/lib/dpkg/status", DPKG_STATUS_MAX, &data, &len, &st, err, sizeof(err)))
+		    != FILEIO_OK) {
+			if (r == FILEIO_ERROR)
+				log_file_warn(full, 0, "%s", err);
+			dpkg_cache_clear();
+			return -1;
+		}
+		reads++;
+		cache_keep_if(full, &st);	/* it may have changed since the stat */
+		if (cache.n < DPKG_CACHE_PACKAGES) {
+			e = &cache.e[cache.n++];
+		} else {
+			e = &cache.e[cache.next];
+			cache.next = (cache.next + 1) % DPKG_CACHE_PACKAGES;
+		}
+		snprintf(e->package, sizeof(e->package), "%s", package);
+		e->rc = dpkg_status_version(data, len, package, e->version, sizeof(e->version));
+		free(data);
+		hit = e;
+	}
+	assert(hit->rc == 0 || hit->rc == -1);
+	if (hit->rc == 0)
+		snprintf(out, outlen, "%s", hit->version);
+	return hit->rc;
 }

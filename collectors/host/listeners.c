@@ -22,6 +22,7 @@
 #include "collectors/host/listeners.h"
 
 #include <errno.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -521,6 +522,8 @@ const struct collector collector_listeners = {
 	.help = "TCP sockets listening on the audited ports (sock_diag), interface addresses.",
 	.default_enabled = true,
 	.flags = listeners_flags,
+	/* other users' /proc/PID/comm (hidepid, ptrace restrictions) */
+	.caps = (1ull << CAP_SYS_PTRACE) | (1ull << CAP_DAC_READ_SEARCH),
 	.init = listeners_init,
 	.collect = listeners_collect,
 	.fini = listeners_fini,

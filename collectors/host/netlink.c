@@ -12,6 +12,7 @@
  */
 #include "collectors/host/netlink.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -45,6 +46,7 @@ netlink_dump_name(enum netlink_dump_kind kind)
 	case NETLINK_DUMP_IFADDR:
 		return "RTM_GETADDR";
 	}
+	assert(!"not an enum netlink_dump");
 	return "unknown";
 }
 

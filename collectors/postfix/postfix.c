@@ -1,13 +1,19 @@
 /*
  * postfix.c - the "postfix" collector: reads main.cf/master.cf (via
- * fileio), the Postfix version (dpkg status), follows
+ * fileio), the Postfix version (collectors/host/dpkg.h), follows
  * multi_instance_directories, and fills facts->mta[MTA_POSTFIX] and a
  * struct postfix_facts (postfix.h).
  *
  * Interface: collector_postfix (flag --postfix.config-directory, default
  * /etc/postfix, under --path.rootfs), postfix_instance_load(),
  * postfix_param(), postfix_mynetworks(), postfix_mynetworks_default(),
- * postfix_net_parse().
+ * postfix_net_parse(), postfix_relay_load_tables(),
+ * postfix_relay_verdict_of().
+ *
+ * Facts (postfix.h): facts->mta[MTA_POSTFIX] (endpoints; relays: one per
+ * smtpd inet service, with the tables it names read through fileio) and
+ * a struct postfix_facts in .priv, which the Postfix checks read
+ * (postfix_checks.c).
  *
  * Metrics (docs/metrics.md, section "postfix"): postfix_client_restrictions_ok,
  * postfix_info, postfix_config_warnings.  The shared mta_detected,
@@ -17,24 +23,27 @@
  * Diagnostics: every problem the configuration model reports is logged
  * with log_file_warn(file, line, ...) and counted in
  * postfix_config_warnings; unreadable files are logged and fail the
- * collector (return -1).
+ * collector (return -1); an unreadable table is logged with its path and
+ * leaves the verdicts that depend on it undetermined.
  */
 #include "collectors/postfix/postfix.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "collectors/host/dpkg.h"
+#include "collectors/postfix/postfix_checks.h"
 #include "lib/buf.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
 
 #define POSTFIX_MAX_INSTANCES 32
-#define POSTFIX_DPKG_MAX (64u << 20)
 
 static const char *flag_config_directory = "/etc/postfix";
 
@@ -83,9 +92,9 @@ mynetworks_for(const struct postfix_instance *inst, const struct postfix_env *e)
 
 	if (!inst->ifaddrs_known)
 		return NULL;
-	style = postfix_eval(e, "mynetworks_style");
-	ifs = postfix_eval(e, "inet_interfaces");
-	protos = postfix_eval(e, "inet_protocols");
+	style = postfix_eval_id(e, POSTFIX_P_MYNETWORKS_STYLE);
+	ifs = postfix_eval_id(e, POSTFIX_P_INET_INTERFACES);
+	protos = postfix_eval_id(e, POSTFIX_P_INET_PROTOCOLS);
 	if (style && ifs && protos)
 		res = postfix_mynetworks_default(style, ifs, protos, inst->ifaddrs,
 						 inst->n_ifaddrs);
@@ -168,7 +177,14 @@ postfix_instance_free(struct postfix_instance *inst)
 
 char *
 postfix_param(const struct postfix_instance *inst, const struct postfix_service *svc,
-	      const char *name)
+	      enum postfix_param_id id)
+{
+	return postfix_param_named(inst, svc, postfix_param_name(id));
+}
+
+char *
+postfix_param_named(const struct postfix_instance *inst, const struct postfix_service *svc,
+		    const char *name)
 {
 	struct postfix_env e = inst->env;
 	char *mynet = NULL, *res;
@@ -453,10 +469,10 @@ postfix_mynetworks(const struct postfix_instance *inst,
 	}
 	*n = 0;
 	*unknown = false;
-	if (postfix_lookup(&e, "mynetworks", &where) != NULL && where == NULL &&
-	    e.mynetworks == NULL)
+	if (postfix_lookup(&e, postfix_param_name(POSTFIX_P_MYNETWORKS), &where) != NULL
+	    && where == NULL && e.mynetworks == NULL)
 		*unknown = true;
-	val = postfix_eval(&e, "mynetworks");
+	val = postfix_eval_id(&e, POSTFIX_P_MYNETWORKS);
 	free(mynet);
 	if (val == NULL)
 		return NULL;
@@ -526,24 +542,13 @@ host_name(const char *rootfs, char *out, size_t outlen)
 static void
 detect_version(const char *rootfs, struct postfix_facts *pf)
 {
-	char full[4096], err[256], *data = NULL;
-	size_t len;
-
 	pf->version = POSTFIX_VERSION_NEWEST;
-	snprintf(pf->version_str, sizeof(pf->version_str), "unknown");
-	if (fileio_path(rootfs, "/var/lib/dpkg/status", full, sizeof(full)) == NULL)
-		return;
-	if (fileio_read(rootfs, "/var/lib/dpkg/status", POSTFIX_DPKG_MAX, &data, &len, NULL, err,
-			sizeof(err)) != FILEIO_OK)
-		return;
-	if (dpkg_status_version(data, len, "postfix", pf->version_str,
-				sizeof(pf->version_str)) == 0) {
-		if (postfix_version_parse(pf->version_str, &pf->version) != 0)
-			pf->version = POSTFIX_VERSION_NEWEST;
-	} else {
+	if (dpkg_version(rootfs, "postfix", pf->version_str, sizeof(pf->version_str)) != 0) {
 		snprintf(pf->version_str, sizeof(pf->version_str), "unknown");
+		return;
 	}
-	free(data);
+	if (postfix_version_parse(pf->version_str, &pf->version) != 0)
+		pf->version = POSTFIX_VERSION_NEWEST;
 }
 
 /* A configured endpoint, appended to the MTA facts. */
@@ -608,8 +613,8 @@ service_endpoints(struct scrape_ctx *sc, struct mta_facts *mf, size_t *cap,
 		return;
 	}
 	/* master reads inet_interfaces from main.cf only (master_ent.c) */
-	ifs = postfix_param(inst, NULL, "inet_interfaces");
-	protos = postfix_param(inst, NULL, "inet_protocols");
+	ifs = postfix_param(inst, NULL, POSTFIX_P_INET_INTERFACES);
+	protos = postfix_param(inst, NULL, POSTFIX_P_INET_PROTOCOLS);
 	postfix_list_split(ifs ? ifs : "all", POSTFIX_SPLIT_INET, &l, inst->main_path, 0, NULL);
 	postfix_list_split(protos ? protos : "all", POSTFIX_SPLIT_LIST, &pl, inst->main_path, 0, NULL);
 	v4 = list_has(&pl, "all") || list_has(&pl, "ipv4");
@@ -637,28 +642,235 @@ service_endpoints(struct scrape_ctx *sc, struct mta_facts *mf, size_t *cap,
 	free(protos);
 }
 
-/* STIG GEN004710 on main.cf smtpd_client_restrictions. */
+/* The postfix_client_restrictions_ok metric: STIG GEN004710's rule on main.cf. */
 static int
 client_restrictions_ok(const struct postfix_instance *inst)
 {
-	char *v = postfix_param(inst, NULL, "smtpd_client_restrictions");
-	struct postfix_list l;
-	int ok = 0;
+	char *v = postfix_param(inst, NULL, POSTFIX_P_SMTPD_CLIENT_RESTRICTIONS);
+	const char *why;
+	int ok = v != NULL && postfix_client_restrictions_ok(v, &why);
 
-	if (v == NULL)
-		return 0;
-	postfix_list_split(v, POSTFIX_SPLIT_LIST, &l, NULL, 0, NULL);
-	for (size_t i = 0; i < l.n; i++) {
-		if (strcmp(l.item[i], "permit") == 0)
-			break;
-		if (strcmp(l.item[i], "reject") == 0) {
-			ok = 1;
-			break;
-		}
-	}
-	postfix_list_free(&l);
 	free(v);
 	return ok;
+}
+
+/* ------------------------------------------------------------ relay verdicts */
+
+#define POSTFIX_MAX_TABLES 64
+#define POSTFIX_MAX_TABLE_BYTES (1u << 20)
+
+struct table_refs {
+	const char *name[POSTFIX_MAX_TABLES];
+	size_t n;
+};
+
+static void
+collect_ref(const char *name, void *arg)
+{
+	struct table_refs *r = arg;
+
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->name[i], name) == 0)
+			return;
+	if (r->n < POSTFIX_MAX_TABLES)
+		r->name[r->n++] = name;
+}
+
+int
+postfix_relay_load_tables(const char *rootfs, struct arena *ar, struct postfix_relay_input *in)
+{
+	struct table_refs refs = { .n = 0 };
+	struct postfix_relay_table *t;
+
+	postfix_relay_table_refs(in, collect_ref, &refs);
+	if (refs.n == 0)
+		return 0;
+	t = arena_calloc(ar, refs.n, sizeof(*t));
+	if (t == NULL)
+		return -1;
+	for (size_t i = 0; i < refs.n; i++) {
+		const char *path = refs.name[i];
+		char full[4096], err[256];
+		char *data = NULL;
+		size_t len = 0;
+		enum fileio_result fr;
+
+		t[i].name = refs.name[i];
+		if (strncasecmp(path, "proxy:", 6) == 0)
+			path += 6;
+		if (path[0] != '/')
+			path = strchr(path, ':') ? strchr(path, ':') + 1 : path;
+		if (path[0] != '/' || fileio_path(rootfs, path, full, sizeof(full)) == NULL)
+			continue;	/* relative or too long: unreadable */
+		fr = fileio_read(rootfs, path, POSTFIX_MAX_TABLE_BYTES, &data, &len, NULL, err, sizeof(err));
+		if (fr != FILEIO_OK) {
+			log_file_warn(full, 0, "cannot read table %s: %s", refs.name[i],
+				      fr == FILEIO_ABSENT ? "no such file" : err);
+			continue;
+		}
+		t[i].text = arena_strndup(ar, data, len);
+		free(data);
+		if (t[i].text == NULL)
+			return -1;
+	}
+	in->tables = t;
+	in->n_tables = refs.n;
+	return 0;
+}
+
+int
+postfix_relay_verdict_of(const struct postfix_relay_params *p, const char *rootfs,
+			 bool loopback_only, struct arena *ar, struct postfix_relay_input *in,
+			 struct postfix_relay_verdict *out)
+{
+	if (postfix_relay_input_from_params(p, ar, in) < 0
+	    || postfix_relay_load_tables(rootfs, ar, in) < 0)
+		return -1;
+	in->loopback_only = loopback_only;
+	postfix_relay_evaluate(in, out);
+	return 0;
+}
+
+/* One smtpd service's parameters, as the relay adapter asks for them. */
+struct smtpd_params {
+	const struct postfix_smtpd *s;
+	struct arena *ar;
+};
+
+static const char *
+smtpd_get(const void *ctx, const char *name)
+{
+	const struct smtpd_params *sp = ctx;
+	char *v = postfix_param_named(sp->s->inst, sp->s->svc, name);
+	const char *copy;
+
+	if (v == NULL)
+		return NULL;
+	copy = arena_strdup(sp->ar, v);
+	free(v);
+	return copy;
+}
+
+static bool
+smtpd_is_set(const void *ctx, const char *name)
+{
+	const struct smtpd_params *sp = ctx;
+
+	if (sp->s->svc != NULL && postfix_dict_get(&sp->s->svc->params, name) != NULL)
+		return true;
+	return postfix_dict_get(&sp->s->inst->main, name) != NULL;
+}
+
+/* The smtpd "pass" service a postscreen service hands clients to. */
+static const struct postfix_service *
+smtpd_pass(const struct postfix_instance *in)
+{
+	for (size_t i = 0; i < in->master.n; i++) {
+		const struct postfix_service *s = &in->master.v[i];
+
+		if (s->valid && !s->superseded && strcmp(postfix_service_type(s), "pass") == 0
+		    && strcmp(postfix_service_command(s), "smtpd") == 0)
+			return s;
+	}
+	return NULL;
+}
+
+/* Every endpoint of that service (endpoints are named like smtpd entries) is loopback. */
+static bool
+service_loopback_only(const struct mta_facts *mf, const char *service)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < mf->n_endpoints; i++) {
+		const struct mta_endpoint *e = &mf->endpoints[i];
+
+		if (strcmp(e->service, service) != 0)
+			continue;
+		if (!e->loopback)
+			return false;
+		n++;
+	}
+	return n > 0;
+}
+
+/* A certificate or key path counts as present unless it is absent (an
+ * unprivileged exporter may not see into /etc/ssl/private). */
+static bool
+file_present(const char *rootfs, const char *path)
+{
+	char full[4096], err[256];
+	struct fileio_stat st;
+
+	if (path == NULL || path[0] != '/' || fileio_path(rootfs, path, full, sizeof(full)) == NULL)
+		return false;
+	return fileio_stat(rootfs, path, &st, err, sizeof(err)) != FILEIO_ABSENT;
+}
+
+/*
+ * The smtpd inet services of every instance, each with its relay verdict,
+ * into pf->smtpd and mf->relays; the TLS files of main.cf.  Per-scrape
+ * memory; -1 when it runs out.
+ */
+static int
+smtpd_services(struct scrape_ctx *sc, struct postfix_facts *pf, struct mta_facts *mf)
+{
+	size_t cap = 0;
+	char *cert, *key;
+
+	for (size_t i = 0; i < pf->n_inst; i++)
+		cap += pf->inst[i].master.n;
+	if ((pf->smtpd = arena_calloc(sc->arena, cap + 1, sizeof(*pf->smtpd))) == NULL)
+		return -1;
+	for (size_t i = 0; i < pf->n_inst; i++) {
+		const struct postfix_instance *in = &pf->inst[i];
+
+		if (!in->have_main)
+			continue;
+		if (pf->main_inst == NULL)
+			pf->main_inst = in;
+		for (size_t k = 0; k < in->master.n; k++) {
+			const struct postfix_service *svc = &in->master.v[k];
+			struct postfix_smtpd *s = &pf->smtpd[pf->n_smtpd];
+			struct smtpd_params sp = { s, sc->arena };
+			struct postfix_relay_params p = { smtpd_get, smtpd_is_set, &sp };
+
+			if (!postfix_service_is_smtp(svc))
+				continue;
+			s->inst = in;
+			s->svc = svc;
+			if (strcmp(postfix_service_command(svc), "postscreen") == 0 && smtpd_pass(in))
+				s->svc = smtpd_pass(in);
+			s->name = *in->label ? arena_printf(sc->arena, "%s/%s", in->label,
+							    postfix_service_name(svc))
+					     : postfix_service_name(svc);
+			if (s->name == NULL)
+				return -1;
+			s->loopback_only = service_loopback_only(mf, s->name);
+			if (postfix_relay_verdict_of(&p, sc->env->rootfs, s->loopback_only, sc->arena,
+						     &s->relay_in, &s->relay) < 0)
+				return -1;
+			pf->n_smtpd++;
+		}
+	}
+	assert(pf->main_inst != NULL);	/* detected: the default instance has a main.cf */
+	if ((mf->relays = arena_calloc(sc->arena, pf->n_smtpd + 1, sizeof(*mf->relays))) == NULL)
+		return -1;
+	for (size_t i = 0; i < pf->n_smtpd; i++) {
+		struct mta_relay *rl = &mf->relays[mf->n_relays++];
+
+		rl->instance = "";	/* the name says it: "<instance>/<service>" */
+		rl->service = pf->smtpd[i].name;
+		rl->verdict = pf->smtpd[i].relay.verdict;
+		rl->reason = pf->smtpd[i].relay.reason;
+		rl->detail = pf->smtpd[i].relay.detail;
+	}
+	cert = postfix_param(pf->main_inst, NULL, POSTFIX_P_SMTPD_TLS_CERT_FILE);
+	key = postfix_param(pf->main_inst, NULL, POSTFIX_P_SMTPD_TLS_KEY_FILE);
+	pf->tls_cert_present = file_present(sc->env->rootfs, cert);
+	pf->tls_key_present = file_present(sc->env->rootfs, key != NULL && *key ? key : cert);
+	free(cert);
+	free(key);
+	return 0;
 }
 
 static void
@@ -715,7 +927,7 @@ postfix_collect(struct scrape_ctx *sc)
 	}
 	/* multi_instance_directories (postmulti): secondary instances */
 	{
-		char *dirs = postfix_param(&pf->inst[0], NULL, "multi_instance_directories");
+		char *dirs = postfix_param(&pf->inst[0], NULL, POSTFIX_P_MULTI_INSTANCE_DIRECTORIES);
 		struct postfix_list l;
 
 		postfix_list_split(dirs ? dirs : "", POSTFIX_SPLIT_LIST, &l, pf->inst[0].main_path,
@@ -734,7 +946,7 @@ postfix_collect(struct scrape_ctx *sc)
 						  l.item[i]);
 				continue;
 			}
-			name = postfix_param(in, NULL, "multi_instance_name");
+			name = postfix_param(in, NULL, POSTFIX_P_MULTI_INSTANCE_NAME);
 			if (name != NULL && *name) {
 				free(in->label);
 				in->label = name;
@@ -762,7 +974,7 @@ postfix_collect(struct scrape_ctx *sc)
 
 		if (!in->have_main)
 			continue;
-		ifs = postfix_param(in, NULL, "inet_interfaces");
+		ifs = postfix_param(in, NULL, POSTFIX_P_INET_INTERFACES);
 		if (ifs != NULL) {
 			struct postfix_list l;
 
@@ -780,15 +992,22 @@ postfix_collect(struct scrape_ctx *sc)
 				continue;
 			/* warm the diagnostics: the audited values of this service */
 			{
-				static const char *const audited[] = {
-					"smtpd_client_restrictions", "smtpd_helo_restrictions",
-					"smtpd_sender_restrictions", "smtpd_relay_restrictions",
-					"smtpd_recipient_restrictions", "mynetworks",
-					"smtpd_banner", "smtpd_tls_security_level",
+				static const struct {
+					enum postfix_param_id id;
+					bool list;
+				} audited[] = {
+					{ POSTFIX_P_SMTPD_CLIENT_RESTRICTIONS, true },
+					{ POSTFIX_P_SMTPD_HELO_RESTRICTIONS, true },
+					{ POSTFIX_P_SMTPD_SENDER_RESTRICTIONS, true },
+					{ POSTFIX_P_SMTPD_RELAY_RESTRICTIONS, true },
+					{ POSTFIX_P_SMTPD_RECIPIENT_RESTRICTIONS, true },
+					{ POSTFIX_P_MYNETWORKS, true },
+					{ POSTFIX_P_SMTPD_BANNER, false },
+					{ POSTFIX_P_SMTPD_TLS_SECURITY_LEVEL, false },
 				};
 
 				for (size_t k = 0; k < sizeof(audited) / sizeof(audited[0]); k++) {
-					char *v = postfix_param(in, svc, audited[k]);
+					char *v = postfix_param(in, svc, audited[k].id);
 					const struct postfix_param *where = NULL;
 					struct postfix_env e = in->env;
 					struct postfix_list l;
@@ -797,8 +1016,8 @@ postfix_collect(struct scrape_ctx *sc)
 						continue;
 					/* unparseable lists ({} unbalanced) are warnings */
 					e.local = &svc->params;
-					postfix_lookup(&e, audited[k], &where);
-					if (k < 6) {
+					postfix_lookup(&e, postfix_param_name(audited[k].id), &where);
+					if (audited[k].list) {
 						postfix_list_split(v, POSTFIX_SPLIT_LIST, &l,
 								   where ? where->file : in->main_path,
 								   where ? where->line : 0, &in->diags);
@@ -815,7 +1034,7 @@ postfix_collect(struct scrape_ctx *sc)
 					local_only = false;
 			}
 		}
-		level = postfix_param(in, NULL, "compatibility_level");
+		level = postfix_param(in, NULL, POSTFIX_P_COMPATIBILITY_LEVEL);
 		metrics_add(f_info, 1, "version", pf->version_str, "compatibility_level",
 			    level ? level : "", "config_directory", in->config_directory, NULL);
 		free(level);
@@ -834,10 +1053,14 @@ postfix_collect(struct scrape_ctx *sc)
 		mf->config_warnings += in->diags.total;
 		metrics_add(f_warn, in->diags.total, "config_directory", in->config_directory, NULL);
 	}
-	/* mta_bound_all_interfaces, mta_local_only, mta_service_info: from
-	 * these facts, by collectors/core/mta_metrics.c */
+	/* mta_bound_all_interfaces, mta_local_only, mta_service_info and the
+	 * relay verdicts: from these facts, by collectors/core/mta_metrics.c */
 	mf->bound_all = bound_all;
 	mf->local_only = local_only;
+	if (rc == 0 && smtpd_services(sc, pf, mf) < 0) {
+		log_warn("postfix collector ran out of per-scrape memory", NULL);
+		rc = -1;
+	}
 	mf->collected = rc == 0;
 	return rc;
 }
@@ -845,11 +1068,7 @@ postfix_collect(struct scrape_ctx *sc)
 static int
 postfix_init(const struct collector_env *env)
 {
-	if (flag_config_directory == NULL || flag_config_directory[0] != '/') {
-		log_error("--postfix.config-directory must be an absolute path", NULL);
-		return -1;
-	}
-	return 0;
+	return collector_flag_absolute(&postfix_flags[0]);
 }
 
 static void

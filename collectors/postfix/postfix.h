@@ -1,12 +1,16 @@
 /*
- * postfix.h - the Postfix collector's facts, for the relay evaluator and
- * the checks (facts->mta[MTA_POSTFIX].priv points at a struct postfix_facts).
+ * postfix.h - the Postfix collector and its facts, which the Postfix
+ * checks read (facts->mta[MTA_POSTFIX].priv points at a struct
+ * postfix_facts; postfix_checks.c).
  *
  * The facts keep the parsed configuration of every instance (the default
  * one and each multi_instance_directories entry); effective values are
  * computed on demand with postfix_param(), which applies Postfix's lookup
  * order: that service's master.cf -o overrides, main.cf, the built-in
- * default for the detected version, then expansion.
+ * default for the detected version, then expansion.  The collector also
+ * fills, for every smtpd inet service, its relay verdict (postfix_relay.h,
+ * with the tables it names read through fileio), both in the facts and in
+ * facts->mta[MTA_POSTFIX].relays, as the other MTA collectors do.
  *
  * Lifetime: the facts are malloc()ed by the collector and stay valid until
  * the next scrape (or fini), which frees them.
@@ -28,6 +32,7 @@
 #include "collectors/core/collector.h"
 #include "collectors/postfix/postfix_conf.h"
 #include "collectors/postfix/postfix_master.h"
+#include "collectors/postfix/postfix_relay.h"
 
 struct postfix_instance {
 	char *config_directory;		/* as Postfix sees it (no rootfs) */
@@ -45,12 +50,33 @@ struct postfix_instance {
 	struct postfix_diags diags;
 };
 
+/*
+ * One smtpd (or postscreen) inet service of an instance: what a relay
+ * verdict and the per-service checks are about.
+ */
+struct postfix_smtpd {
+	const struct postfix_instance *inst;
+	const struct postfix_service *svc;	/* whose -o apply: for postscreen, the
+						 * smtpd "pass" service behind it */
+	const char *name;			/* "<instance>/<service>"; the service
+						 * alone in the default instance */
+	bool loopback_only;			/* it has endpoints, all loopback */
+	struct postfix_relay_input relay_in;	/* its restriction lists, tables read */
+	struct postfix_relay_verdict relay;
+};
+
 struct postfix_facts {
 	unsigned version;		/* POSTFIX_VERSION(); NEWEST if unknown */
 	char version_str[64];		/* dpkg version, or "unknown" */
 	char hostname[256];
 	struct postfix_instance *inst;	/* [0] = the default instance */
 	size_t n_inst;
+	/* Set when the collector succeeded (per-scrape memory, sc->arena): */
+	const struct postfix_instance *main_inst;	/* first with a main.cf: "main.cf" */
+	struct postfix_smtpd *smtpd;	/* every instance's smtpd inet services */
+	size_t n_smtpd;
+	bool tls_cert_present;		/* main_inst's smtpd_tls_cert_file exists */
+	bool tls_key_present;		/* ... its smtpd_tls_key_file (default: the cert) */
 };
 
 /* Host inputs for loading (tests fill them by hand). */
@@ -73,12 +99,15 @@ int postfix_instance_load(struct postfix_instance *inst, const char *config_dire
 void postfix_instance_free(struct postfix_instance *inst);
 
 /*
- * Effective, expanded value of any parameter, for one service (svc may be
- * NULL for main.cf).  malloc()ed; NULL if the name is no parameter or the
- * expansion failed (reported in inst->diags).
+ * Effective, expanded value of a parameter, for one service (svc may be
+ * NULL for main.cf).  malloc()ed; NULL if it is no parameter of that
+ * version or the expansion failed (reported in inst->diags).
  */
 char *postfix_param(const struct postfix_instance *inst, const struct postfix_service *svc,
-		    const char *name);
+		    enum postfix_param_id id);
+/* The same for a name that comes from outside (a restriction class, a test driver). */
+char *postfix_param_named(const struct postfix_instance *inst, const struct postfix_service *svc,
+			  const char *name);
 
 /* True for valid, current inet services run by smtpd or postscreen. */
 bool postfix_service_is_smtp(const struct postfix_service *svc);
@@ -125,6 +154,28 @@ char *postfix_mynetworks_default(const char *style, const char *inet_interfaces,
 struct postfix_net *postfix_mynetworks(const struct postfix_instance *inst,
 				       const struct postfix_service *svc,
 				       const char *rootfs, size_t *n, bool *unknown);
+
+/* ---- relay verdicts ---- */
+
+/*
+ * Read the tables a relay input names (cidr:, texthash:, mynetworks
+ * /file/name) under rootfs through fileio, into ar, and point in->tables at
+ * them.  An unreadable table stays in the list with text NULL (the
+ * evaluator then says "undetermined") and is logged.  -1 on memory.
+ */
+int postfix_relay_load_tables(const char *rootfs, struct arena *ar,
+			      struct postfix_relay_input *in);
+
+/*
+ * One service's relay verdict from a parameter model (p: that service's
+ * effective parameters): its input (postfix_relay_input_from_params), the
+ * tables it names read under rootfs, evaluated.  The collector's model is
+ * the instance's; tests/tools/postfix_relay_eval's is postconf's.  -1 on
+ * memory.
+ */
+int postfix_relay_verdict_of(const struct postfix_relay_params *p, const char *rootfs,
+			     bool loopback_only, struct arena *ar, struct postfix_relay_input *in,
+			     struct postfix_relay_verdict *out);
 
 extern const struct collector collector_postfix;
 

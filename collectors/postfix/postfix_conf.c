@@ -1,6 +1,6 @@
 /*
- * postfix_conf.c - Postfix main.cf reader, parameter lookup, expander,
- * list splitter and the table of built-in defaults.
+ * postfix_conf.c - Postfix main.cf reader, parameter lookup (over the
+ * table of postfix_params.c), expander and list splitter.
  *
  * Interface and semantics: see postfix_conf.h.  Everything is pure: the
  * caller hands in buffers and gets dictionaries, strings and diagnostics
@@ -18,12 +18,16 @@
  */
 #include "collectors/postfix/postfix_conf.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include "lib/text.h"
 
 #define IS_SPACE(c) isspace((unsigned char)(c))
 #define IS_ALNUM(c) isalnum((unsigned char)(c))
@@ -380,106 +384,6 @@ postfix_level_cmp(const char *a, const char *b)
 	return 0;
 }
 
-/* ------------------------------------------------------------- defaults */
-
-#define V(a, b, c) POSTFIX_VERSION(a, b, c)
-#define ANY V(0, 0, 0), POSTFIX_VERSION_NEWEST
-#define MPH "global/mail_params.h"
-
-/*
- * One row per parameter and version range; the value is what "postconf -d"
- * prints for that version (compatibility_level conditions written as the
- * <level expressions Postfix 3.6+ itself uses).  NULL values are computed
- * from the host (postfix_lookup).  docs/postfix-defaults.md explains each.
- */
-const struct postfix_default postfix_defaults[] = {
-	{"compatibility_level", ANY, "0", MPH " DEF_COMPAT_LEVEL"},
-	{"inet_interfaces", ANY, "all", MPH " DEF_INET_INTERFACES"},
-	{"inet_protocols", V(2, 9, 0), POSTFIX_VERSION_NEWEST, "all", MPH " DEF_INET_PROTOCOLS (HAS_IPV6)"},
-	{"inet_protocols", V(0, 0, 0), V(2, 8, 999), "ipv4", MPH " DEF_INET_PROTOCOLS (2.8 and older)"},
-	{"proxy_interfaces", ANY, "", MPH " DEF_PROXY_INTERFACES"},
-	{"mynetworks_style", V(3, 0, 0), POSTFIX_VERSION_NEWEST,
-	 "${{$compatibility_level} <level {2} ? {subnet} : {host}}", MPH " DEF_MYNETWORKS_STYLE"},
-	{"mynetworks_style", V(0, 0, 0), V(2, 999, 999), "subnet", MPH " DEF_MYNETWORKS_STYLE (2.x)"},
-	{"mynetworks", ANY, NULL, "global/mynetworks.c mynetworks() (from mynetworks_style)"},
-	{"myhostname", ANY, NULL, "global/mail_params.c check_myhostname()"},
-	{"mydomain", ANY, NULL, "global/mail_params.c check_mydomain()"},
-	{"mail_version", ANY, NULL, "global/mail_version.h MAIL_VERSION_NUMBER"},
-	{"mail_name", ANY, "Postfix", MPH " DEF_MAIL_NAME"},
-	{"myorigin", ANY, "$myhostname", MPH " DEF_MYORIGIN"},
-	{"mydestination", ANY, "$myhostname, localhost.$mydomain, localhost", MPH " DEF_MYDEST"},
-	{"relay_domains", V(3, 0, 0), POSTFIX_VERSION_NEWEST,
-	 "${{$compatibility_level} <level {2} ? {$mydestination} : {}}", MPH " DEF_RELAY_DOMAINS"},
-	{"relay_domains", V(0, 0, 0), V(2, 999, 999), "$mydestination", MPH " DEF_RELAY_DOMAINS (2.x)"},
-	{"virtual_alias_domains", ANY, "$virtual_alias_maps", MPH " DEF_VIRT_ALIAS_DOMS"},
-	{"virtual_alias_maps", ANY, "$virtual_maps", MPH " DEF_VIRT_ALIAS_MAPS"},
-	{"virtual_maps", ANY, "", MPH " DEF_VIRTUAL_MAPS"},
-	{"virtual_mailbox_domains", ANY, "$virtual_mailbox_maps", MPH " DEF_VIRT_MAILBOX_DOMS"},
-	{"virtual_mailbox_maps", ANY, "", MPH " DEF_VIRT_MAILBOX_MAPS"},
-	{"relayhost", ANY, "", MPH " DEF_RELAYHOST"},
-	{"smtpd_client_restrictions", ANY, "", MPH " DEF_CLIENT_CHECKS"},
-	{"smtpd_helo_restrictions", ANY, "", MPH " DEF_HELO_CHECKS"},
-	{"smtpd_sender_restrictions", ANY, "", MPH " DEF_MAIL_CHECKS"},
-	{"smtpd_relay_restrictions", V(3, 0, 0), POSTFIX_VERSION_NEWEST,
-	 "${{$compatibility_level} <level {1} ? {} : "
-	 "{permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination}}",
-	 MPH " DEF_RELAY_CHECKS"},
-	{"smtpd_relay_restrictions", V(2, 10, 0), V(2, 999, 999),
-	 "permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination",
-	 MPH " DEF_RELAY_CHECKS (2.10, 2.11)"},
-	{"smtpd_recipient_restrictions", V(2, 10, 0), POSTFIX_VERSION_NEWEST, "", MPH " DEF_RCPT_CHECKS"},
-	{"smtpd_recipient_restrictions", V(0, 0, 0), V(2, 9, 999),
-	 "permit_mynetworks, reject_unauth_destination", MPH " DEF_RCPT_CHECKS (2.9 and older)"},
-	{"smtpd_relay_before_recipient_restrictions", V(3, 6, 0), POSTFIX_VERSION_NEWEST,
-	 "${{$compatibility_level} <level {3.6} ? {no} : {yes}}", MPH " DEF_RELAY_BEFORE_RCPT_CHECKS"},
-	{"smtpd_delay_reject", ANY, "yes", MPH " DEF_SMTPD_DELAY_REJECT"},
-	{"disable_vrfy_command", ANY, "no", MPH " DEF_DISABLE_VRFY_CMD"},
-	{"smtpd_helo_required", ANY, "no", MPH " DEF_HELO_REQUIRED"},
-	{"smtpd_banner", ANY, "$myhostname ESMTP $mail_name", MPH " DEF_SMTPD_BANNER"},
-	{"smtpd_tls_security_level", V(2, 3, 0), POSTFIX_VERSION_NEWEST, "", MPH " DEF_SMTPD_TLS_LEVEL"},
-	{"smtpd_use_tls", ANY, "no", MPH " DEF_SMTPD_USE_TLS"},
-	{"smtpd_enforce_tls", ANY, "no", MPH " DEF_SMTPD_ENFORCE_TLS"},
-	{"smtpd_tls_auth_only", ANY, "no", MPH " DEF_SMTPD_TLS_AUTH_ONLY"},
-	{"smtpd_tls_cert_file", ANY, "", MPH " DEF_SMTPD_TLS_CERT_FILE"},
-	{"smtpd_tls_key_file", ANY, "$smtpd_tls_cert_file", MPH " DEF_SMTPD_TLS_KEY_FILE"},
-	{"smtpd_tls_chain_files", V(3, 4, 0), POSTFIX_VERSION_NEWEST, "", MPH " DEF_SMTPD_TLS_CHAIN_FILES"},
-	{"smtpd_tls_loglevel", ANY, "0", MPH " DEF_SMTPD_TLS_LOGLEVEL"},
-	{"smtp_tls_security_level", V(3, 11, 0), POSTFIX_VERSION_NEWEST,
-	 "${{$compatibility_level} <level {3.11} ? {} : {may}}", MPH " DEF_SMTP_TLS_LEVEL (3.11)"},
-	{"smtp_tls_security_level", V(2, 3, 0), V(3, 10, 999), "", MPH " DEF_SMTP_TLS_LEVEL"},
-	{"smtp_tls_loglevel", ANY, "0", MPH " DEF_SMTP_TLS_LOGLEVEL"},
-	{"smtp_sasl_auth_enable", ANY, "no", MPH " DEF_SMTP_SASL_ENABLE"},
-	{"smtp_sasl_security_options", ANY, "noplaintext, noanonymous", MPH " DEF_SMTP_SASL_OPTS"},
-	{"smtpd_sasl_auth_enable", ANY, "no", MPH " DEF_SMTPD_SASL_ENABLE"},
-	{"smtpd_sasl_security_options", ANY, "noanonymous", MPH " DEF_SMTPD_SASL_OPTS"},
-	{"smtpd_sasl_type", ANY, "cyrus", MPH " DEF_SMTPD_SASL_TYPE"},
-	{"smtpd_client_connection_count_limit", ANY, "50", MPH " DEF_SMTPD_CCONN_LIMIT"},
-	{"smtpd_client_connection_rate_limit", ANY, "0", MPH " DEF_SMTPD_CRATE_LIMIT"},
-	{"anvil_rate_time_unit", ANY, "60s", MPH " DEF_ANVIL_TIME_UNIT"},
-	{"syslog_name", V(2, 6, 0), POSTFIX_VERSION_NEWEST,
-	 "${multi_instance_name?{$multi_instance_name}:{postfix}}", MPH " DEF_SYSLOG_NAME"},
-	{"multi_instance_directories", ANY, "", MPH " DEF_MULTI_INSTANCE_DIRS"},
-	{"multi_instance_enable", ANY, "no", MPH " DEF_MULTI_INSTANCE_ENABLE"},
-	{"multi_instance_name", ANY, "", MPH " DEF_MULTI_INSTANCE_NAME"},
-	{"multi_instance_group", ANY, "", MPH " DEF_MULTI_INSTANCE_GROUP"},
-	{"known_tcp_ports", V(3, 6, 0), POSTFIX_VERSION_NEWEST,
-	 "lmtp=24, smtp=25, smtps=submissions=465, submission=587", MPH " DEF_KNOWN_TCP_PORTS"},
-};
-const size_t postfix_defaults_count = sizeof(postfix_defaults) / sizeof(postfix_defaults[0]);
-
-const struct postfix_default *
-postfix_default_find(const char *name, unsigned version)
-{
-	for (size_t i = 0; i < postfix_defaults_count; i++) {
-		const struct postfix_default *p = &postfix_defaults[i];
-
-		if (strcmp(p->name, name) == 0 && version >= p->min_version &&
-		    version <= p->max_version)
-			return p;
-	}
-	return NULL;
-}
-
 /* ------------------------------------------------------------ expansion */
 
 struct exp {
@@ -597,17 +501,6 @@ exp_sub(struct exp *x, const char *s)
 	return res;
 }
 
-static bool
-all_digits(const char *s)
-{
-	if (*s == 0)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
 /* numeric compare of digit strings of any length */
 static int
 digits_cmp(const char *a, const char *b)
@@ -672,7 +565,7 @@ exp_relational(struct exp *x, const char **cp)
 		goto out;
 	if (ops[found].level)
 		cmp = postfix_level_cmp(lv, rv);
-	else if (all_digits(lv) && all_digits(rv))
+	else if (text_all_digits(lv) && text_all_digits(rv))
 		cmp = digits_cmp(lv, rv);
 	else
 		cmp = strcmp(lv, rv);
@@ -903,9 +796,9 @@ dyn_myhostname(const struct postfix_env *e)
 
 	if (strchr(h, '.') != NULL)
 		return h;
-	dom = dict_value(e->local, "mydomain", NULL);
+	dom = dict_value(e->local, postfix_param_name(POSTFIX_P_MYDOMAIN), NULL);
 	if (dom == NULL)
-		dom = dict_value(e->main, "mydomain", NULL);
+		dom = dict_value(e->main, postfix_param_name(POSTFIX_P_MYDOMAIN), NULL);
 	/* mydomain given: its raw text; expansion would need myhostname */
 	if (dom == NULL || strchr(dom, '$') != NULL)
 		dom = "localdomain";
@@ -916,11 +809,11 @@ dyn_myhostname(const struct postfix_env *e)
 static const char *
 dyn_mydomain(const struct postfix_env *e)
 {
-	const char *hn = dict_value(e->local, "myhostname", NULL);
+	const char *hn = dict_value(e->local, postfix_param_name(POSTFIX_P_MYHOSTNAME), NULL);
 	const char *dot;
 
 	if (hn == NULL)
-		hn = dict_value(e->main, "myhostname", NULL);
+		hn = dict_value(e->main, postfix_param_name(POSTFIX_P_MYHOSTNAME), NULL);
 	if (hn == NULL) {
 		hn = dyn_myhostname(e);
 	} else if (strchr(hn, '$') != NULL) {
@@ -939,6 +832,7 @@ postfix_lookup(const struct postfix_env *e, const char *name,
 {
 	const struct postfix_default *def;
 	const char *v;
+	int id;
 
 	if (where != NULL)
 		*where = NULL;
@@ -946,24 +840,27 @@ postfix_lookup(const struct postfix_env *e, const char *name,
 		return v;
 	if ((v = dict_value(e->main, name, where)) != NULL)
 		return v;
-	if ((def = postfix_default_find(name, e->version)) == NULL)
+	if ((id = postfix_param_by_name(name)) < 0
+	    || (def = postfix_param_default((enum postfix_param_id)id, e->version)) == NULL)
 		return NULL;
 	if (def->value != NULL)
 		return def->value;
-	if (strcmp(name, "myhostname") == 0)
+	switch (id) {
+	case POSTFIX_P_MYHOSTNAME:
 		return dyn_myhostname(e);
-	if (strcmp(name, "mydomain") == 0)
+	case POSTFIX_P_MYDOMAIN:
 		return dyn_mydomain(e);
-	if (strcmp(name, "mynetworks") == 0)
+	case POSTFIX_P_MYNETWORKS:
 		return e->mynetworks ? e->mynetworks : "";
-	if (strcmp(name, "mail_version") == 0) {
-		unsigned v3 = e->version;
-
-		snprintf(dyn_host[2], sizeof(dyn_host[2]), "%u.%u.%u", v3 / 1000000u,
-			 (v3 / 1000u) % 1000u, v3 % 1000u);
+	case POSTFIX_P_MAIL_VERSION:
+		snprintf(dyn_host[2], sizeof(dyn_host[2]), "%u.%u.%u", e->version / 1000000u,
+			 (e->version / 1000u) % 1000u, e->version % 1000u);
 		return dyn_host[2];
+	default:
+		/* a NULL default is one computed here, and only these are */
+		assert(!"postfix_params[] has a computed default postfix_lookup() does not compute");
+		return "";
 	}
-	return "";
 }
 
 char *
@@ -987,6 +884,12 @@ postfix_eval(const struct postfix_env *e, const char *name)
 	return res;
 }
 
+char *
+postfix_eval_id(const struct postfix_env *e, enum postfix_param_id id)
+{
+	return postfix_eval(e, postfix_param_name(id));
+}
+
 /* ------------------------------------------------------------------ lists */
 
 static int
@@ -1005,14 +908,40 @@ list_add(struct postfix_list *l, const char *p, size_t n)
 	return 0;
 }
 
-/* One token with {} grouping at *pp; outer braces stripped and trimmed. */
-static int
-split_token(const char **pp, const char *sep, struct postfix_list *out)
+/*
+ * util/mystrtokq.c mystrtokq() and util/extpar.c: tokens separated by the
+ * separator set; a '{' opens a group that quotes separators until its
+ * matching '}'; a token that is one whole {group} loses the outer braces
+ * and the whitespace inside them.  The inet_interfaces rule has no groups.
+ */
+static const char *
+list_sep(enum postfix_split how)
 {
-	const char *start = *pp, *p = *pp, *s, *e;
-	int level = 0;
-	bool outer = *p == '{';
+	return how == POSTFIX_SPLIT_INET ? " \t," : ", \t\r\n";
+}
 
+int
+postfix_list_next(const char **pp, enum postfix_split how, const char **item, size_t *len)
+{
+	const char *sep = list_sep(how);
+	const char *p = *pp, *s, *e;
+	int level = 0;
+	bool outer;
+
+	p += strspn(p, sep);
+	if (*p == 0) {
+		*pp = p;
+		return 0;
+	}
+	s = p;
+	if (how == POSTFIX_SPLIT_INET) {
+		p += strcspn(p, sep);
+		*pp = p;
+		*item = s;
+		*len = (size_t)(p - s);
+		return 1;
+	}
+	outer = *p == '{';
 	for (; *p; p++) {
 		if (*p == '{') {
 			level++;
@@ -1028,7 +957,6 @@ split_token(const char **pp, const char *sep, struct postfix_list *out)
 	if (level > 0)
 		return -1;
 	*pp = p;
-	s = start;
 	e = p;
 	if (outer && e - s >= 2 && e[-1] == '}') {
 		for (s++, e--; s < e && IS_SPACE(*s); s++)
@@ -1036,42 +964,45 @@ split_token(const char **pp, const char *sep, struct postfix_list *out)
 		while (e > s && IS_SPACE(e[-1]))
 			e--;
 	}
-	return list_add(out, s, (size_t)(e - s));
+	*item = s;
+	*len = (size_t)(e - s);
+	return 1;
 }
 
-/*
- * util/mystrtok.c mystrtokq(): tokens separated by the separator set; a
- * token that starts with '{' extends to the matching '}' (quotes separators);
- * the outer braces and the whitespace inside them are removed (extpar).
- */
 int
 postfix_list_split(const char *value, enum postfix_split how,
 		   struct postfix_list *out, const char *file, unsigned line,
 		   struct postfix_diags *d)
 {
-	const char *sep = how == POSTFIX_SPLIT_INET ? " \t," : ", \t\r\n";
-	const char *p = value ? value : "";
+	const char *p = value ? value : "", *start, *item;
+	size_t len;
+	int r;
 
 	memset(out, 0, sizeof(*out));
 	for (;;) {
-		const char *start;
-
-		p += strspn(p, sep);
-		if (*p == 0)
+		start = p + strspn(p, list_sep(how));
+		if ((r = postfix_list_next(&p, how, &item, &len)) == 0)
 			return 0;
-		start = p;
-		if (how == POSTFIX_SPLIT_INET) {
-			p += strcspn(p, sep);
-			if (list_add(out, start, (size_t)(p - start)) < 0)
-				return -1;
-			continue;
-		}
-		if (split_token(&p, sep, out) < 0) {
+		if (r < 0) {
 			postfix_diags_add(d, POSTFIX_DIAG_LIST, file, line,
 					  "unbalanced {} in list: \"%.40s\"", start);
 			return -1;
 		}
+		if (list_add(out, item, len) < 0)
+			return -1;
 	}
+}
+
+bool
+postfix_list_has(const char *value, const char *word)
+{
+	const char *p = value ? value : "", *item;
+	size_t len, wl = strlen(word);
+
+	while (postfix_list_next(&p, POSTFIX_SPLIT_LIST, &item, &len) == 1)
+		if (len == wl && strncasecmp(item, word, wl) == 0)
+			return true;
+	return false;
 }
 
 void

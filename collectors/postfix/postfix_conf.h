@@ -10,8 +10,8 @@
  *     the last setting of a parameter wins (with a warning naming both lines);
  *   - parameter lookup as postconf does it (postconf/postconf_lookup.c):
  *     master.cf "-o" overrides of the service, then main.cf, then the
- *     built-in default of the Postfix version (table postfix_defaults[],
- *     documented in docs/postfix-defaults.md);
+ *     built-in default of the Postfix version (table postfix_params[] in
+ *     postfix_params.c, documented in docs/postfix-defaults.md);
  *   - expansion (util/mac_parse.c, util/mac_expand.c): $name, ${name},
  *     $(name), $$, ${name?x}, ${name:x}, ${name?{a}:{b}}, relational
  *     ${{a} OP {b} ? {c} : {d}} with ==, !=, <, <=, >, >= (numeric when both
@@ -32,6 +32,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "collectors/postfix/postfix_params.h"
 
 #define POSTFIX_CONF_MAX_LINE (1u << 20)	/* logical line cap, bytes */
 #define POSTFIX_CONF_MAX_PARAMS 8192		/* parameters per dictionary */
@@ -125,27 +127,10 @@ size_t postfix_conf_parse(struct postfix_dict *dict, const char *file,
 
 /* ---- versions and compatibility levels ---- */
 
-/* major*1000000 + minor*1000 + patch; "3.7.11-0+deb12u1" -> 3007011. */
-#define POSTFIX_VERSION(ma, mi, pa) ((unsigned)(ma) * 1000000u + (unsigned)(mi) * 1000u + (unsigned)(pa))
-#define POSTFIX_VERSION_NEWEST POSTFIX_VERSION(999, 0, 0)
+/* POSTFIX_VERSION() (postfix_params.h) of "3.7.11-0+deb12u1"; -1 if unparseable. */
 int postfix_version_parse(const char *s, unsigned *out);
 /* Compare two compatibility levels ("2", "3.6", "3.10"); <0, 0, >0. */
 int postfix_level_cmp(const char *a, const char *b);
-
-/* ---- defaults ---- */
-
-struct postfix_default {
-	const char *name;
-	unsigned min_version;		/* applies from this Postfix version ... */
-	unsigned max_version;		/* ... up to and including this one */
-	const char *value;		/* unexpanded, as "postconf -d" shows */
-	const char *source;		/* where Postfix defines it */
-};
-
-extern const struct postfix_default postfix_defaults[];
-extern const size_t postfix_defaults_count;
-/* The default for that version; NULL if not a parameter of that version. */
-const struct postfix_default *postfix_default_find(const char *name, unsigned version);
 
 /* ---- evaluation ---- */
 
@@ -174,6 +159,8 @@ const char *postfix_lookup(const struct postfix_env *e, const char *name,
 char *postfix_expand(const struct postfix_env *e, const char *text, unsigned line);
 /* postfix_lookup + postfix_expand; NULL when unknown or on error. */
 char *postfix_eval(const struct postfix_env *e, const char *name);
+/* The same for a parameter of the table (the way code asks for one). */
+char *postfix_eval_id(const struct postfix_env *e, enum postfix_param_id id);
 
 /* ---- lists ---- */
 
@@ -187,13 +174,22 @@ struct postfix_list {
 	size_t n;
 };
 
-/* Split; returns 0, or -1 (reported) on unbalanced braces (items so far kept). */
+/*
+ * The one list splitter: the next item of the list at *pp, which it
+ * advances.  Returns 1 with the item at *item (*len bytes, not
+ * NUL-terminated, braces of a whole {group} stripped), 0 at the end, or -1
+ * on unbalanced braces (*pp is then left alone).
+ */
+int postfix_list_next(const char **pp, enum postfix_split how, const char **item, size_t *len);
+/* Split into malloc()ed items; returns 0, or -1 (reported) on unbalanced braces (items so far kept). */
 int postfix_list_split(const char *value, enum postfix_split how,
 		       struct postfix_list *out, const char *file, unsigned line,
 		       struct postfix_diags *d);
 void postfix_list_free(struct postfix_list *l);
+/* Whether a ", \t\r\n" list (value may be NULL) has word as an item, ignoring case. */
+bool postfix_list_has(const char *value, const char *word);
 
-/* Postfix booleans: "yes"/"no" (case-insensitive); dflt when neither. */
+/* The one Postfix boolean: "yes"/"no" (case-insensitive); dflt when neither or NULL. */
 bool postfix_bool(const char *v, bool dflt);
 
 #endif

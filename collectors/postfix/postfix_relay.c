@@ -32,7 +32,9 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "collectors/postfix/postfix_conf.h"
 #include "lib/inaddr.h"
+#include "lib/text.h"
 
 enum { S_P = 1, S_D = 2, S_R = 4 };
 
@@ -65,17 +67,6 @@ ieq(const char *a, const char *b)
 	return strcasecmp(a, b) == 0;
 }
 
-static bool
-all_digits(const char *s)
-{
-	if (*s == '\0')
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
-}
-
 static void
 set_what(struct res *r, const char *a, const char *b)
 {
@@ -101,60 +92,24 @@ find_class(const struct postfix_relay_input *in, const char *name)
 }
 
 /*
- * Split text on ", \t\r\n" with {} grouping, as mystrtokq() does: a
- * separator inside braces does not split; a token that is a whole {group}
- * loses its outer braces and blanks.  Tokens point into buf; returns the
- * count (at most max).
+ * Split a restriction list with the one splitter (postfix_list_next) into
+ * NUL-terminated tokens in buf; returns the count (at most max).  Stops at
+ * unbalanced braces, keeping the tokens before them, as the Postfix model
+ * does (postfix_list_split reports them).
  */
 static size_t
 split_list(const char *text, char *buf, size_t buflen, const char **tok, size_t max)
 {
-	size_t n = 0, o = 0;
-	const char *p = text;
+	const char *p = text, *item;
+	size_t n = 0, o = 0, len;
 
-	while (*p && n < max) {
-		while (*p && strchr(", \t\r\n", *p))
-			p++;
-		if (*p == '\0')
+	while (n < max && postfix_list_next(&p, POSTFIX_SPLIT_LIST, &item, &len) == 1) {
+		if (o + len + 1 > buflen)
 			break;
-		if (o + 1 >= buflen)
-			break;
-		tok[n] = buf + o;
-		if (*p == '{') {
-			int depth = 0;
-			const char *s = p + 1, *e;
-
-			for (e = p; *e; e++) {
-				if (*e == '{')
-					depth++;
-				else if (*e == '}' && --depth == 0)
-					break;
-			}
-			while (*s == ' ' || *s == '\t')
-				s++;
-			{
-				const char *end = e;
-
-				while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
-					end--;
-				while (s < end && o + 1 < buflen)
-					buf[o++] = *s++;
-			}
-			p = *e ? e + 1 : e;
-		} else {
-			/* braces group anywhere in a token (mystrtokq): static:{a b} */
-			int depth = 0;
-
-			while (*p && (depth > 0 || !strchr(", \t\r\n", *p)) && o + 1 < buflen) {
-				if (*p == '{')
-					depth++;
-				else if (*p == '}' && depth > 0)
-					depth--;
-				buf[o++] = *p++;
-			}
-		}
-		buf[o++] = '\0';
-		n++;
+		memcpy(buf + o, item, len);
+		buf[o + len] = '\0';
+		tok[n++] = buf + o;
+		o += len + 1;
 	}
 	return n;
 }
@@ -258,6 +213,28 @@ split_entry(char *line, char **key, char **value)
 	*value = p;
 }
 
+/* Any result is possible and the environment (DNS, a policy, a table we
+ * could not read) picks it: code says why the outcome is not known. */
+static void
+env_picks(struct outcome *o, const char *code)
+{
+	o->set = S_P | S_D | S_R;
+	o->env = true;
+	o->code = code;
+}
+
+/* The outcome of a nested walk's (or a table action's) result. */
+static void
+outcome_of(const struct res *r, struct outcome *o)
+{
+	switch (r->v) {
+	case 'P': o->set = S_P; break;
+	case 'D': o->set = S_D; break;
+	case 'R': o->set = S_R; o->error = r->error; o->code = r->code; break;
+	default: env_picks(o, r->code); break;
+	}
+}
+
 static void res_from_outcome(struct ctx *c, const struct outcome *o, struct res *r);
 static void walk(struct ctx *c, const char *const *items, size_t n,
 		 enum list_kind kind, int depth, struct res *r);
@@ -276,7 +253,7 @@ action_result(struct ctx *c, const char *value, enum list_kind kind, int depth,
 	snprintf(word, sizeof(word), "%.*s", (int)(wl < 63 ? wl : 63), value);
 	r->error = false;
 	r->code = NULL;
-	if (ieq(word, "OK") || ieq(word, "RELAY") || all_digits(value) || ieq(word, "DISCARD")) {
+	if (ieq(word, "OK") || ieq(word, "RELAY") || text_all_digits(value) || ieq(word, "DISCARD")) {
 		r->v = 'P';
 		return;
 	}
@@ -285,7 +262,7 @@ action_result(struct ctx *c, const char *value, enum list_kind kind, int depth,
 		r->v = 'R';
 		return;
 	}
-	if (wl == 3 && *text && (word[0] == '4' || word[0] == '5') && all_digits(word)) {
+	if (wl == 3 && *text && (word[0] == '4' || word[0] == '5') && text_all_digits(word)) {
 		r->v = 'R';
 		return;
 	}
@@ -347,16 +324,12 @@ client_table(struct ctx *c, const char *name, enum list_kind kind, int depth,
 		goto from_res;
 	}
 	if (k == T_OTHER) {
-		o->set = S_P | S_D | S_R;
-		o->env = true;
-		o->code = "table_not_evaluable";
+		env_picks(o, "table_not_evaluable");
 		return;
 	}
 	t = find_table(c->in, name);
 	if (t == NULL || t->text == NULL) {
-		o->set = S_P | S_D | S_R;
-		o->env = true;
-		o->code = "table_unreadable";
+		env_picks(o, "table_unreadable");
 		return;
 	}
 	L.p = t->text;
@@ -367,9 +340,7 @@ client_table(struct ctx *c, const char *name, enum list_kind kind, int depth,
 
 		split_entry(L.line, &key, &value);
 		if (ieq(key, "if") || ieq(key, "endif")) {
-			o->set = S_P | S_D | S_R;
-			o->env = true;
-			o->code = "table_not_evaluable";
+			env_picks(o, "table_not_evaluable");
 			return;
 		}
 		if (key[0] == '!' || inaddr_parse_cidr(key, &net, &plen) < 0)
@@ -382,12 +353,7 @@ client_table(struct ctx *c, const char *name, enum list_kind kind, int depth,
 	o->set = S_D;
 	return;
 from_res:
-	switch (r.v) {
-	case 'P': o->set = S_P; break;
-	case 'D': o->set = S_D; break;
-	case 'R': o->set = S_R; o->error = r.error; o->code = r.code; break;
-	default: o->set = S_P | S_D | S_R; o->env = true; o->code = r.code; break;
-	}
+	outcome_of(&r, o);
 }
 
 /*
@@ -442,16 +408,12 @@ chosen_table(struct ctx *c, const char *name, enum list_kind kind, bool recipien
 		text = inl;
 	} else if (k == T_OTHER || (k == T_EXACT && strncasecmp(name, "texthash:", 9) != 0
 				     && strncasecmp(name, "proxy:texthash:", 15) != 0)) {
-		o->set = S_P | S_D | S_R;
-		o->env = true;
-		o->code = k == T_OTHER ? "table_not_evaluable" : "table_not_text";
+		env_picks(o, k == T_OTHER ? "table_not_evaluable" : "table_not_text");
 		return;
 	} else {
 		t = find_table(c->in, name);
 		if (t == NULL || t->text == NULL) {
-			o->set = S_P | S_D | S_R;
-			o->env = true;
-			o->code = "table_unreadable";
+			env_picks(o, "table_unreadable");
 			return;
 		}
 		text = t->text;
@@ -690,9 +652,7 @@ restriction(struct ctx *c, const char *name, const char *arg, enum list_kind kin
 			o->error = true;
 			o->code = "restriction_argument_missing";
 		} else {
-			o->set = S_P | S_D | S_R;
-			o->env = true;
-			o->code = "policy_service";
+			env_picks(o, "policy_service");
 		}
 	} else if (takes_arg(name) && strncasecmp(name, "check_", 6) == 0
 		   && !passable(name)) {
@@ -726,12 +686,7 @@ restriction(struct ctx *c, const char *name, const char *arg, enum list_kind kin
 			return;
 		}
 		walk(c, cls->items, cls->n, kind, depth + 1, &r);
-		switch (r.v) {
-		case 'P': o->set = S_P; break;
-		case 'D': o->set = S_D; break;
-		case 'R': o->set = S_R; o->error = r.error; o->code = r.code; break;
-		default: o->set = S_P | S_D | S_R; o->env = true; o->code = r.code; break;
-		}
+		outcome_of(&r, o);
 	} else {
 		o->set = S_R;
 		o->error = true;
@@ -1088,18 +1043,6 @@ postfix_relay_table_refs(const struct postfix_relay_input *in,
 				cb(in->classes[k].items[i], arg);
 }
 
-const char *
-postfix_relay_verdict_name(enum relay_verdict v)
-{
-	switch (v) {
-	case RELAY_CLOSED: return "closed";
-	case RELAY_OPEN: return "open";
-	case RELAY_UNDETERMINED: return "undetermined";
-	case RELAY_CONFIG_ERROR: return "config_error";
-	}
-	return "unknown";
-}
-
 /* ---- adapter from a parameter model ---- */
 
 /* Split a list value into arena strings (", \t\r\n", {} grouping). */
@@ -1124,18 +1067,11 @@ split_arena(const char *value, struct arena *ar, struct postfix_relay_list *out)
 	return 0;
 }
 
-static bool
-param_bool(const struct postfix_relay_params *p, const char *name, bool dflt)
+/* The model's value of a parameter of the table. */
+static const char *
+param(const struct postfix_relay_params *p, enum postfix_param_id id)
 {
-	const char *v = p->get(p->ctx, name);
-
-	if (v == NULL)
-		return dflt;
-	if (strcasecmp(v, "yes") == 0)
-		return true;
-	if (strcasecmp(v, "no") == 0)
-		return false;
-	return dflt;
+	return p->get(p->ctx, postfix_param_name(id));
 }
 
 int
@@ -1143,40 +1079,42 @@ postfix_relay_input_from_params(const struct postfix_relay_params *p, struct are
 				struct postfix_relay_input *in)
 {
 	static const struct {
-		const char *name;
+		enum postfix_param_id id;
 		size_t off;
 	} lists[] = {
-		{ "smtpd_client_restrictions", offsetof(struct postfix_relay_input, client) },
-		{ "smtpd_helo_restrictions", offsetof(struct postfix_relay_input, helo) },
-		{ "smtpd_sender_restrictions", offsetof(struct postfix_relay_input, sender) },
-		{ "smtpd_relay_restrictions", offsetof(struct postfix_relay_input, relay) },
-		{ "smtpd_recipient_restrictions", offsetof(struct postfix_relay_input, recipient) },
-		{ "mynetworks", offsetof(struct postfix_relay_input, mynetworks) },
+		{ POSTFIX_P_SMTPD_CLIENT_RESTRICTIONS, offsetof(struct postfix_relay_input, client) },
+		{ POSTFIX_P_SMTPD_HELO_RESTRICTIONS, offsetof(struct postfix_relay_input, helo) },
+		{ POSTFIX_P_SMTPD_SENDER_RESTRICTIONS, offsetof(struct postfix_relay_input, sender) },
+		{ POSTFIX_P_SMTPD_RELAY_RESTRICTIONS, offsetof(struct postfix_relay_input, relay) },
+		{ POSTFIX_P_SMTPD_RECIPIENT_RESTRICTIONS, offsetof(struct postfix_relay_input, recipient) },
+		{ POSTFIX_P_MYNETWORKS, offsetof(struct postfix_relay_input, mynetworks) },
 	};
 	struct postfix_relay_list names;
 	const char *level, *proto;
 
 	memset(in, 0, sizeof(*in));
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
-		if (split_arena(p->get(p->ctx, lists[i].name), ar,
+		if (split_arena(param(p, lists[i].id), ar,
 				(struct postfix_relay_list *)((char *)in + lists[i].off)) < 0)
 			return -1;
-	in->relay_set = p->is_set && p->is_set(p->ctx, "smtpd_relay_restrictions");
-	level = p->get(p->ctx, "compatibility_level");
+	in->relay_set = p->is_set
+			&& p->is_set(p->ctx, postfix_param_name(POSTFIX_P_SMTPD_RELAY_RESTRICTIONS));
+	level = param(p, POSTFIX_P_COMPATIBILITY_LEVEL);
 	/* levels: "0", "1", "2", "3.6", ...; unset means 0 */
 	in->compat_below_1 = level == NULL || level[0] == '\0' || level[0] == '0';
-	in->delay_reject = param_bool(p, "smtpd_delay_reject", true);
-	in->relay_before_recipient = param_bool(p, "smtpd_relay_before_recipient_restrictions",
-						!in->compat_below_1);
-	in->helo_required = param_bool(p, "smtpd_helo_required", false);
-	proto = p->get(p->ctx, "inet_protocols");
+	in->delay_reject = postfix_bool(param(p, POSTFIX_P_SMTPD_DELAY_REJECT), true);
+	in->relay_before_recipient =
+		postfix_bool(param(p, POSTFIX_P_SMTPD_RELAY_BEFORE_RECIPIENT_RESTRICTIONS),
+			     !in->compat_below_1);
+	in->helo_required = postfix_bool(param(p, POSTFIX_P_SMTPD_HELO_REQUIRED), false);
+	proto = param(p, POSTFIX_P_INET_PROTOCOLS);
 	if (proto == NULL || strstr(proto, "all") != NULL) {
 		in->ipv4 = in->ipv6 = true;
 	} else {
 		in->ipv4 = strstr(proto, "ipv4") != NULL;
 		in->ipv6 = strstr(proto, "ipv6") != NULL;
 	}
-	if (split_arena(p->get(p->ctx, "smtpd_restriction_classes"), ar, &names) < 0)
+	if (split_arena(param(p, POSTFIX_P_SMTPD_RESTRICTION_CLASSES), ar, &names) < 0)
 		return -1;
 	if (names.n) {
 		struct postfix_relay_class *cls = arena_calloc(ar, names.n, sizeof(*cls));
@@ -1184,6 +1122,7 @@ postfix_relay_input_from_params(const struct postfix_relay_params *p, struct are
 		if (cls == NULL)
 			return -1;
 		for (size_t i = 0; i < names.n; i++) {
+			/* a class's name comes from the configuration: by name */
 			const char *v = p->get(p->ctx, names.items[i]);
 			struct postfix_relay_list l;
 

@@ -90,8 +90,6 @@ bool postfix_relay_has_required(const struct postfix_relay_input *in);
 void postfix_relay_table_refs(const struct postfix_relay_input *in,
 			      void (*cb)(const char *name, void *arg), void *arg);
 
-const char *postfix_relay_verdict_name(enum relay_verdict v);
-
 /*
  * The adapter from a Postfix parameter model: get() returns the effective,
  * expanded value of a parameter for the service (master.cf -o, main.cf,

@@ -8,15 +8,15 @@
  * are taken under --path.rootfs.
  *
  * Reads (through fileio): sendmail.cf, sendmail.mc, access, the HelpFile
- * named by the .cf (only its size matters), /var/lib/dpkg/status (the
- * sendmail-bin version, re-read only when it changes).  Parsing and
- * decisions are in sendmail_conf.c.
+ * named by the .cf (only its size matters); the sendmail-bin version comes
+ * from collectors/host/dpkg.h.  Parsing and decisions are in
+ * sendmail_conf.c.
  *
  * Facts: facts->mta[MTA_SENDMAIL] (endpoints = one per network daemon with
- * the daemon's Name as service; relays = one per daemon; checks =
- * sendmail_privacy_options, sendmail_greeting_no_version,
- * sendmail_help_file, sendmail_relay_features, sendmail_mc_cf_consistent)
- * and a struct sendmail_facts in .priv.
+ * the daemon's Name as service; relays = one per daemon) and a struct
+ * sendmail_facts in .priv, which the Sendmail checks read
+ * (sendmail_checks.c: sendmail_privacy_options, sendmail_greeting_no_version,
+ * sendmail_help_file, sendmail_relay_features, sendmail_mc_cf_consistent).
  *
  * Metrics (docs/metrics.md): mta_bound_all_interfaces, mta_local_only,
  * mta_service_info, mta_open_relay_risk, mta_open_relay_undetermined (all
@@ -39,7 +39,6 @@
 #include <sys/socket.h>
 
 #include "collectors/host/dpkg.h"
-#include "collectors/sendmail/sendmail_conf.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
 
@@ -79,60 +78,6 @@ read_file(const char *rootfs, const char *path, char *full, size_t fulllen,
 	if (r == FILEIO_ERROR)
 		log_warn("cannot read file", "file", full, "err", err, NULL);
 	return r;
-}
-
-/*
- * The sendmail-bin version from the dpkg status database, re-read only when
- * the file changes (it is large and changes rarely).  0, or -1 if none.
- */
-static struct fileio_stat dpkg_seen;
-static bool dpkg_seen_valid;
-static char dpkg_version[128];
-static int dpkg_rc = -1;
-
-static int
-package_version(const char *rootfs, char *out, size_t outlen)
-{
-	char full[4096], err[256];
-	struct fileio_stat st;
-	char *data = NULL;
-	size_t len = 0;
-
-	if (fileio_path(rootfs, "/var/lib/dpkg/status", full, sizeof(full)) == NULL ||
-	    fileio_stat(rootfs, "/var/lib/dpkg/status", &st, err, sizeof(err)) != FILEIO_OK)
-		return -1;
-	if (!dpkg_seen_valid || !fileio_stat_equal(&st, &dpkg_seen)) {
-		dpkg_rc = -1;
-		if (fileio_read(rootfs, "/var/lib/dpkg/status", FILEIO_MAX_CONFIG, &data, &len, &st, err, sizeof(err)) !=
-		    FILEIO_OK) {
-			log_warn("cannot read file", "file", full, "err", err, NULL);
-			return -1;
-		}
-		dpkg_rc = dpkg_status_version(data, len, "sendmail-bin", dpkg_version,
-					      sizeof(dpkg_version));
-		free(data);
-		dpkg_seen = st;
-		dpkg_seen_valid = true;
-	}
-	if (dpkg_rc == 0)
-		snprintf(out, outlen, "%s", dpkg_version);
-	return dpkg_rc;
-}
-
-static void
-check_add(struct mta_check *c, const char *id, enum check_status st, const char *detail)
-{
-	c->id = id;
-	c->status = st;
-	c->detail = detail;
-	c->n_reasons = 0;
-}
-
-static void
-check_reason(struct mta_check *c, const char *code)
-{
-	if (c->n_reasons < MTA_CHECK_MAX_REASONS)
-		c->reasons[c->n_reasons++] = code;
 }
 
 static enum relay_verdict
@@ -249,9 +194,8 @@ sendmail_collect(struct scrape_ctx *sc)
 	/* endpoints and relays: one per network daemon */
 	mf->endpoints = arena_calloc(ar, cf->n_daemons, sizeof(*mf->endpoints));
 	mf->relays = arena_calloc(ar, cf->n_daemons, sizeof(*mf->relays));
-	mf->checks = arena_calloc(ar, 5, sizeof(*mf->checks));
-	sf = arena_alloc(ar, sizeof(*sf));
-	if (mf->endpoints == NULL || mf->relays == NULL || mf->checks == NULL || sf == NULL)
+	sf = arena_calloc(ar, 1, sizeof(*sf));
+	if (mf->endpoints == NULL || mf->relays == NULL || sf == NULL)
 		goto out;
 	mf->bound_all = false;
 	mf->local_only = true;
@@ -294,54 +238,23 @@ sendmail_collect(struct scrape_ctx *sc)
 	if (mm.n > 0)
 		log_file_warn(cfpath, 0, "sendmail.cf was not rebuilt from %s: %s", mcpath, mm.detail);
 
-	/* MTA-specific checks */
+	/* what the Sendmail checks read (sendmail_checks.c) */
 	{
-		struct mta_check *c = &mf->checks[0];
-		const char *greeting;
-		bool help = false;
+		struct sendmail_cf *copy = arena_alloc(ar, sizeof(*copy));
 
-		check_add(c, "sendmail_privacy_options",
-			  sendmail_privacy_ok(cf->privacy) ? CHECK_PASS : CHECK_FAIL,
-			  arena_printf(ar, "PrivacyOptions%s%s", cf->privacy_line ? " at line " : " not set",
-				       cf->privacy_line ? arena_printf(ar, "%u", cf->privacy_line) : ""));
-		if (c->status == CHECK_FAIL) {
-			if (!(cf->privacy & SENDMAIL_PRIV_NOEXPN))
-				check_reason(c, "expn_allowed");
-			if (!(cf->privacy & SENDMAIL_PRIV_NOVRFY))
-				check_reason(c, "vrfy_allowed");
-		}
-		c++;
-		bool reveals = sendmail_greeting_reveals_version(cf, &greeting);
-		check_add(c, "sendmail_greeting_no_version", reveals ? CHECK_FAIL : CHECK_PASS,
-			  arena_printf(ar, "greeting \"%s\"", greeting));
-		if (reveals)
-			check_reason(c, "greeting_reveals_version");
-		c++;
-		if (cf->helpfile_set && cf->helpfile[0] != '\0') {
-			char hp[4096], err[256];
-			if (fileio_path(rootfs, cf->helpfile, hp, sizeof(hp)) != NULL &&
-			    fileio_stat(rootfs, cf->helpfile, &st, err, sizeof(err)) == FILEIO_OK)
-				help = st.size > 0;
-		}
-		help = sendmail_help_enabled(cf, help);
-		check_add(c, "sendmail_help_file", help ? CHECK_FAIL : CHECK_PASS,
-			  cf->helpfile_set ? arena_printf(ar, "HelpFile=%s (line %u)", cf->helpfile,
-							  cf->helpfile_line) : "HelpFile not set");
-		if (help)
-			check_reason(c, "help_file_present");
-		c++;
-		check_add(c, "sendmail_relay_features", rr.n_findings ? CHECK_FAIL : CHECK_PASS,
-			  arena_strdup(ar, rr.detail));
-		for (size_t i = 0; i < rr.n_findings; i++)
-			check_reason(c, rr.findings[i]);
-		c++;
-		check_add(c, "sendmail_mc_cf_consistent",
-			  mc == NULL ? CHECK_NOT_APPLICABLE : mm.n ? CHECK_FAIL : CHECK_PASS,
-			  mm.n ? sf->mc_cf_detail : mc == NULL ? "no sendmail.mc" : NULL);
-		for (size_t i = 0; i < mm.n; i++)
-			check_reason(c, mm.codes[i]);
-		c++;
-		mf->n_checks = (size_t)(c - mf->checks);
+		if (copy != NULL)
+			*copy = *cf;
+		sf->cf = copy;
+	}
+	sf->relay = rr;
+	sf->mismatch = mm;
+	sf->help_has_content = false;
+	if (cf->helpfile_set && cf->helpfile[0] != '\0') {
+		char hp[4096], err[256];
+
+		if (fileio_path(rootfs, cf->helpfile, hp, sizeof(hp)) != NULL &&
+		    fileio_stat(rootfs, cf->helpfile, &st, err, sizeof(err)) == FILEIO_OK)
+			sf->help_has_content = st.size > 0;
 	}
 	if (ar->failed)
 		goto out;
@@ -366,7 +279,7 @@ sendmail_collect(struct scrape_ctx *sc)
 		if (mc != NULL)
 			metrics_add(f_mm, mm.n > 0, NULL);
 
-		if (package_version(rootfs, ver, sizeof(ver)) == 0) {
+		if (dpkg_version(rootfs, "sendmail-bin", ver, sizeof(ver)) == 0) {
 			f_info = metrics_family(sc->m, "sendmail_info",
 						"Installed sendmail-bin package version.", METRIC_INFO);
 			metrics_add(f_info, 1, "version", ver, NULL);
@@ -387,17 +300,7 @@ out:
 static int
 sendmail_init(const struct collector_env *env)
 {
-	if (flag_config == NULL || flag_config[0] != '/') {
-		log_error("--sendmail.config must be an absolute path", NULL);
-		return -1;
-	}
-	return 0;
-}
-
-static void
-sendmail_fini(void)
-{
-	dpkg_seen_valid = false;
+	return collector_flag_absolute(&sendmail_flags[0]);
 }
 
 const struct collector collector_sendmail = {
@@ -407,5 +310,4 @@ const struct collector collector_sendmail = {
 	.flags = sendmail_flags,
 	.init = sendmail_init,
 	.collect = sendmail_collect,
-	.fini = sendmail_fini,
 };

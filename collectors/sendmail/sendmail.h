@@ -1,6 +1,6 @@
 /*
  * sendmail.h - the sendmail collector and the Sendmail-specific facts it
- * leaves for the checks collector.
+ * leaves for the Sendmail checks (sendmail_checks.c).
  *
  * collector_sendmail reads --sendmail.config (default /etc/mail/sendmail.cf)
  * under --path.rootfs, the sendmail.mc and the access text source beside
@@ -18,8 +18,12 @@
 #include <stdbool.h>
 
 #include "collectors/core/collector.h"
+#include "collectors/sendmail/sendmail_conf.h"
 
-/* What STIG GEN004710 needs beyond struct mta_facts. */
+/*
+ * What the Sendmail checks and its part of stig_gen004710 read beyond
+ * struct mta_facts (sendmail_checks.c).  Per-scrape memory (sc->arena).
+ */
 struct sendmail_facts {
 	bool all_daemons_loopback;	/* every network daemon has a numeric loopback Addr */
 	bool promiscuous_relay;		/* the .cf relays for anyone (any of the three signs) */
@@ -29,6 +33,10 @@ struct sendmail_facts {
 	bool mc_cf_mismatch;		/* the .cf was not rebuilt from the .mc */
 	const char *mc_cf_detail;	/* human text, NULL if no mismatch */
 	const char *cf_path;		/* as read (rootfs-joined) */
+	const struct sendmail_cf *cf;	/* the parsed sendmail.cf */
+	struct sendmail_relay_result relay;	/* sendmail_relay_eval() of cf and access */
+	struct sendmail_mismatch mismatch;	/* .mc against .cf (none without a .mc) */
+	bool help_has_content;		/* the HelpFile the .cf names is a non-empty file */
 };
 
 extern const struct collector collector_sendmail;

@@ -4,12 +4,16 @@
 # e2e-output.txt), so that every change of a metric, label or value shows
 # in review as a diff of those files.
 #
-# Trees: tests/fixtures/{postfix,sendmail,alerting}/rootfs-*, a few Exim
+# Trees: tests/fixtures/*/rootfs-* (postfix, sendmail, alerting), a few Exim
 # configurations (tests/fixtures/exim/oracle) each as /etc/exim4/exim4.conf
 # of its own root, a Debian Exim whose template is missing (the collector
 # fails), and the root holding all three MTAs (combined_root, as
 # exposition.sh); the alerting trees and the combined root also with
-# --no-collector.checks (<name>.no-checks.prom).
+# --no-collector.checks (<name>.no-checks.prom).  And for every tree: the
+# exposition with --no-collector.checks is the full one minus the
+# mta_check_* families and the collector="checks" self-metrics (the checks
+# collector only reads facts; every MTA collector produces all of its own,
+# the relay verdicts included).
 #
 # The output depends only on the tree: the sockets are replayed from a
 # recorded netlink dump (the tree's listeners.rec, else
@@ -34,22 +38,47 @@ unset MTA_EXPORTER_NO_SOCK_DIAG
 mkdir -p "$T/out"
 produced=()
 mismatched=()
+checks_changed=()
+compared=0
 
-# once NAME ROOT [FLAG...]: the masked --once output of ROOT into $T/out/NAME.prom.
-once() {
-	local name=$1 root=$2 rec=$DEFAULT_REC rc=0
+# expose OUT ROOT [FLAG...]: the masked --once output of ROOT into OUT.
+expose() {
+	local out=$1 root=$2 rec=$DEFAULT_REC rc=0
 	shift 2
 	[ -f "$root/listeners.rec" ] && rec=$root/listeners.rec
 	"$MTA_EXPORTER" --once --path.rootfs="$root" --path.procfs="$PROCFS" \
-		--netlink.replay="$rec" "$@" >"$T/raw.prom" 2>"$T/$name.log" || rc=$?
+		--netlink.replay="$rec" "$@" >"$T/raw.prom" 2>"$out.log" || rc=$?
 	# 1 = a collector failed: that is in the exposition, and pinned with it.
-	[ "$rc" -le 1 ] || fail "$name: exit status $rc: $(cat "$T/$name.log")"
-	[ -s "$T/raw.prom" ] || fail "$name: empty exposition: $(cat "$T/$name.log")"
-	mask_volatile <"$T/raw.prom" >"$T/out/$name.prom"
-	produced+=("$name.prom")
+	[ "$rc" -le 1 ] || fail "${out##*/}: exit status $rc: $(cat "$out.log")"
+	[ -s "$T/raw.prom" ] || fail "${out##*/}: empty exposition: $(cat "$out.log")"
+	mask_volatile <"$T/raw.prom" >"$out"
 }
 
-for d in "$FIX"/postfix/rootfs-* "$FIX"/sendmail/rootfs-* "$FIX"/alerting/rootfs-*; do
+# but_checks: an exposition without what the checks collector adds (the
+# mta_check_* families and its own collector="checks" self-metrics).
+but_checks() {
+	grep -vE '^(# (HELP|TYPE) )?mta_check_|\{collector="checks"\}'
+}
+
+# once NAME ROOT [FLAG...]: the masked --once output of ROOT into
+# $T/out/NAME.prom.  Without flags, also: --no-collector.checks changes
+# nothing but the checks' own series (the checks only read facts).
+once() {
+	local name=$1 root=$2
+	shift 2
+	expose "$T/out/$name.prom" "$root" "$@"
+	produced+=("$name.prom")
+	[ $# -eq 0 ] || return 0
+	expose "$T/nochecks.prom" "$root" --no-collector.checks
+	but_checks <"$T/out/$name.prom" >"$T/without.prom"
+	if ! diff -u --label "$name minus the checks" --label "$name --no-collector.checks" \
+		"$T/without.prom" "$T/nochecks.prom" >&2; then
+		checks_changed+=("$name")
+	fi
+	compared=$((compared + 1))
+}
+
+for d in "$FIX"/*/rootfs-*; do	# every MTA's fixture roots, and alerting's
 	once "$(basename "$(dirname "$d")")-$(basename "$d")" "$d"
 done
 for c in $EXIM_CONFS; do
@@ -66,6 +95,10 @@ for d in "$FIX"/alerting/rootfs-*; do
 	once "alerting-$(basename "$d").no-checks" "$d" --no-collector.checks
 done
 once all.no-checks "$T/all" --no-collector.checks
+
+[ ${#checks_changed[@]} -eq 0 ] ||
+	fail "--no-collector.checks changed more than the checks' series for: ${checks_changed[*]}"
+[ "$compared" -gt 0 ] || fail "no tree was compared with --no-collector.checks"
 
 if [ "${MTA_UPDATE_GOLDEN:-0}" = 1 ]; then
 	mkdir -p "$GOLDEN"
@@ -96,4 +129,4 @@ for f in "$GOLDEN"/*.prom; do
 done
 [ ${#mismatched[@]} -eq 0 ] ||
 	fail "exposition differs from tests/golden for: ${mismatched[*]} (if intended: MTA_UPDATE_GOLDEN=1, see docs/development.md)"
-pass "${#produced[@]} expositions equal tests/golden/*.prom"
+pass "${#produced[@]} expositions equal tests/golden/*.prom; $compared trees the same without the checks collector but for its series"

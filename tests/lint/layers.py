@@ -45,7 +45,9 @@ LAYERS = [
     ("exporter/", 6, "exporter"),
 ]
 SOURCE_ROOTS = ("lib", "exporter", "collectors")
-MTA_WORDS = re.compile(r"postfix|exim|sendmail", re.I)
+MTA_LAYER = 4
+# the MTAs' names are their folders' (one folder per MTA, all in MTA_LAYER)
+MTA_WORDS = re.compile("|".join(name for _, layer, name in LAYERS if layer == MTA_LAYER), re.I)
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 
 

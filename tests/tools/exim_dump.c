@@ -130,11 +130,11 @@ main(int argc, char **argv)
 		} else if (strcmp(n, "@relay") == 0) {
 			struct exim_relay_result rr;
 			exim_relay_evaluate(&conf, &rr);
-			printf("%s %s\n", exim_relay_verdict_name(rr.verdict), rr.reason);
+			printf("%s %s\n", relay_verdict_name(rr.verdict), rr.reason);
 		} else if (strcmp(n, "@relaydetail") == 0) {
 			struct exim_relay_result rr;
 			exim_relay_evaluate(&conf, &rr);
-			printf("%s %s %s\n", exim_relay_verdict_name(rr.verdict), rr.reason, rr.detail);
+			printf("%s %s %s\n", relay_verdict_name(rr.verdict), rr.reason, rr.detail);
 		} else if (strcmp(n, "@diags") == 0) {
 			for (size_t k = 0; k < conf.n_diags; k++)
 				printf("%s:%u: %s%s\n", conf.diags[k].file, conf.diags[k].line,

@@ -25,20 +25,15 @@
 
 #include "collectors/host/dpkg.h"
 #include "collectors/postfix/postfix.h"
-#include "lib/fileio.h"
 
 static unsigned
 host_version(void)
 {
-	char err[256], ver[64], *data = NULL;
-	size_t len;
+	char ver[64];
 	unsigned v = POSTFIX_VERSION_NEWEST;
 
-	if (fileio_read(NULL, "/var/lib/dpkg/status", 64u << 20, &data, &len, NULL, err,
-			sizeof(err)) == FILEIO_OK &&
-	    dpkg_status_version(data, len, "postfix", ver, sizeof(ver)) == 0)
+	if (dpkg_version("/", "postfix", ver, sizeof(ver)) == 0)
 		postfix_version_parse(ver, &v);
-	free(data);
 	return v;
 }
 
@@ -239,7 +234,7 @@ expands_cleanly(const struct postfix_instance *in, const struct postfix_service 
 
 			if (postfix_default_find(name, in->env.version) == NULL)
 				continue;
-			if ((v = postfix_param(in, svc, name)) == NULL)
+			if ((v = postfix_param_named(in, svc, name)) == NULL)
 				return false;
 			free(v);
 		}
@@ -296,7 +291,7 @@ main(int argc, char **argv)
 			goto out;
 		}
 		for (int i = first; i < argc; i++) {
-			char *v = postfix_param(&in, svc, argv[i]);
+			char *v = postfix_param_named(&in, svc, argv[i]);
 
 			if (v == NULL) {
 				rc = 3;

@@ -7,7 +7,8 @@
  * MAIN is "postconf -c DIR -x" (every parameter, expanded), SET is
  * "postconf -c DIR -n" (what main.cf sets), SERVICES is "postconf -c DIR
  * -Px" (the -o overrides, "name/type/param = value").  For each SERVICE
- * (an inet service name) prints "SERVICE VERDICT REASON DETAIL".  Used by
+ * (an inet service name) prints "SERVICE VERDICT REASON DETAIL", from
+ * postfix_relay_verdict_of() as the postfix collector calls it.  Used by
  * tests/e2e/postfix_relay.sh to prove the evaluator against real Postfix
  * with postconf as the parameter model, independently of our own.
  */
@@ -15,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collectors/checks/checks.h"
+#include "collectors/postfix/postfix.h"
 #include "collectors/postfix/postfix_relay.h"
 #include "lib/arena.h"
 
@@ -81,10 +82,10 @@ load(const char *path, bool services, bool set)
 	fclose(f);
 }
 
+/* The value of name for service (NULL = main.cf), or NULL. */
 static const char *
-param(const void *ctx, const char *service, const char *name)
+param(const char *service, const char *name)
 {
-	(void)ctx;
 	for (size_t i = 0; service && i < n_params; i++)
 		if (params[i].service && strcmp(params[i].service, service) == 0
 		    && strcmp(params[i].name, name) == 0)
@@ -95,10 +96,18 @@ param(const void *ctx, const char *service, const char *name)
 	return NULL;
 }
 
-static bool
-is_set(const void *ctx, const char *service, const char *name)
+/* The relay adapter's callbacks; ctx is the service name. */
+static const char *
+svc_get(const void *ctx, const char *name)
 {
-	(void)ctx;
+	return param(ctx, name);
+}
+
+static bool
+svc_is_set(const void *ctx, const char *name)
+{
+	const char *service = ctx;
+
 	for (size_t i = 0; i < n_params; i++)
 		if (strcmp(params[i].name, name) == 0 && params[i].set
 		    && (params[i].service == NULL
@@ -110,8 +119,6 @@ is_set(const void *ctx, const char *service, const char *name)
 int
 main(int argc, char **argv)
 {
-	struct checks_postfix_source src = { .param = param, .is_set = is_set };
-	struct checks_postfix view;
 	struct arena ar;
 
 	if (argc < 6) {
@@ -121,15 +128,17 @@ main(int argc, char **argv)
 	load(argv[3], false, true);	/* set first: param() finds the same values */
 	load(argv[2], false, false);
 	load(argv[4], true, true);
-	src.services = (const char *const *)&argv[5];
-	src.n_services = (size_t)(argc - 5);
 	arena_init(&ar, 64u << 20);
-	if (checks_postfix_build(&src, argv[1], &ar, &view) < 0)
-		return 2;
-	for (size_t i = 0; i < view.n_services; i++)
-		printf("%s %s %s %s\n", view.services[i].service,
-		       postfix_relay_verdict_name(view.services[i].relay.verdict),
-		       view.services[i].relay.reason, view.services[i].relay.detail);
+	for (int i = 5; i < argc; i++) {
+		struct postfix_relay_params p = { svc_get, svc_is_set, argv[i] };
+		struct postfix_relay_input in;
+		struct postfix_relay_verdict v;
+
+		if (postfix_relay_verdict_of(&p, argv[1], false, &ar, &in, &v) < 0)
+			return 2;
+		printf("%s %s %s %s\n", argv[i], relay_verdict_name(v.verdict), v.reason,
+		       v.detail);
+	}
 	arena_free(&ar);
 	return 0;
 }

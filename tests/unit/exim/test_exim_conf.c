@@ -426,8 +426,8 @@ test_relay(void **state)
 		exim_relay_evaluate(&c, &r);
 		if (r.verdict != cases[i].verdict || strcmp(r.reason, cases[i].reason) != 0)
 			fail_msg("case %zu: got %s/%s (%s), want %s/%s", i,
-				 exim_relay_verdict_name(r.verdict), r.reason, r.detail,
-				 exim_relay_verdict_name(cases[i].verdict), cases[i].reason);
+				 relay_verdict_name(r.verdict), r.reason, r.detail,
+				 relay_verdict_name(cases[i].verdict), cases[i].reason);
 		exim_conf_free(&c);
 	}
 }

@@ -63,13 +63,15 @@ make_facts(struct facts *f, enum check_status s2)
 {
 	memset(f, 0, sizeof(*f));
 	memset(results, 0, sizeof(results));
-	results[0] = (struct check_result){ .id = "cis_2_1_21", .def = checks_find("cis_2_1_21"),
+	results[0] = (struct check_result){ .id = "cis_2_1_21", .info = &checks_find("cis_2_1_21")->info,
 					    .status = CHECK_PASS, .detail = "all loopback" };
 	results[1] = (struct check_result){ .id = "mta_no_open_relay",
-					    .def = checks_find("mta_no_open_relay"), .status = s2,
+					    .info = &checks_find("mta_no_open_relay")->info, .status = s2,
 					    .reasons = { "postfix_open_relay" }, .n_reasons = 1,
 					    .detail = "smtp is open" };
-	results[2] = (struct check_result){ .id = "exim_new", .status = CHECK_NOT_APPLICABLE };
+	results[2] = (struct check_result){ .id = "sendmail_help_file",
+					    .info = &checks_find("sendmail_help_file")->info,
+					    .status = CHECK_NOT_APPLICABLE };
 	f->checks = results;
 	f->n_checks = 3;
 	f->mta[MTA_POSTFIX].detected = true;
@@ -90,7 +92,7 @@ test_text(void **state)
 	assert_non_null(strstr(b.data, "[FAIL]  mta_no_open_relay"));
 	assert_non_null(strstr(b.data, "reasons: postfix_open_relay"));
 	assert_non_null(strstr(b.data, "remediation: "));
-	assert_non_null(strstr(b.data, "[N/A]   exim_new"));
+	assert_non_null(strstr(b.data, "[N/A]   sendmail_help_file"));
 	assert_non_null(strstr(b.data, "postfix smtp: OPEN RELAY (mynetworks_covers_all)"));
 	assert_non_null(strstr(b.data, "1 passed, 1 failed, 1 not applicable, 0 errors"));
 	assert_null(strchr(b.data, '\033'));	/* no colour unless asked */
@@ -119,7 +121,7 @@ test_json(void **state)
 	assert_non_null(strstr(b.data, "\"verdict\":\"open\""));
 	assert_non_null(strstr(b.data, "\"summary\":{\"pass\":1,\"fail\":0,\"not_applicable\":1,\"error\":1}"));
 	assert_non_null(strstr(b.data, "\"collectors_failed\":true,\"exit_status\":2}"));
-	assert_non_null(strstr(b.data, "\"remediation\":null"));	/* exim_new: not in the catalogue */
+	assert_non_null(strstr(b.data, "\"remediation\":\"Empty or remove the HelpFile"));
 	buf_free(&b);
 }
 

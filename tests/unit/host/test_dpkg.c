@@ -2,13 +2,19 @@
  * test_dpkg.c - a package's version from dpkg's status text: installed
  * and held stanzas, removed ones, case-insensitive field names,
  * continuation lines, prefixes of other names, empty text and a short
- * output buffer.
+ * output buffer; and dpkg_version() on a fixture root: the status file is
+ * read again only when its identity changes or for a package not asked
+ * for yet, "not installed" is remembered too, and the cache stays bounded.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "collectors/host/dpkg.h"
@@ -59,11 +65,86 @@ test_status_version(void **state)
 	}
 }
 
+/* Write root/var/lib/dpkg/status anew (a new inode: a new identity). */
+static void
+put_status(const char *root, const char *text)
+{
+	char path[512], tmp[512];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s/var/lib/dpkg/status.new", root);
+	snprintf(path, sizeof(path), "%s/var/lib/dpkg/status", root);
+	assert_non_null(f = fopen(tmp, "w"));
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(rename(tmp, path), 0);
+}
+
+static void
+test_version_cache(void **state)
+{
+	char root[] = "/tmp/test_dpkg.XXXXXX", path[512], v[64];
+	unsigned long r0;
+
+	assert_non_null(mkdtemp(root));
+	snprintf(path, sizeof(path), "%s/var", root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/var/lib", root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/var/lib/dpkg", root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	dpkg_cache_clear();
+	r0 = dpkg_reads();
+
+	assert_int_equal(dpkg_version(root, "postfix", v, sizeof(v)), -1);	/* no status file */
+	assert_int_equal(dpkg_reads(), r0);
+	put_status(root, postfix_status);
+	assert_int_equal(dpkg_version(root, "postfix", v, sizeof(v)), 0);
+	assert_string_equal(v, "3.7.11-0+deb12u1");
+	assert_int_equal(dpkg_reads(), r0 + 1);
+	assert_int_equal(dpkg_version(root, "postfix", v, sizeof(v)), 0);	/* unchanged: cached */
+	assert_int_equal(dpkg_reads(), r0 + 1);
+	assert_int_equal(dpkg_version(root, "exim4", v, sizeof(v)), -1);	/* new package: read */
+	assert_int_equal(dpkg_reads(), r0 + 2);
+	assert_int_equal(dpkg_version(root, "exim4", v, sizeof(v)), -1);	/* "not installed" kept */
+	assert_int_equal(dpkg_reads(), r0 + 2);
+
+	put_status(root, exim_status);	/* changed: everything read again */
+	assert_int_equal(dpkg_version(root, "postfix", v, sizeof(v)), -1);
+	assert_int_equal(dpkg_version(root, "exim4-base", v, sizeof(v)), 0);
+	assert_string_equal(v, "4.96-15+deb12u10");
+	assert_int_equal(dpkg_reads(), r0 + 4);
+
+	/* more packages than the cache holds: still right, still bounded */
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < DPKG_CACHE_PACKAGES + 4; i++) {
+			char pkg[32];
+
+			snprintf(pkg, sizeof(pkg), "nosuch%d", i);
+			assert_int_equal(dpkg_version(root, pkg, v, sizeof(v)), -1);
+		}
+	assert_int_equal(dpkg_version(root, "exim4-config", v, sizeof(v)), 0);
+	assert_string_equal(v, "4.96-15");
+
+	snprintf(path, sizeof(path), "%s/var/lib/dpkg/status", root);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(dpkg_version(root, "exim4-config", v, sizeof(v)), -1);	/* removed */
+	dpkg_cache_clear();
+	snprintf(path, sizeof(path), "%s/var/lib/dpkg", root);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/var/lib", root);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/var", root);
+	rmdir(path);
+	rmdir(root);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_status_version),
+		cmocka_unit_test(test_version_cache),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,7 +2,8 @@
  * test_postfix.c - the Postfix module's mynetworks: the default computed
  * from mynetworks_style and the interfaces, the parsing of one item, and
  * an instance's list with its files and tables read under a fixture
- * rootfs (missing files reported by name).
+ * rootfs (missing files reported by name); the tables a relay input
+ * names, read for the evaluator; and the collector's relay verdicts.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,10 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "collectors/postfix/postfix.h"
+#include "exporter/exposition/metrics.h"
 
 static struct ifaddr
 mk_ifa(const char *addr, unsigned plen)
@@ -163,6 +167,109 @@ test_mynetworks_files(void **state)
 	postfix_instance_free(&in);
 }
 
+/* ---- relay verdicts: the tables a relay input names, read under rootfs ---- */
+
+static void
+test_load_tables(void **state)
+{
+	char root[] = "/tmp/test_postfix.XXXXXX", path[256];
+	const char *relay[] = { "permit_mynetworks", "check_client_access",
+				"proxy:cidr:/etc/postfix/all.cidr", "check_sender_access",
+				"texthash:/etc/postfix/missing", "reject_unauth_destination" };
+	struct postfix_relay_input in;
+	struct postfix_relay_verdict v;
+	struct arena ar;
+	FILE *f;
+
+	assert_non_null(mkdtemp(root));
+	snprintf(path, sizeof(path), "%s/etc", root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/etc/postfix", root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/etc/postfix/all.cidr", root);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("# everyone\n0.0.0.0/0 OK\n", f);
+	fclose(f);
+
+	arena_init(&ar, 1 << 20);
+	memset(&in, 0, sizeof(in));
+	in.relay = (struct postfix_relay_list){ relay, 6 };
+	in.ipv4 = true;
+	assert_int_equal(postfix_relay_load_tables(root, &ar, &in), 0);
+	assert_int_equal(in.n_tables, 2);
+	assert_string_equal(in.tables[0].name, "proxy:cidr:/etc/postfix/all.cidr");
+	assert_non_null(in.tables[0].text);
+	assert_null(in.tables[1].text);	/* missing: unreadable */
+	postfix_relay_evaluate(&in, &v);
+	assert_int_equal(v.verdict, RELAY_OPEN);	/* decided before the missing table */
+	relay[2] = "cidr:/etc/postfix/none.cidr";
+	memset(&in, 0, sizeof(in));
+	in.relay = (struct postfix_relay_list){ relay, 6 };
+	in.ipv4 = true;
+	assert_int_equal(postfix_relay_load_tables(root, &ar, &in), 0);
+	postfix_relay_evaluate(&in, &v);
+	assert_int_equal(v.verdict, RELAY_UNDETERMINED);
+	assert_string_equal(v.reason, "table_unreadable");
+	arena_free(&ar);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/etc/postfix", root);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/etc", root);
+	rmdir(path);
+	rmdir(root);
+}
+
+/*
+ * The collector fills the relay verdicts itself, one per smtpd service of
+ * every instance ("<instance>/<service>" beyond the default one), as the
+ * exim and sendmail collectors do: no checks collector involved.
+ */
+static void
+test_collector_relays(void **state)
+{
+	static const struct {
+		const char *service;
+		enum relay_verdict verdict;
+		const char *reason;
+	} want[] = {
+		{ "smtp", RELAY_CLOSED, "loopback_only" },
+		{ "127.0.0.1:submission", RELAY_CLOSED, "loopback_only" },
+		{ "postfix-out/2525", RELAY_CONFIG_ERROR, "startup_guard" },
+	};
+	const char *fix = getenv("MTA_FIXTURES");
+	struct collector_env env = { .procfs = "/proc" };
+	struct facts f;
+	struct arena ar;
+	struct metrics *m = metrics_new(1 << 20);
+	struct scrape_ctx sc = { .env = &env, .m = m, .facts = &f, .arena = &ar };
+	const struct postfix_facts *pf;
+	char rootfs[1024];
+
+	if (fix == NULL)
+		skip();
+	snprintf(rootfs, sizeof(rootfs), "%s/postfix/rootfs-multi", fix);
+	env.rootfs = rootfs;
+	memset(&f, 0, sizeof(f));
+	arena_init(&ar, 4u << 20);
+	assert_int_equal(collector_postfix.collect(&sc), 0);
+	assert_true(f.mta[MTA_POSTFIX].collected);
+	assert_int_equal(f.mta[MTA_POSTFIX].n_relays, 3);
+	pf = f.mta[MTA_POSTFIX].priv;
+	assert_int_equal(pf->n_smtpd, 3);
+	for (size_t i = 0; i < 3; i++) {
+		assert_string_equal(f.mta[MTA_POSTFIX].relays[i].service, want[i].service);
+		assert_string_equal(pf->smtpd[i].name, want[i].service);
+		assert_int_equal(f.mta[MTA_POSTFIX].relays[i].verdict, want[i].verdict);
+		assert_string_equal(f.mta[MTA_POSTFIX].relays[i].reason, want[i].reason);
+		assert_int_equal(pf->smtpd[i].relay.verdict, want[i].verdict);
+	}
+	assert_ptr_equal(pf->main_inst, &pf->inst[0]);
+	assert_ptr_equal(pf->smtpd[2].inst, &pf->inst[1]);
+	metrics_free(m);
+	arena_free(&ar);
+}
+
 int
 main(void)
 {
@@ -170,6 +277,8 @@ main(void)
 		cmocka_unit_test(test_mynetworks_default),
 		cmocka_unit_test(test_net_parse),
 		cmocka_unit_test(test_mynetworks_files),
+		cmocka_unit_test(test_load_tables),
+		cmocka_unit_test(test_collector_relays),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

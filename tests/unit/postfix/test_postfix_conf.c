@@ -385,6 +385,8 @@ static const struct {
 	{" a,,b\tc\n d ", POSTFIX_SPLIT_LIST, 0, "a|b|c|d"},
 	{"a, { check_client_access hash:/x }, b", POSTFIX_SPLIT_LIST, 0, "a|check_client_access hash:/x|b"},
 	{"a{b c}d e", POSTFIX_SPLIT_LIST, 0, "a{b c}d|e"},
+	{"{a}b, c", POSTFIX_SPLIT_LIST, 0, "{a}b|c"},
+	{"static:{REJECT go away}, {\tx\n}", POSTFIX_SPLIT_LIST, 0, "static:{REJECT go away}|x"},
 	{"a, {b", POSTFIX_SPLIT_LIST, -1, "a"},
 	{"a, b}", POSTFIX_SPLIT_LIST, -1, "a"},
 	{"", POSTFIX_SPLIT_LIST, 0, ""},
@@ -420,6 +422,30 @@ test_lists(void **state)
 	}
 }
 
+/* postfix_list_has: the same splitter, words compared ignoring case */
+static void
+test_list_has(void **state)
+{
+	static const struct {
+		const char *list, *word;
+		bool want;
+	} c[] = {
+		{"noplaintext, noanonymous", "noanonymous", true},
+		{"noplaintext,NOANONYMOUS", "noanonymous", true},
+		{"noplaintext", "noanonymous", false},
+		{"noanonymousx", "noanonymous", false},
+		{"{ noanonymous }", "noanonymous", true},
+		{"a, {noanonymous", "noanonymous", false},	/* unbalanced: stops before */
+		{"", "noanonymous", false},
+		{NULL, "noanonymous", false},
+	};
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		if (postfix_list_has(c[i].list, c[i].word) != c[i].want)
+			fail_msg("postfix_list_has(\"%s\", %s) != %d", c[i].list ? c[i].list : "(null)",
+				 c[i].word, c[i].want);
+}
+
 /* ---- versions, levels, booleans ---- */
 
 static void
@@ -442,6 +468,8 @@ test_versions(void **state)
 	assert_true(postfix_bool("YES", false));
 	assert_false(postfix_bool("no", true));
 	assert_true(postfix_bool("maybe", true));
+	assert_false(postfix_bool(NULL, false));
+	assert_true(postfix_bool(NULL, true));
 }
 
 int
@@ -456,6 +484,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_hostnames),
 		cmocka_unit_test(test_lists),
+		cmocka_unit_test(test_list_has),
 		cmocka_unit_test(test_versions),
 	};
 

@@ -1,7 +1,9 @@
 /*
  * test_postfix_relay.c - the open-relay evaluator's table: each restriction
  * kind, each compatibility-level rule, mynetworks coverage, access tables,
- * restriction classes and the startup guard.
+ * restriction classes and the startup guard; the adapter from a parameter
+ * model, which asks only for parameters of postfix_params[] (and the
+ * restriction classes the configuration names).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "collectors/postfix/postfix_params.h"
 #include "collectors/postfix/postfix_relay.h"
 
 #define DEFAULT_RELAY "permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination"
@@ -297,8 +300,8 @@ run_row(const struct row *r)
 	if (v.verdict != r->want || (r->reason && strcmp(v.reason, r->reason) != 0)
 	    || (r->detail_has && strstr(v.detail, r->detail_has) == NULL)) {
 		print_error("row \"%s\": got %s/%s (%s), want %s/%s%s%s\n", r->name,
-			    postfix_relay_verdict_name(v.verdict), v.reason, v.detail,
-			    postfix_relay_verdict_name(r->want), r->reason ? r->reason : "*",
+			    relay_verdict_name(v.verdict), v.reason, v.detail,
+			    relay_verdict_name(r->want), r->reason ? r->reason : "*",
 			    r->detail_has ? " detail containing " : "",
 			    r->detail_has ? r->detail_has : "");
 		return false;
@@ -385,9 +388,15 @@ struct kv {
 	bool set;
 };
 
+/* The names the adapter asked for that are no parameter of the table. */
+static const char *unknown_asked[16];
+static size_t n_unknown_asked;
+
 static const char *
 kv_get(const void *ctx, const char *name)
 {
+	if (postfix_param_by_name(name) < 0 && n_unknown_asked < 16)
+		unknown_asked[n_unknown_asked++] = name;
 	for (const struct kv *k = ctx; k->name; k++)
 		if (strcmp(k->name, name) == 0)
 			return k->value;
@@ -437,6 +446,7 @@ test_from_params(void **state)
 	struct arena ar;
 
 	arena_init(&ar, 1 << 20);
+	n_unknown_asked = 0;
 	assert_int_equal(postfix_relay_input_from_params(&p, &ar, &in), 0);
 	assert_int_equal(in.relay.n, 3);
 	assert_string_equal(in.relay.items[2], "defer_unauth_destination");
@@ -476,6 +486,13 @@ test_from_params(void **state)
 		assert_string_equal(ib.relay.items[1], "static:{REJECT go away}");
 		assert_string_equal(ib.relay.items[3], "inet:127.0.0.1:9998, timeout=10s");
 	}
+	/* every name it asked for is a parameter of the table, but the
+	 * classes' own names (they come from smtpd_restriction_classes) */
+	for (size_t i = 0; i < n_unknown_asked; i++)
+		if (strcmp(unknown_asked[i], "everyone") != 0 && strcmp(unknown_asked[i], "nobody") != 0)
+			fail_msg("the relay adapter asked for \"%s\", which postfix_params[] lacks",
+				 unknown_asked[i]);
+	assert_int_equal(n_unknown_asked, 2);
 	assert_string_equal(in.classes[0].name, "everyone");
 	assert_int_equal(in.classes[0].n, 2);
 	assert_string_equal(in.classes[0].items[1], "cidr:/etc/postfix/all.cidr");

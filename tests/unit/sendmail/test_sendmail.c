@@ -1,8 +1,9 @@
 /*
  * test_sendmail.c - the sendmail collector on the committed fixture roots:
- * the facts it leaves for the checks collector (endpoints, relays, checks,
- * struct sendmail_facts) and its file:line warnings, logged once per
- * version of a file (lib/log.h) and counted at every scrape.
+ * the facts it leaves (endpoints, relays, struct sendmail_facts), the
+ * Sendmail checks decided from them (through the checks framework, as the
+ * program does), and its file:line warnings, logged once per version of a
+ * file (lib/log.h) and counted at every scrape.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,7 +14,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "collectors/checks/checks.h"
 #include "collectors/sendmail/sendmail.h"
+#include "collectors/sendmail/sendmail_checks.h"
 #include "exporter/exposition/metrics.h"
 #include "lib/arena.h"
 #include "lib/log.h"
@@ -60,6 +63,7 @@ run_collector(struct run *r, const char *root, const char *config)
 	memset(r, 0, sizeof(*r));
 	snprintf(r->root, sizeof(r->root), "%s/sendmail/%s", fixtures ? fixtures : "tests/fixtures", root);
 	r->env.rootfs = r->root;
+	r->env.enabled[collector_index("sendmail")] = true;
 	*collector_sendmail.flags[0].value = config;
 	arena_init(&r->arena, 1u << 20);
 	r->m = metrics_new(1u << 20);
@@ -79,18 +83,22 @@ done(struct run *r)
 	arena_free(&r->arena);
 }
 
-static const struct mta_check *
-check(const struct mta_facts *mf, const char *id)
+/* A check's result over the collector's facts. */
+static const struct check_result *
+check(struct run *r, const char *id)
 {
-	for (size_t i = 0; i < mf->n_checks; i++)
-		if (strcmp(mf->checks[i].id, id) == 0)
-			return &mf->checks[i];
+	static struct check_result res[64];
+	size_t n = checks_evaluate(&r->facts, &r->env, &r->arena, res, 64);
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(res[i].id, id) == 0)
+			return &res[i];
 	fail_msg("no check %s", id);
 	return NULL;
 }
 
 static bool
-has_reason(const struct mta_check *c, const char *code)
+has_reason(const struct check_result *c, const char *code)
 {
 	for (size_t i = 0; i < c->n_reasons; i++)
 		if (strcmp(c->reasons[i], code) == 0)
@@ -106,7 +114,6 @@ test_bad_root(void **state)
 
 	log_set_hook(hook, &cap);
 	log_setup(LOG_LEVEL_WARN, LOG_FORMAT_LOGFMT);
-	collector_sendmail.fini();
 	run_collector(&r, "rootfs-bad", "/etc/mail/sendmail.cf");
 	const struct mta_facts *mf = &r.facts.mta[MTA_SENDMAIL];
 	const struct sendmail_facts *sf = mf->priv;
@@ -134,14 +141,16 @@ test_bad_root(void **state)
 	assert_true(sf->promiscuous_relay);
 	assert_false(sf->all_daemons_loopback);
 	assert_false(sf->mc_present);
+	assert_non_null(sf->cf);
+	assert_false(sf->help_has_content);
 
-	assert_int_equal(check(mf, "sendmail_relay_features")->status, CHECK_FAIL);
-	assert_true(has_reason(check(mf, "sendmail_relay_features"), "promiscuous_relay"));
-	assert_int_equal(check(mf, "sendmail_mc_cf_consistent")->status, CHECK_NOT_APPLICABLE);
-	assert_int_equal(check(mf, "sendmail_privacy_options")->status, CHECK_FAIL);
-	assert_true(has_reason(check(mf, "sendmail_privacy_options"), "vrfy_allowed"));
-	assert_int_equal(check(mf, "sendmail_greeting_no_version")->status, CHECK_FAIL);
-	assert_int_equal(check(mf, "sendmail_help_file")->status, CHECK_PASS);
+	assert_int_equal(check(&r, "sendmail_relay_features")->status, CHECK_FAIL);
+	assert_true(has_reason(check(&r, "sendmail_relay_features"), "promiscuous_relay"));
+	assert_int_equal(check(&r, "sendmail_mc_cf_consistent")->status, CHECK_NOT_APPLICABLE);
+	assert_int_equal(check(&r, "sendmail_privacy_options")->status, CHECK_FAIL);
+	assert_true(has_reason(check(&r, "sendmail_privacy_options"), "vrfy_allowed"));
+	assert_int_equal(check(&r, "sendmail_greeting_no_version")->status, CHECK_FAIL);
+	assert_int_equal(check(&r, "sendmail_help_file")->status, CHECK_PASS);
 	done(&r);
 
 	/* the same file in the next scrape: counted again, not logged again */
@@ -160,7 +169,6 @@ test_hardened_root(void **state)
 {
 	struct run r;
 
-	collector_sendmail.fini();
 	run_collector(&r, "rootfs-hardened", "/opt/sm/sendmail.cf");
 	const struct mta_facts *mf = &r.facts.mta[MTA_SENDMAIL];
 	const struct sendmail_facts *sf = mf->priv;
@@ -176,10 +184,12 @@ test_hardened_root(void **state)
 	assert_int_equal(mf->relays[0].verdict, RELAY_CLOSED);
 	assert_true(sf->all_daemons_loopback);
 	assert_false(sf->promiscuous_relay);
-	for (size_t i = 0; i < mf->n_checks; i++)
-		if (strcmp(mf->checks[i].id, "sendmail_mc_cf_consistent") != 0 &&
-		    mf->checks[i].status != CHECK_PASS)
-			fail_msg("%s: %d", mf->checks[i].id, mf->checks[i].status);
+	for (size_t i = 0; i < mta_sendmail.n_checks; i++) {
+		const char *id = mta_sendmail.checks[i].info.id;
+
+		if (strcmp(id, "sendmail_mc_cf_consistent") != 0 && check(&r, id)->status != CHECK_PASS)
+			fail_msg("%s: %s", id, check_status_name(check(&r, id)->status));
+	}
 	done(&r);
 }
 

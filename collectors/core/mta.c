@@ -1,0 +1,15 @@
+/*
+ * mta.c - lookups over the MTA descriptors (see mta.h).  The table itself
+ * is the program's (exporter/registry.c).  No diagnostics: a hole in the
+ * table is an assertion failure.
+ */
+#include "collectors/core/mta.h"
+
+#include <assert.h>
+
+const char *
+mta_name(enum mta_kind k)
+{
+	assert((unsigned)k < MTA_COUNT && mta_table[k] != NULL && mta_table[k]->collector != NULL);
+	return mta_table[k]->collector->name;
+}
