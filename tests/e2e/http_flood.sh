@@ -76,7 +76,7 @@ print("flood %s: %d connections, %d reopened" % (mode, len(socks), reopened))
 PY
 
 flood() {	# MODE N PER_ADDRESS
-	local mode=$1 n=$2 per=$3 pid flood_pid times=() t i peak base
+	local mode=$1 n=$2 per=$3 pid flood_pid times=() connects=() t i peak base
 	rm -f "$T/ready" "$T/done"
 	start_bg "$T/$mode.log" "$MTA_EXPORTER" --web.listen-address=127.0.0.1:$PORT --path.rootfs="$T/root" \
 		--log.level=info
@@ -90,8 +90,10 @@ flood() {	# MODE N PER_ADDRESS
 	[ -e "$T/ready" ] || fail "$mode: the flood did not start: $(cat "$T/$mode.flood")"
 	sleep 2	# the table is full and the clients reconnect
 	for i in $(seq 8); do
-		t=$(curl -sS -m 10 -o "$T/body" -w '%{time_total}' "http://127.0.0.1:$PORT/metrics") ||
+		t=$(curl -sS -m 10 -o "$T/body" -w '%{time_total} %{time_connect}' "http://127.0.0.1:$PORT/metrics") ||
 			fail "$mode: scrape $i failed during the flood"
+		connects+=("${t#* }")
+		t=${t%% *}
 		grep -q '^mta_exporter_build_info' "$T/body" || fail "$mode: scrape $i: no exposition"
 		times+=("$t")
 		sleep 0.5
@@ -100,7 +102,7 @@ flood() {	# MODE N PER_ADDRESS
 	touch "$T/done"
 	wait "$flood_pid" 2>/dev/null || true
 	cat "$T/$mode.flood"
-	echo "   $mode: scrapes ${times[*]} s; peak RSS $peak KiB (before the flood $base KiB)"
+	echo "   $mode: scrapes ${times[*]} s (connected after ${connects[*]} s); peak RSS $peak KiB (before the flood $base KiB)"
 	for t in "${times[@]}"; do
 		python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) < float(sys.argv[2]) else 1)' "$t" "$LIMIT_S" ||
 			fail "$mode: a scrape took $t s (limit $LIMIT_S s): ${times[*]}"
