@@ -62,13 +62,26 @@
 /* Seconds between two warnings that connections are being refused or closed to make room. */
 #define HTTP_PRESSURE_LOG_S 60
 /*
- * Collections: HTTP_COLLECT_BURST at once, then HTTP_COLLECT_RATE per
- * second; a request beyond that gets the newest body of its variant if it
- * is younger than HTTP_SHARE_MAX_AGE seconds (docs/http.md).
+ * Collections: HTTP_COLLECT_BURST at once, then at most HTTP_COLLECT_RATE
+ * per second and at most HTTP_COLLECT_DUTY of the time (the refill rate
+ * is also capped at DUTY / the last collection's duration); a request
+ * beyond that gets the newest body of its variant if it is younger than
+ * HTTP_SHARE_MAX_AGE seconds (docs/http.md).  Collections run on the MHD
+ * worker threads: a scrape can wait behind every collection that starts
+ * before its turn, at most about BURST * duration / (1 - DUTY) seconds.
  */
-#define HTTP_COLLECT_RATE 10.0
-#define HTTP_COLLECT_BURST 30.0
+#define HTTP_COLLECT_RATE 20.0
+#define HTTP_COLLECT_BURST 8.0
+#define HTTP_COLLECT_DUTY 0.5
 #define HTTP_SHARE_MAX_AGE 1.0
+/*
+ * The kernel send buffer of each connection (the kernel doubles it): with
+ * autotuning a client that never reads makes the kernel take up to 4 MiB
+ * of responses per connection (tcp_wmem), so 512 of them kept every worker
+ * thread copying bodies for seconds when a pipelining flood began.  256 KiB
+ * still fills a 1 Gbit/s link at 2 ms round trip.
+ */
+#define HTTP_SNDBUF (128 * 1024)
 
 /* One loaded web configuration with its derived state. */
 struct http_web {
@@ -121,6 +134,7 @@ struct http_server {
 	struct http_build *building[2][2];	/* [openmetrics][gzip] */
 	struct http_body *latest[2][2];	/* the newest body of each variant (one reference) */
 	double tokens, refilled;	/* collections allowed now (HTTP_COLLECT_RATE/BURST), and when */
+	double collect_s;	/* how long the last collection took (under share_lock) */
 	int pressure;		/* set when admission closed a connection (atomic) */
 	double pressure_logged;	/* when that was last logged (under pressure_lock) */
 	pthread_mutex_t pressure_lock;
@@ -440,7 +454,11 @@ build(struct http_server *h, enum metrics_format fmt, bool gzip)
 static bool
 may_collect(struct http_server *h, double t)
 {
-	h->tokens += (t - h->refilled) * HTTP_COLLECT_RATE;
+	double rate = HTTP_COLLECT_RATE;
+
+	if (h->collect_s > 0 && HTTP_COLLECT_DUTY / h->collect_s < rate)
+		rate = HTTP_COLLECT_DUTY / h->collect_s;
+	h->tokens += (t - h->refilled) * rate;
 	if (h->tokens > HTTP_COLLECT_BURST)
 		h->tokens = HTTP_COLLECT_BURST;
 	h->refilled = t;
@@ -464,7 +482,7 @@ shared_body(struct http_server *h, enum metrics_format fmt, bool gzip)
 	int om = fmt == METRICS_OPENMETRICS_100;
 	struct http_build **slot = &h->building[om][gzip], *p;
 	struct http_body *b, *old;
-	double t = now();
+	double t = now(), t0;
 
 	pthread_mutex_lock(&h->share_lock);
 	if ((p = *slot) != NULL) {
@@ -487,10 +505,12 @@ shared_body(struct http_server *h, enum metrics_format fmt, bool gzip)
 	if (p != NULL)
 		*slot = p;
 	pthread_mutex_unlock(&h->share_lock);
+	t0 = now();
 	b = build(h, fmt, gzip);
 	if (b)
 		b->started = t;
 	pthread_mutex_lock(&h->share_lock);
+	h->collect_s = now() - t0;	/* with the wait for another variant's collection: conservative */
 	if (p != NULL) {
 		*slot = NULL;	/* no one joins any more: take a reference for each waiter */
 		if (b)
@@ -925,6 +945,7 @@ notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
 	const union MHD_ConnectionInfo *fd, *addr;
 	struct admission_client cl;
 	struct http_conn *hc = *socket_context;
+	int sndbuf = HTTP_SNDBUF;
 
 	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
 		if (hc) {
@@ -949,6 +970,8 @@ notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
 	}
 	hc->fd = fd->connect_fd;
 	hc->client = cl;
+	/* best effort: a smaller buffer only means a slower pipelining flood */
+	setsockopt(hc->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	*socket_context = hc;
 	pressure_log(h);
 }
