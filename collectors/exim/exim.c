@@ -91,7 +91,7 @@ exim_read(struct exim_loaded *l, const char *rootfs, const char *path, size_t ma
 		snprintf(err, errlen, "path too long");
 		return FILEIO_ERROR;
 	}
-	r = fileio_read(full, cap, data, len, NULL, err, errlen);
+	r = fileio_read(rootfs, path, cap, data, len, NULL, err, errlen);
 	if (r == FILEIO_ERROR && cap < max && strstr(err, "too large") != NULL)
 		snprintf(err, errlen, "the files of this configuration together exceed %u bytes",
 			 EXIM_LOAD_MAX_BYTES);
@@ -143,7 +143,7 @@ exists(const char *rootfs, const char *path)
 	char err[128];
 	if (!fileio_path(rootfs, path, full, sizeof(full)))
 		return false;
-	return fileio_stat(full, &st, err, sizeof(err)) == FILEIO_OK;
+	return fileio_stat(rootfs, path, &st, err, sizeof(err)) == FILEIO_OK;
 }
 
 static int
@@ -173,8 +173,9 @@ add_confd_section(struct exim_loaded *l, const char *rootfs, const char *confd, 
 		return -1;
 	if (!fileio_path(rootfs, dirpath, full, sizeof(full)))
 		return -1;
-	DIR *d = opendir(full);
-	if (!d) {
+	DIR *d;
+	char err[256];
+	if (fileio_opendir(rootfs, dirpath, &d, err, sizeof(err)) != FILEIO_OK) {
 		log_file_warn(full, 0, "conf.d section missing; skipped");
 		l->warnings++;
 		return 0;

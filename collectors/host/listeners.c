@@ -349,7 +349,7 @@ collect_procnet(struct listener *v, size_t max, size_t *n)
 			log_warn("--path.procfs too long", NULL);
 			return -1;
 		}
-		fr = fileio_read(path, PROCNET_MAX_BYTES, &data, &len, NULL, err, sizeof(err));
+		fr = fileio_read(NULL, path, PROCNET_MAX_BYTES, &data, &len, NULL, err, sizeof(err));
 		if (fr == FILEIO_ABSENT && files[i].family == AF_INET6)
 			continue;	/* no IPv6 in this kernel */
 		if (fr != FILEIO_OK) {

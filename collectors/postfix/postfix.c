@@ -81,7 +81,7 @@ read_file(const char *rootfs, const char *dir, const char *name,
 		return NULL;
 	}
 	*fullpath_out = xstrdup(full);
-	*res = fileio_read(full, FILEIO_MAX_CONFIG, &data, len, NULL, err, sizeof(err));
+	*res = fileio_read(rootfs, rel, FILEIO_MAX_CONFIG, &data, len, NULL, err, sizeof(err));
 	if (*res == FILEIO_ERROR)
 		log_file_warn(full, 0, "%s", err);
 	return *res == FILEIO_OK ? data : NULL;
@@ -456,7 +456,7 @@ net_read(struct netvec *nv, const char *rootfs, const char *path, bool keys,
 	unsigned line;
 
 	if (fileio_path(rootfs, path, full, sizeof(full)) == NULL ||
-	    fileio_read(full, FILEIO_MAX_CONFIG, &data, &len, NULL, err, sizeof(err)) != FILEIO_OK) {
+	    fileio_read(rootfs, path, FILEIO_MAX_CONFIG, &data, &len, NULL, err, sizeof(err)) != FILEIO_OK) {
 		postfix_diags_add(d, POSTFIX_DIAG_LIST, path, 0, "mynetworks: cannot read %s", path);
 		return;
 	}
@@ -569,7 +569,7 @@ host_name(const char *rootfs, char *out, size_t outlen)
 		size_t len;
 
 		if (fileio_path(rootfs, "/etc/hostname", full, sizeof(full)) != NULL &&
-		    fileio_read(full, 4096, &data, &len, NULL, err, sizeof(err)) == FILEIO_OK) {
+		    fileio_read(rootfs, "/etc/hostname", 4096, &data, &len, NULL, err, sizeof(err)) == FILEIO_OK) {
 			size_t n = strcspn(data, " \t\r\n");
 
 			if (n >= outlen)
@@ -768,7 +768,7 @@ postfix_relay_load_tables(const char *rootfs, struct arena *ar, struct postfix_r
 			path = strchr(path, ':') ? strchr(path, ':') + 1 : path;
 		if (path[0] != '/' || fileio_path(rootfs, path, full, sizeof(full)) == NULL)
 			continue;	/* relative or too long: unreadable */
-		fr = fileio_read(full, POSTFIX_MAX_TABLE_BYTES, &data, &len, NULL, err, sizeof(err));
+		fr = fileio_read(rootfs, path, POSTFIX_MAX_TABLE_BYTES, &data, &len, NULL, err, sizeof(err));
 		if (fr != FILEIO_OK) {
 			log_file_warn(full, 0, "cannot read table %s: %s", refs.name[i],
 				      fr == FILEIO_ABSENT ? "no such file" : err);
@@ -875,7 +875,7 @@ file_present(const char *rootfs, const char *path)
 
 	if (path == NULL || path[0] != '/' || fileio_path(rootfs, path, full, sizeof(full)) == NULL)
 		return false;
-	return fileio_stat(full, &st, err, sizeof(err)) != FILEIO_ABSENT;
+	return fileio_stat(rootfs, path, &st, err, sizeof(err)) != FILEIO_ABSENT;
 }
 
 /* ------------------------------------------------------------ TLS */

@@ -75,7 +75,7 @@ read_file(const char *rootfs, const char *path, char *full, size_t fulllen,
 		log_warn("path too long", "file", path, NULL);
 		return FILEIO_ERROR;
 	}
-	r = fileio_read(full, FILEIO_MAX_CONFIG, data, len, st, err, sizeof(err));
+	r = fileio_read(rootfs, path, FILEIO_MAX_CONFIG, data, len, st, err, sizeof(err));
 	if (r == FILEIO_ERROR)
 		log_warn("cannot read file", "file", full, "err", err, NULL);
 	return r;
@@ -298,7 +298,7 @@ sendmail_collect(struct scrape_ctx *sc)
 		char hp[4096], err[256];
 
 		if (fileio_path(rootfs, cf->helpfile, hp, sizeof(hp)) != NULL &&
-		    fileio_stat(hp, &st, err, sizeof(err)) == FILEIO_OK)
+		    fileio_stat(rootfs, cf->helpfile, &st, err, sizeof(err)) == FILEIO_OK)
 			sf->help_has_content = st.size > 0;
 	}
 	if (ar->failed)
