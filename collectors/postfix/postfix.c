@@ -720,13 +720,12 @@ postfix_relay_load_tables(const char *rootfs, struct arena *ar, struct postfix_r
 
 int
 postfix_relay_verdict_of(const struct postfix_relay_params *p, const char *rootfs,
-			 bool loopback_only, struct arena *ar, struct postfix_relay_input *in,
+			 struct arena *ar, struct postfix_relay_input *in,
 			 struct postfix_relay_verdict *out)
 {
 	if (postfix_relay_input_from_params(p, ar, in) < 0
 	    || postfix_relay_load_tables(rootfs, ar, in) < 0)
 		return -1;
-	in->loopback_only = loopback_only;
 	postfix_relay_evaluate(in, out);
 	return 0;
 }
@@ -773,24 +772,6 @@ smtpd_pass(const struct postfix_instance *in)
 			return s;
 	}
 	return NULL;
-}
-
-/* Every endpoint of that service (endpoints are named like smtpd entries) is loopback. */
-static bool
-service_loopback_only(const struct mta_facts *mf, const char *service)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < mf->n_endpoints; i++) {
-		const struct mta_endpoint *e = &mf->endpoints[i];
-
-		if (strcmp(e->service, service) != 0)
-			continue;
-		if (!e->loopback)
-			return false;
-		n++;
-	}
-	return n > 0;
 }
 
 /* A certificate or key path counts as present unless it is absent (an
@@ -845,8 +826,7 @@ smtpd_services(struct scrape_ctx *sc, struct postfix_facts *pf, struct mta_facts
 					     : postfix_service_name(svc);
 			if (s->name == NULL)
 				return -1;
-			s->loopback_only = service_loopback_only(mf, s->name);
-			if (postfix_relay_verdict_of(&p, sc->env->rootfs, s->loopback_only, sc->arena,
+			if (postfix_relay_verdict_of(&p, sc->env->rootfs, sc->arena,
 						     &s->relay_in, &s->relay) < 0)
 				return -1;
 			pf->n_smtpd++;
