@@ -76,7 +76,7 @@ load_opt(const char *override, enum exim_source_kind *kind, const char *option)
 		snprintf(val, sizeof(val), "(rc=%d)", rc);
 	} else {
 		struct exim_conf c;
-		assert_int_equal(exim_conf_parse(l->src, l->nsrc, NULL, 0, &c), 0);
+		assert_int_equal(exim_parse_loaded(l, NULL, 0, &c), 0);
 		snprintf(val, sizeof(val), "%s", exim_conf_effective(&c, option));
 		exim_conf_free(&c);
 	}
@@ -145,7 +145,7 @@ test_split(void **state)
 	assert_int_equal(exim_load(root, NULL, l), 0);
 	assert_int_equal(l->kind, EXIM_SRC_DEBIAN_SPLIT);
 	struct exim_conf c;
-	assert_int_equal(exim_conf_parse(l->src, l->nsrc, NULL, 0, &c), 0);
+	assert_int_equal(exim_parse_loaded(l, NULL, 0, &c), 0);
 	assert_string_equal(exim_conf_effective(&c, "local_interfaces"), "<; 127.0.0.1 ; ::1");
 	assert_string_equal(exim_conf_effective(&c, "acl_smtp_rcpt"), "right");
 	assert_string_equal(exim_conf_effective(&c, "tls_on_connect_ports"), "");
