@@ -22,7 +22,9 @@
 #   5. the exporter itself on two Debian trees: metrics with mta="exim";
 #   6. a loopback-only satellite that relays for '*': the real daemon
 #      relays from loopback and refuses a client from another namespace
-#      (veth, 198.51.100.7); the exporter says closed (loopback_only).
+#      (veth, 198.51.100.7); the exporter says closed (loopback_only);
+#   7. a plain lsearch; host list listing the client's addresses, -bh in
+#      that namespace (no DNS): no relay, as we say.
 #
 # Workarounds (documented in docs/exim.md):
 #   - the binary insists on its compiled-in user "Debian-exim" (and refuses
@@ -67,9 +69,12 @@ mkdir -p "$T/spool" "$T/empty"
 # Exim drops to Debian-exim: it must reach the spool and the configurations
 chmod 755 "$T"; chmod 1777 "$T/spool"
 
-# in_ns CMD...: run CMD with the Debian-exim passwd/group
+# in_ns CMD...: run CMD with the Debian-exim passwd/group (in the network
+# namespace $IN_NETNS when set)
 in_ns() {
-	unshare -m -- bash -c 'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/group && shift 2 && exec "$@"' \
+	local pre=()
+	[ -n "${IN_NETNS:-}" ] && pre=(ip netns exec "$IN_NETNS")
+	"${pre[@]}" unshare -m -- bash -c 'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/group && shift 2 && exec "$@"' \
 		in_ns "$T/passwd" "$T/group" "$@"
 }
 exim() {
@@ -311,4 +316,12 @@ echo "$out" | grep -qx 'mta_open_relay_risk{mta="exim",service="smtp"} 0' ||
 	fail "$name: the exporter does not say closed: $(echo "$out" | grep '^mta_open_relay')"
 echo "$out" | grep -qx 'mta_local_only{mta="exim"} 1' || fail "$name: local-only not reported"
 pass "$name: relays from loopback ($inside), no connection from 198.51.100.7, exporter: closed"
+
+# 7. plain lsearch; in a host list needs the client's host name: -bh in the
+# namespace (no DNS: the PTR lookup fails, as for any client without one)
+# from addresses the file lists must not relay, as we say
+name=lsearch_names
+conf=$T/$name.conf
+{ echo "spool_directory = $T/spool"; sed "s|@DATA@|$T/data|g" "$FIX/oracle/data/$name.conf"; } >"$conf"
+IN_NETNS=$NS relay_check "$name" "$conf" "$(sed -n 's/^# expect-relay: //p' "$conf")" "$("$DUMP" -c "$conf" @relay)"
 echo "compared $n_conf configurations with the real Exim"
