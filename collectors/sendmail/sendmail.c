@@ -254,9 +254,11 @@ sendmail_collect(struct scrape_ctx *sc)
 	sendmail_relay_eval(cf, ac, &rr);
 	if (adb == SENDMAIL_ACCESS_DB_OLDER || adb == SENDMAIL_ACCESS_DB_MISSING) {
 		size_t n = strlen(rr.detail);
+		const char *base = strrchr(dbfull, '/');
 
 		snprintf(rr.detail + n, sizeof(rr.detail) - n, " (from the access text: %s %s)",
-			 "access.db", adb == SENDMAIL_ACCESS_DB_OLDER ? "is older" : "is missing");
+			 base != NULL ? base + 1 : dbfull,
+			 adb == SENDMAIL_ACCESS_DB_OLDER ? "is older" : "is missing");
 	}
 	v6only = listeners_bindv6only(sc->env != NULL ? sc->env->procfs : "/proc");
 	sendmail_daemons_listen(cf, v6only, &ls);
