@@ -296,7 +296,8 @@ ip netns exec "$NS" unshare -m -- bash -c 'mount --bind "$1" /etc/passwd && moun
 	>"$T/log/$name.out" 2>&1 &
 pid=$!
 E2E_PIDS+=("$pid")
-for _ in $(seq 50); do
+# up to 15 s: the daemon starts slowly on a loaded machine
+for _ in $(seq 150); do
 	ip netns exec "$NS" ss -ltnH | grep -q '127.0.0.1:25 ' && break
 	sleep 0.1
 done
