@@ -14,13 +14,16 @@
  *     (the MTA is not audited on this host); failed -> error with reason
  *     collector_failed_<mta>; MTA not detected -> not_applicable.  Only
  *     then decide() runs, over that MTA's complete facts (c->m, c->m->priv);
- *   - a cross-MTA row: the listeners collector disabled or failed is a
- *     problem (collector_disabled_listeners, collector_failed_listeners)
- *     when the row says it uses the listeners (CHECK_USES_LISTENERS), and
- *     the whole answer when it cannot do without them
- *     (CHECK_REQUIRES_LISTENERS: error, decide() does not run).  The row
- *     reads the MTAs through the framework (checks.c), which skips a
- *     disabled MTA collector and counts a failed one as a problem.
+ *   - a cross-MTA row: a listeners collector that failed is a problem
+ *     (collector_failed_listeners) when the row says it uses the
+ *     listeners (CHECK_USES_LISTENERS), and the whole answer when it
+ *     cannot do without them (CHECK_REQUIRES_LISTENERS: error, decide()
+ *     does not run).  A disabled one is an offline audit of a
+ *     configuration tree: the row decides without sockets (c->listeners
+ *     false; it says so in its note), or, when it requires them, is
+ *     not_applicable without being called.  The row reads the MTAs
+ *     through the framework (checks.c), which skips a disabled MTA
+ *     collector and counts a failed one as a problem.
  * decide() reports with check_finding() (a definite failure and its
  * reason code), check_problem() (an input it cannot judge), check_note()
  * (human text for the audit) and c->applicable (false: the subject is
@@ -62,8 +65,8 @@ struct check_ctx {
 
 #define CHECK_DETAIL_MAX (16u << 10)	/* a result's detail, bytes */
 
-#define CHECK_USES_LISTENERS 0x1u	/* a missing listeners collector is a problem */
-#define CHECK_REQUIRES_LISTENERS 0x2u	/* ... and the only answer (error) */
+#define CHECK_USES_LISTENERS 0x1u	/* failed listeners are a problem; disabled: judged without */
+#define CHECK_REQUIRES_LISTENERS 0x2u	/* failed: the only answer (error); disabled: not_applicable */
 
 struct check_row {
 	struct check_info info;

@@ -521,6 +521,23 @@ listeners_collect(struct scrape_ctx *sc)
 	return 0;
 }
 
+bool
+listeners_bindv6only(const char *proc)
+{
+	char path[4096], err[128];
+	char *data = NULL;
+	size_t len = 0;
+	bool on = false;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/sys/net/ipv6/bindv6only",
+			     proc ? proc : "/proc") >= sizeof(path))
+		return false;
+	if (fileio_read(NULL, path, 64, &data, &len, NULL, err, sizeof(err)) == FILEIO_OK)
+		on = len > 0 && data[0] == '1';
+	free(data);
+	return on;
+}
+
 const struct collector collector_listeners = {
 	.name = "listeners",
 	.help = "TCP sockets listening on the audited ports (sock_diag), interface addresses.",

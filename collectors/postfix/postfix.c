@@ -786,13 +786,12 @@ postfix_relay_load_tables(const char *rootfs, struct arena *ar, struct postfix_r
 
 int
 postfix_relay_verdict_of(const struct postfix_relay_params *p, const char *rootfs,
-			 bool loopback_only, struct arena *ar, struct budget *work,
+			 struct arena *ar, struct budget *work,
 			 struct postfix_relay_input *in, struct postfix_relay_verdict *out)
 {
 	if (postfix_relay_input_from_params(p, ar, in) < 0
 	    || postfix_relay_load_tables(rootfs, ar, in) < 0)
 		return -1;
-	in->loopback_only = loopback_only;
 	in->work = work;
 	postfix_relay_evaluate(in, out);
 	return 0;
@@ -845,24 +844,6 @@ smtpd_pass(const struct postfix_instance *in)
 			return s;
 	}
 	return NULL;
-}
-
-/* Every endpoint of that service (endpoints are named like smtpd entries) is loopback. */
-static bool
-service_loopback_only(const struct mta_facts *mf, const char *service)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < mf->n_endpoints; i++) {
-		const struct mta_endpoint *e = &mf->endpoints[i];
-
-		if (strcmp(e->service, service) != 0)
-			continue;
-		if (!e->loopback)
-			return false;
-		n++;
-	}
-	return n > 0;
 }
 
 /* A certificate or key path counts as present unless it is absent (an
@@ -1028,7 +1009,7 @@ smtpd_services(struct scrape_ctx *sc, struct postfix_facts *pf, struct mta_facts
 	budget_init(&pf->relay_work, POSTFIX_RELAY_WORK_PER_SCRAPE);
 	for (size_t i = 0; i < pf->n_inst; i++) {
 		const struct postfix_instance *in = &pf->inst[i];
-		const struct postfix_smtpd *plain[2] = { NULL, NULL };	/* by loopback_only */
+		const struct postfix_smtpd *plain = NULL;	/* the first service without -o */
 
 		if (!in->have_main)
 			continue;
@@ -1051,17 +1032,15 @@ smtpd_services(struct scrape_ctx *sc, struct postfix_facts *pf, struct mta_facts
 					     : postfix_service_name(svc);
 			if (s->name == NULL)
 				return -1;
-			s->loopback_only = service_loopback_only(mf, s->name);
-			if (s->svc->params.n == 0 && plain[s->loopback_only] != NULL) {
-				s->relay_in = plain[s->loopback_only]->relay_in;
-				s->relay = plain[s->loopback_only]->relay;
-			} else if (postfix_relay_verdict_of(&p, sc->env->rootfs, s->loopback_only,
-							    sc->arena, &pf->relay_work, &s->relay_in,
-							    &s->relay) < 0) {
+			if (s->svc->params.n == 0 && plain != NULL) {
+				s->relay_in = plain->relay_in;
+				s->relay = plain->relay;
+			} else if (postfix_relay_verdict_of(&p, sc->env->rootfs, sc->arena,
+							    &pf->relay_work, &s->relay_in, &s->relay) < 0) {
 				free(sp.mynet);
 				return -1;
 			} else if (s->svc->params.n == 0) {
-				plain[s->loopback_only] = s;
+				plain = s;
 			}
 			free(sp.mynet);
 			if (strcmp(s->relay.reason, "evaluation_too_complex") == 0) {

@@ -68,7 +68,6 @@ struct postfix_smtpd {
 						 * smtpd "pass" service behind it */
 	const char *name;			/* "<instance>/<service>"; the service
 						 * alone in the default instance */
-	bool loopback_only;			/* it has endpoints, all loopback */
 	struct postfix_relay_input relay_in;	/* its restriction lists, tables read */
 	struct postfix_relay_verdict relay;
 };
@@ -187,7 +186,7 @@ int postfix_relay_load_tables(const char *rootfs, struct arena *ar,
  * memory.
  */
 int postfix_relay_verdict_of(const struct postfix_relay_params *p, const char *rootfs,
-			     bool loopback_only, struct arena *ar, struct budget *work,
+			     struct arena *ar, struct budget *work,
 			     struct postfix_relay_input *in, struct postfix_relay_verdict *out);
 
 extern const struct collector collector_postfix;

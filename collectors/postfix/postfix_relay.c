@@ -1222,15 +1222,6 @@ postfix_relay_evaluate(const struct postfix_relay_input *in, struct postfix_rela
 			 "defer or defer_if_permit: smtpd refuses to start");
 		return;
 	}
-	if (in->loopback_only) {
-		/* no client at a public address can connect at all */
-		eval_free(&ev);
-		out->verdict = RELAY_CLOSED;
-		out->reason = "loopback_only";
-		snprintf(out->detail, sizeof(out->detail),
-			 "the service listens on loopback addresses only");
-		return;
-	}
 	memset(&v4, 0, sizeof(v4));
 	memset(&v6, 0, sizeof(v6));
 	if (do4)

@@ -61,7 +61,6 @@ struct postfix_relay_input {
 	bool helo_required;	/* smtpd_helo_required */
 	struct postfix_relay_list mynetworks;	/* effective value, split */
 	bool ipv4, ipv6;	/* client families that can reach the service */
-	bool loopback_only;	/* the service listens on loopback addresses only */
 	const struct postfix_relay_class *classes;
 	size_t n_classes;
 	const struct postfix_relay_table *tables;

@@ -30,7 +30,6 @@ struct row {
 	const char *mynetworks;
 	bool v6;			/* also IPv6 clients */
 	bool v6only;
-	bool loopback;			/* service on loopback only */
 	const char *cls;		/* "name=a b c" */
 	const char *t1, *t1text;	/* tables */
 	const char *t2, *t2text;
@@ -76,10 +75,6 @@ static const struct row rows[] = {
 	  .t1 = "cidr:/t", .t1text = "0.0.0.0/0 OK\n", .want = RELAY_OPEN },
 	{ .name = "mynetworks = 0.0.0.0/0", .relay = DEFAULT_RELAY, .mynetworks = "0.0.0.0/0",
 	  .want = RELAY_OPEN, .reason = "mynetworks_covers_all" },
-	{ .name = "mynetworks = 0.0.0.0/0 on a loopback-only service", .relay = DEFAULT_RELAY,
-	  .mynetworks = "0.0.0.0/0", .loopback = true, .want = RELAY_CLOSED, .reason = "loopback_only" },
-	{ .name = "loopback-only does not hide the startup guard", .relay = "", .recipient = "",
-	  .loopback = true, .want = RELAY_CONFIG_ERROR, .reason = "startup_guard" },
 	{ .name = "mynetworks = 0.0.0.0/0, IPv6 clients too", .relay = DEFAULT_RELAY,
 	  .mynetworks = "127.0.0.0/8, 0.0.0.0/0", .v6 = true, .want = RELAY_OPEN,
 	  .reason = "mynetworks_covers_all" },
@@ -298,7 +293,6 @@ run_row(const struct row *r)
 	in.helo_required = r->helo_required;
 	in.ipv4 = !r->v6only;
 	in.ipv6 = r->v6 || r->v6only;
-	in.loopback_only = r->loopback;
 	if (r->cls) {
 		const char *eq = strchr(r->cls, '=');
 
