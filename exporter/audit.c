@@ -35,6 +35,7 @@ label(enum check_status s)
 	case CHECK_FAIL: return "FAIL";
 	case CHECK_NOT_APPLICABLE: return "N/A";
 	case CHECK_ERROR: return "ERROR";
+	case CHECK_WAIVED: return "WAIVED";
 	}
 	return "ERROR";
 }
@@ -47,6 +48,7 @@ colour(enum check_status s)
 	case CHECK_FAIL: return C_RED;
 	case CHECK_NOT_APPLICABLE: return C_DIM;
 	case CHECK_ERROR: return C_YELLOW;
+	case CHECK_WAIVED: return C_DIM;
 	}
 	return "";
 }
@@ -70,7 +72,7 @@ audit_exit_status(const struct facts *f, bool collectors_failed)
 static void
 text_report(const struct facts *f, bool color, bool collectors_failed, struct buf *b)
 {
-	size_t count[4] = { 0 };
+	size_t count[CHECK_STATUS_COUNT] = { 0 };
 	const char *bold = color ? C_BOLD : "", *reset = color ? C_RESET : "";
 	const char *dim = color ? C_DIM : "";
 	bool any_relay = false;
@@ -145,7 +147,7 @@ json_str(struct buf *b, const char *s)
 static void
 json_report(const struct facts *f, bool collectors_failed, struct buf *b)
 {
-	size_t count[4] = { 0 };
+	size_t count[CHECK_STATUS_COUNT] = { 0 };
 	bool first = true;
 
 	buf_puts(b, "{\"checks\":[");

@@ -11,7 +11,8 @@
 # exposition.sh); the alerting trees and the combined root also with
 # --no-collector.checks (<name>.no-checks.prom).  And for every tree: the
 # exposition with --no-collector.checks is the full one minus the
-# mta_check_* families and the collector="checks" self-metrics (the checks
+# mta_check_* families, mta_exporter_role_info and the collector="checks"
+# self-metrics (the checks
 # collector only reads facts; every MTA collector produces all of its own,
 # the relay verdicts included).
 #
@@ -55,9 +56,10 @@ expose() {
 }
 
 # but_checks: an exposition without what the checks collector adds (the
-# mta_check_* families and its own collector="checks" self-metrics).
+# mta_check_* families, mta_exporter_role_info and its own
+# collector="checks" self-metrics).
 but_checks() {
-	grep -vE '^(# (HELP|TYPE) )?mta_check_|\{collector="checks"\}'
+	grep -vE '^(# (HELP|TYPE) )?(mta_check_|mta_exporter_role_info)|\{collector="checks"\}'
 }
 
 # once NAME ROOT [FLAG...]: the masked --once output of ROOT into
