@@ -1,5 +1,5 @@
 /*
- * escape.c - JSON and logfmt escaping of arbitrary bytes (see escape.h).
+ * escape.c - JSON, logfmt and XML escaping of arbitrary bytes (see escape.h).
  *
  * The UTF-8 check follows RFC 3629, table 3-7 of the Unicode standard:
  * the second byte's range depends on the first (E0 needs A0..BF, ED needs
@@ -45,6 +45,48 @@ escape_utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* XML 1.0: markup characters as entities, whitespace controls as character
+ * references, the characters XML cannot hold as U+FFFD. */
+static size_t
+escape_xml(const char *s, char out[ESCAPE_UNIT_MAX])
+{
+	unsigned char c = (unsigned char)s[0];
+	size_t n;
+
+	switch (c) {
+	case '&':  memcpy(out, "&amp;", 6); return 1;
+	case '<':  memcpy(out, "&lt;", 5); return 1;
+	case '>':  memcpy(out, "&gt;", 5); return 1;
+	case '"':  memcpy(out, "&quot;", 7); return 1;
+	case '\'': memcpy(out, "&apos;", 7); return 1;
+	case '\n': memcpy(out, "&#10;", 6); return 1;
+	case '\r': memcpy(out, "&#13;", 6); return 1;
+	case '\t': memcpy(out, "&#9;", 5); return 1;
+	default: break;
+	}
+	if (c >= 0x20 && c < 0x80) {
+		out[0] = (char)c;
+		out[1] = '\0';
+		return 1;
+	}
+	if (c >= 0x80) {
+		n = escape_utf8_len((const unsigned char *)s, strnlen(s, 4));
+		/* U+FFFE and U+FFFF are valid UTF-8 but not XML characters */
+		if (n > 0 && !(n == 3 && c == 0xef && (unsigned char)s[1] == 0xbf
+			       && (unsigned char)s[2] >= 0xbe)) {
+			memcpy(out, s, n);
+			out[n] = '\0';
+			return n;
+		}
+		if (n > 0) {
+			memcpy(out, "\xef\xbf\xbd", 4);
+			return n;
+		}
+	}
+	memcpy(out, "\xef\xbf\xbd", 4);	/* C0 controls; bytes that are not UTF-8 */
+	return 1;
+}
+
 size_t
 escape_unit(enum escape_style style, const char *s, char out[ESCAPE_UNIT_MAX])
 {
@@ -52,6 +94,8 @@ escape_unit(enum escape_style style, const char *s, char out[ESCAPE_UNIT_MAX])
 	unsigned char c = (unsigned char)s[0];
 	size_t n;
 
+	if (style == ESCAPE_XML)
+		return escape_xml(s, out);
 	switch (c) {
 	case '"':  memcpy(out, "\\\"", 3); return 1;
 	case '\\': memcpy(out, "\\\\", 3); return 1;

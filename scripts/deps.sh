@@ -23,6 +23,8 @@ TEST_PKGS=(curl python3 iproute2 procps psmisc gzip m4 prometheus
 # "localhost" and "smtp" with), systemd (systemd-socket-activate and
 # systemd-analyze), groff-base (the man page check).
 TEST_PKGS+=(libwrap0 libidn12 mount netbase systemd groff-base)
+# The audit's JUnit report: a schema validator and a real reader.
+TEST_PKGS+=(libxml2-utils python3-junitparser)
 # The Debian package test: lintian, dpkg-shlibdeps (dpkg-dev), file.
 TEST_PKGS+=(lintian dpkg-dev file)
 # tests/e2e/container.sh: buildah (chroot isolation, vfs storage: no OCI
