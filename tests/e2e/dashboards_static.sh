@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # dashboards_static.sh - fast static validation of everything in
 # dashboards/, docker/ and packaging/ (no daemon is started):
-#   promtool check rules / test rules, customize.py output, check ids
+#   promtool check rules / test rules, customize.py output, the alerting
+#   rule (rules_policy.py, with its self-test), check ids
 #   against the exporter's catalogue, dashboard lint
 #   (and a lint self-test on broken copies), docker/ YAML, compose and
 #   Grafana provisioning, promtool check config, amtool check-config,
@@ -44,21 +45,42 @@ if have promtool; then
 		promtool test rules "$SRC"/dashboards/tests/*.test.yml
 	custom() {
 		"$PY" "$SRC/dashboards/tools/customize.py" --selector 'job="mail",env="prod"' \
-			--runbook-base https://wiki.example.org/mta --for MtaOpenRelay=0s \
-			-o "$WORK/custom.yml" || return 1
+			--scrape-selector 'job="mail"' --node-selector 'job="nodes"' \
+			--runbook-base https://wiki.example.org/mta --for MtaCheckFailed:critical=0s \
+			--for MtaExporterDown=1m -o "$WORK/custom.yml" || return 1
 		promtool check rules "$WORK/custom.yml" || return 1
-		local a b
-		a=$(grep -c 'job="mta"' "$RULES"); b=$(grep -c 'job="mail",env="prod"' "$WORK/custom.yml")
-		[ "$a" -gt 0 ] && [ "$a" = "$b" ] || { echo "selector: $a vs $b"; return 1; }
-		! grep -q 'job="mta"\|mta-exporter.invalid' "$WORK/custom.yml" || return 1
-		grep -A1 'alert: MtaOpenRelay$' "$WORK/custom.yml" >/dev/null &&
-			awk '/alert: MtaOpenRelay$/{f=1} f&&/for:/{print; exit}' "$WORK/custom.yml" | grep -q 'for: 0s'
+		local old new pair
+		# every placeholder is replaced, as often as it appeared
+		for pair in 'job=~"mta|node"=job="mail",env="prod"' 'job="mta"=job="mail"' \
+			'job="node"=job="nodes"' \
+			'file:///usr/share/doc/mta-exporter/docs=https://wiki.example.org/mta'; do
+			old=${pair%%=[jh]*}; new=${pair#"$old"=}
+			a=$(grep -cF "$old" "$RULES"); b=$(grep -cF "$new" "$WORK/custom.yml")
+			[ "$a" -gt 0 ] && [ "$a" -le "$b" ] || { echo "$old: $a in the rules, $new: $b in the copy"; return 1; }
+			! grep -qF "$old" "$WORK/custom.yml" || { echo "$old left in the copy"; return 1; }
+		done
+		# for: one severity of MtaCheckFailed, and MtaExporterDown
+		awk '/alert: MtaCheckFailed$/{n++} n==1&&/for:/{print; exit}' "$WORK/custom.yml" | grep -q 'for: 0s' || return 1
+		awk '/alert: MtaCheckFailed$/{n++} n==2&&/for:/{print; exit}' "$WORK/custom.yml" | grep -q 'for: 10m' || return 1
+		awk '/alert: MtaExporterDown$/{f=1} f&&/for:/{print; exit}' "$WORK/custom.yml" | grep -q 'for: 1m'
 	}
 	step "customize.py rewrites selector, runbooks, for:" custom
-	unknown_alert() { ! "$PY" "$SRC/dashboards/tools/customize.py" --for NoSuchAlert=1m >/dev/null; }
-	step "customize.py rejects an unknown alert" unknown_alert
+	unknown_alert() {
+		! "$PY" "$SRC/dashboards/tools/customize.py" --for NoSuchAlert=1m >/dev/null &&
+			! "$PY" "$SRC/dashboards/tools/customize.py" --for MtaCheckFailed:bogus=1m >/dev/null
+	}
+	step "customize.py rejects an unknown alert or severity" unknown_alert
 else
 	skipped "promtool checks" "promtool not installed (Debian package prometheus)"
+fi
+
+if "$PY" -c 'import yaml' 2>/dev/null; then
+	step "rules keep the alerting rule (one alert per cause, docs/alerts.md)" \
+		"$PY" "$SRC/dashboards/tests/rules_policy.py" "$RULES"
+	step "rules_policy catches each broken rule (self-test)" \
+		"$PY" "$SRC/dashboards/tests/rules_policy.py" --self-test
+else
+	skipped "rules_policy" "python3-yaml not installed"
 fi
 
 # ------------------------------------------------------------ check ids
@@ -114,7 +136,7 @@ if have promtool; then
 		sed "s#/etc/prometheus/rules/#$SRC/dashboards/alerts/#" \
 			"$SRC/docker/prometheus/prometheus.yml" >"$WORK/prometheus.yml"
 		promtool check config "$WORK/prometheus.yml" | tee "$WORK/pc.out" &&
-			grep -q 'SUCCESS: 14 rules found' "$WORK/pc.out"
+			grep -q 'SUCCESS: 19 rules found' "$WORK/pc.out"
 	}
 	step "promtool check config docker/prometheus/prometheus.yml" prom_config
 fi
