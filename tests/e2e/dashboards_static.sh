@@ -6,7 +6,7 @@
 #   against the exporter's catalogue, dashboard lint
 #   (and a lint self-test on broken copies), docker/ YAML, compose and
 #   Grafana provisioning, promtool check config, amtool check-config,
-#   systemd-analyze verify of the unit template and the socket unit
+#   systemd-analyze verify of the unit templates, the socket and timer
 #   (+ security report), the man page, and the image's
 #   HEALTHCHECK command against the real exporter on 127.0.0.1:20305 (the
 #   one daemon this script starts, briefly).
@@ -185,8 +185,20 @@ if have systemd-analyze; then
 			-e "s#@MTA_DEFAULTS_FILE@#/etc/default/mta_exporter#g; s#@CMAKE_INSTALL_PREFIX@#/usr#g" \
 			"$SRC/packaging/mta_exporter.service.in" >"$WORK/mta_exporter.service"
 		! grep -n '@[A-Z_]*@' "$WORK/mta_exporter.service" || { echo "template variable left"; return 1; }
-		cp "$SRC/packaging/mta_exporter.socket" "$WORK/"
-		systemd-analyze verify --man=no "$WORK/mta_exporter.service" "$WORK/mta_exporter.socket" || return 1
+		cp "$SRC/packaging/mta_exporter.socket" "$SRC/packaging/mta_exporter-textfile.timer" "$WORK/"
+		sed -e "s#^ExecStart=@CMAKE_INSTALL_FULL_BINDIR@/mta_exporter#ExecStart=$bin#" \
+			-e "s#@MTA_DEFAULTS_FILE@#/etc/default/mta_exporter#g; s#@CMAKE_INSTALL_PREFIX@#/usr#g" \
+			-e "s#@MTA_TEXTFILE_DIR@#/var/lib/prometheus/node-exporter#g" \
+			"$SRC/packaging/mta_exporter-textfile.service.in" >"$WORK/mta_exporter-textfile.service"
+		! grep -n '@[A-Z_]*@' "$WORK/mta_exporter-textfile.service" || { echo "template variable left"; return 1; }
+		systemd-analyze verify --man=no "$WORK/mta_exporter.service" "$WORK/mta_exporter.socket" \
+			"$WORK/mta_exporter-textfile.service" "$WORK/mta_exporter-textfile.timer" || return 1
+		for k in 'ExecStart=.* --once=/var/lib/prometheus/node-exporter/mta_exporter.prom \$ARGS$' \
+			'SuccessExitStatus=1' 'UMask=0022' 'ReadWritePaths=/var/lib/prometheus/node-exporter' \
+			'ProtectSystem=strict' 'CapabilityBoundingSet=CAP_DAC_READ_SEARCH CAP_SYS_PTRACE'; do
+			grep -q "^$k" "$WORK/mta_exporter-textfile.service" || { echo "textfile unit lacks $k"; return 1; }
+		done
+		grep -q '^OnUnitActiveSec=1min' "$WORK/mta_exporter-textfile.timer" || { echo "timer interval"; return 1; }
 		local k
 		for k in DynamicUser=yes ProtectSystem=strict ProtectHome=yes PrivateTmp=yes \
 			NoNewPrivileges=yes EnvironmentFile= 'ExecReload=/bin/kill -HUP $MAINPID' \
@@ -195,7 +207,7 @@ if have systemd-analyze; then
 			grep -q "^$k" "$WORK/mta_exporter.service" || { echo "unit lacks $k"; return 1; }
 		done
 	}
-	step "systemd-analyze verify packaging/mta_exporter.service.in and .socket" unit
+	step "systemd-analyze verify packaging/ units (service, socket, textfile service and timer)" unit
 	if systemd-analyze --offline=true security "$WORK/mta_exporter.service" >"$WORK/sec.out" 2>&1; then
 		echo "info systemd-analyze security: $(grep 'Overall exposure' "$WORK/sec.out")"
 	else
