@@ -110,17 +110,37 @@ b["uid"] = a["uid"]                                     # duplicate uid
 a["panels"][0]["targets"] = []                          # panel without query
 a["panels"][1]["datasource"] = {"uid": "${DS_PROMETHEUS}"}  # import input
 c["templating"]["list"] = [v for v in c["templating"]["list"] if v["name"] != "datasource"]
+del c["panels"][1]["fieldConfig"]["defaults"]["unit"]   # a stat without a unit
+for pn in b["panels"]:                                  # a link to no dashboard
+    for o in pn["fieldConfig"]["overrides"]:
+        for pr in o["properties"]:
+            if pr["id"] == "links":
+                pr["value"][0]["url"] = "/d/no-such-dashboard/x"
+assert c["panels"][1]["type"] == "stat"
 for f, x in zip(fs, (a, b, c)):
     json.dump(x, open(f, "w"))
 PYEOF
 	"$PY" "$SRC/dashboards/tests/dashboards_check.py" lint "$d" >"$WORK/lint.out" && return 1
 	local want
 	for want in "also used by" "panel has no query" 'uses ${DS_' \
-		"no prometheus datasource variable" "differs from build_dashboards.py"; do
+		"no prometheus datasource variable" "differs from build_dashboards.py" \
+		"stat without a unit" "link to unknown dashboard no-such-dashboard"; do
 		grep -qF "$want" "$WORK/lint.out" || { echo "lint missed: $want"; cat "$WORK/lint.out"; return 1; }
 	done
 }
 step "dashboard lint catches broken dashboards" lint_selftest
+nan_selftest() {	# the query check refuses NaN and infinite samples, instant and range
+	"$PY" - "$SRC/dashboards/tests" <<'PYEOF'
+import sys
+sys.path.insert(0, sys.argv[1])
+sys.dont_write_bytecode = True
+from dashboards_check import bad_values
+assert bad_values({"result": [{"metric": {"check": "a"}, "value": [1, "NaN"]}]})
+assert bad_values({"result": [{"metric": {}, "values": [[1, "1"], [2, "+Inf"]]}]})
+assert not bad_values({"result": [{"metric": {}, "values": [[1, "0"], [2, "0.5"]]}]})
+PYEOF
+}
+step "dashboard query check refuses NaN and infinite values" nan_selftest
 
 # ------------------------------------------------------------ docker
 if "$PY" -c 'import yaml' 2>/dev/null; then
