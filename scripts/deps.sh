@@ -2,8 +2,8 @@
 # deps.sh - install what building (and, with "test", testing) needs, from
 # Debian 12 packages, non-interactively.  Packages already present are not
 # touched, so a second run costs nothing.  Services that packages would
-# start (postfix, prometheus, alertmanager) are kept from starting: tests
-# start their own instances and stop them.
+# start (postfix, prometheus, alertmanager, node_exporter) are kept from
+# starting: tests start their own instances and stop them.
 #
 #   scripts/deps.sh build    compiler, CMake and the -dev libraries
 #   scripts/deps.sh test     build + everything the test suite runs
@@ -13,7 +13,8 @@ BUILD_PKGS=(build-essential cmake pkg-config git clang libclang-rt-14-dev
 	libmicrohttpd-dev libpcre2-dev libmnl-dev zlib1g-dev libcmocka-dev
 	libyaml-dev libgnutls28-dev libcrypt-dev)
 TEST_PKGS=(curl python3 iproute2 procps psmisc gzip m4 prometheus
-	prometheus-alertmanager postfix python3-yaml wrk time apache2-utils openssl valgrind)
+	prometheus-alertmanager prometheus-node-exporter postfix python3-yaml wrk time
+	apache2-utils openssl valgrind)
 # Libraries of the MTA binaries the oracle tests unpack with dpkg -x and run
 # without installing their packages (they conflict with Postfix): sendmail
 # needs libwrap.so.0, exim4 libidn.so.12; the rest is in a base system or
@@ -33,6 +34,11 @@ TEST_PKGS+=(buildah mmdebstrap)
 
 want=("${BUILD_PKGS[@]}")
 [ "${1:-build}" = test ] && want+=("${TEST_PKGS[@]}")
+# tests/e2e/dashboards_schema.sh: npm (with Node.js) installs Grafana's
+# schema types and TypeScript into the build directory.  Only when no npm
+# is on PATH: a Node.js installed otherwise (nodesource) brings its own npm
+# and conflicts with Debian's package.
+[ "${1:-build}" = test ] && ! command -v npm >/dev/null 2>&1 && want+=(npm)
 
 missing=()
 for p in "${want[@]}"; do
