@@ -11,6 +11,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -181,6 +182,31 @@ json_str(struct buf *b, const char *s)
 	buf_putc(b, '"');
 }
 
+/*
+ * json_fields - "name":"value" members, comma-separated, from a
+ * NULL-terminated list of name/value pairs; a NULL value is null (lead is
+ * written first, e.g. "{" or ",").
+ */
+static void __attribute__((sentinel))
+json_fields(struct buf *b, const char *lead, ...)
+{
+	const char *name;
+	va_list ap;
+
+	buf_puts(b, lead);
+	va_start(ap, lead);
+	for (bool first = true; (name = va_arg(ap, const char *)) != NULL; first = false) {
+		const char *value = va_arg(ap, const char *);
+
+		buf_printf(b, "%s\"%s\":", first ? "" : ",", name);
+		if (value)
+			json_str(b, value);
+		else
+			buf_puts(b, "null");
+	}
+	va_end(ap);
+}
+
 static void
 json_report(const struct facts *f, const struct audit_header *h, bool collectors_failed,
 	    struct buf *b)
@@ -188,18 +214,8 @@ json_report(const struct facts *f, const struct audit_header *h, bool collectors
 	size_t count[CHECK_STATUS_COUNT] = { 0 };
 	bool first = true;
 
-	buf_puts(b, "{\"host\":");
-	json_str(b, h->host);
-	buf_puts(b, ",\"time\":");
-	json_str(b, h->time);
-	buf_puts(b, ",\"version\":");
-	json_str(b, h->version);
-	buf_puts(b, ",\"revision\":");
-	json_str(b, h->revision);
-	buf_puts(b, ",\"rootfs\":");
-	json_str(b, h->rootfs);
-	buf_puts(b, ",\"role\":");
-	json_str(b, h->role);
+	json_fields(b, "{", "host", h->host, "time", h->time, "version", h->version, "revision",
+		    h->revision, "rootfs", h->rootfs, "role", h->role, NULL);
 	buf_puts(b, ",\n\"checks\":[");
 	for (size_t i = 0; i < f->n_checks; i++) {
 		const struct check_result *r = &f->checks[i];
@@ -207,35 +223,17 @@ json_report(const struct facts *f, const struct audit_header *h, bool collectors
 
 		assert(d != NULL);	/* every result is of a catalogue row */
 		count[r->status]++;
-		buf_puts(b, i ? ",\n{" : "\n{");
-		buf_puts(b, "\"id\":");
-		json_str(b, r->id);
-		buf_puts(b, ",\"title\":");
-		json_str(b, d->title);
-		buf_puts(b, ",\"source\":");
-		json_str(b, d->source);
-		buf_puts(b, ",\"severity\":");
-		json_str(b, d->severity);
-		buf_puts(b, ",\"status\":");
-		json_str(b, check_status_name(r->status));
+		json_fields(b, i ? ",\n{" : "\n{", "id", r->id, "title", d->title, "source", d->source,
+			    "severity", d->severity, "status", check_status_name(r->status), NULL);
 		buf_puts(b, ",\"reasons\":[");
 		for (size_t j = 0; j < r->n_reasons; j++) {
 			if (j)
 				buf_putc(b, ',');
 			json_str(b, r->reasons[j]);
 		}
-		buf_puts(b, "],\"detail\":");
-		if (r->detail)
-			json_str(b, r->detail);
-		else
-			buf_puts(b, "null");
-		buf_puts(b, ",\"waiver\":");
-		if (r->status == CHECK_WAIVED)
-			json_str(b, r->waiver);
-		else
-			buf_puts(b, "null");
-		buf_puts(b, ",\"remediation\":");
-		json_str(b, d->remediation);
+		json_fields(b, "],", "detail", r->detail,
+			    "waiver", r->status == CHECK_WAIVED ? (r->waiver ? r->waiver : "") : NULL,
+			    "remediation", d->remediation, NULL);
 		buf_putc(b, '}');
 	}
 	buf_puts(b, "\n],\"relays\":[");
@@ -245,21 +243,15 @@ json_report(const struct facts *f, const struct audit_header *h, bool collectors
 		for (size_t i = 0; i < m->n_relays; i++) {
 			const struct mta_relay *rl = &m->relays[i];
 
-			buf_puts(b, first ? "\n{" : ",\n{");
-			first = false;
-			buf_puts(b, "\"mta\":");
-			json_str(b, mta_name((enum mta_kind)k));
-			buf_puts(b, ",\"instance\":");
-			json_str(b, rl->instance);
-			buf_puts(b, ",\"service\":");
-			json_str(b, rl->service);
-			buf_puts(b, ",\"verdict\":");
-			json_str(b, relay_verdict_name(rl->verdict));
-			buf_puts(b, ",\"reason\":");
-			json_str(b, rl->reason);
-			buf_puts(b, ",\"detail\":");
-			json_str(b, rl->detail);
+			/* every member a string: "" for what the collector left out */
+			json_fields(b, first ? "\n{" : ",\n{", "mta", mta_name((enum mta_kind)k),
+				    "instance", rl->instance ? rl->instance : "",
+				    "service", rl->service ? rl->service : "",
+				    "verdict", relay_verdict_name(rl->verdict),
+				    "reason", rl->reason ? rl->reason : "",
+				    "detail", rl->detail ? rl->detail : "", NULL);
 			buf_putc(b, '}');
+			first = false;
 		}
 	}
 	buf_puts(b, "\n],\"detected\":{");

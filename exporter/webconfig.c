@@ -493,16 +493,11 @@ webconfig_parse(const char *data, size_t len, struct webconfig *wc, char *err, s
 	wc->max_version = WEBCONFIG_TLS13;
 	wc->prefer_server_cipher_suites = true;
 	wc->http2 = true;
-	err[0] = '\0';
-	if (len > WEBCONFIG_MAX_BYTES) {
-		snprintf(err, errlen, "file larger than %u bytes", WEBCONFIG_MAX_BYTES);
-		return -1;
-	}
-	if (yamldoc_load(&d, data, len, err, errlen) < 0)
+	if (yamldoc_load(&d, data, len, WEBCONFIG_MAX_BYTES, err, errlen) < 0)
 		return -1;
 	c.doc = &d.doc;
 	root = yamldoc_root(&d);
-	if (root == NULL || yamldoc_is_null(root))
+	if (root == NULL)
 		rc = 0;	/* an empty file: plain HTTP, no auth */
 	else if (root->type != YAML_MAPPING_NODE)
 		rc = wc_fail(&c, root, "(top level)", "expected a mapping, got %s", yamldoc_kind(root));

@@ -61,13 +61,18 @@ prescan(const char *data, size_t len, char *err, size_t errlen)
 }
 
 int
-yamldoc_load(struct yamldoc *d, const char *data, size_t len, char *err, size_t errlen)
+yamldoc_load(struct yamldoc *d, const char *data, size_t len, size_t max, char *err, size_t errlen)
 {
 	yaml_parser_t parser;
 	yaml_document_t next;
 	int rc = 0;
 
 	memset(d, 0, sizeof(*d));
+	err[0] = '\0';
+	if (len > max) {
+		snprintf(err, errlen, "file larger than %zu bytes", max);
+		return -1;
+	}
 	if (prescan(data, len, err, errlen) < 0)
 		return -1;
 	if (!yaml_parser_initialize(&parser)) {
@@ -101,7 +106,9 @@ yamldoc_load(struct yamldoc *d, const char *data, size_t len, char *err, size_t 
 yaml_node_t *
 yamldoc_root(struct yamldoc *d)
 {
-	return d->loaded ? yaml_document_get_root_node(&d->doc) : NULL;
+	yaml_node_t *root = d->loaded ? yaml_document_get_root_node(&d->doc) : NULL;
+
+	return root && !yamldoc_is_null(root) ? root : NULL;
 }
 
 void

@@ -2,16 +2,18 @@
  * yamldoc.h - one bounded YAML document (libyaml), for the parsers of the
  * exporter's own YAML files (the web configuration, the waivers).
  *
- * yamldoc_load() first walks the event stream and refuses a document
- * nested deeper than YAMLDOC_MAX_DEPTH or with more than YAMLDOC_MAX_EVENTS
+ * yamldoc_load() refuses an input larger than the caller's limit, then walks
+ * the event stream and refuses a document nested deeper than YAMLDOC_MAX_DEPTH or with more than YAMLDOC_MAX_EVENTS
  * events before building the tree (libyaml's scanner costs O(depth) per
  * token, so a 1 MiB "[[[[..." would otherwise take minutes); then loads
- * the document and refuses a second one.  An empty input has no root.
+ * the document and refuses a second one.  An empty input, or one that is
+ * only a null, has no root.
  * Callers walk the tree with libyaml's node API and these helpers, and
  * only descend where their format expects, so an alias-heavy document
  * costs no more than its node count.
  *
- * Diagnostics: the -1 returns fill err with "line N: invalid YAML: ...",
+ * Diagnostics: the -1 returns fill err with "file larger than N bytes",
+ * "line N: invalid YAML: ...",
  * "line N: nested deeper than 16 levels", "line N: more than 100000 YAML
  * nodes" or "more than one YAML document"; the caller names the file.
  */
@@ -30,9 +32,10 @@ struct yamldoc {
 	bool loaded;
 };
 
-/* yamldoc_load - parse data[0..len) into d; 0, or -1 with err set. */
-int yamldoc_load(struct yamldoc *d, const char *data, size_t len, char *err, size_t errlen);
-/* yamldoc_root - the root node, or NULL for an empty document. */
+/* yamldoc_load - parse data[0..len) (at most max bytes) into d; 0, or -1 with err set. */
+int yamldoc_load(struct yamldoc *d, const char *data, size_t len, size_t max, char *err,
+		 size_t errlen);
+/* yamldoc_root - the root node, or NULL for an empty document (nothing, or a null). */
 yaml_node_t *yamldoc_root(struct yamldoc *d);
 void yamldoc_free(struct yamldoc *d);
 

@@ -335,14 +335,17 @@ checks_catalogue_row(size_t i, int *owner)
 }
 
 const struct check_row *
-checks_find(const char *id)
+checks_find(const char *id, int *owner)
 {
 	const struct check_row *row;
-	int owner;
+	int k;
 
-	for (size_t i = 0; (row = checks_catalogue_row(i, &owner)) != NULL; i++)
-		if (strcmp(row->info.id, id) == 0)
+	for (size_t i = 0; (row = checks_catalogue_row(i, &k)) != NULL; i++)
+		if (strcmp(row->info.id, id) == 0) {
+			if (owner)
+				*owner = k;
 			return row;
+		}
 	return NULL;
 }
 

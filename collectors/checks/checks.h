@@ -34,8 +34,8 @@
 /* The catalogue's size, and its i-th row (*owner: its MTA, or -1 for a cross-MTA row). */
 size_t checks_catalogue_count(void);
 const struct check_row *checks_catalogue_row(size_t i, int *owner);
-/* The row with that id, or NULL. */
-const struct check_row *checks_find(const char *id);
+/* The row with that id, or NULL; *owner (may be NULL) as checks_catalogue_row's. */
+const struct check_row *checks_find(const char *id, int *owner);
 
 struct waivers;
 

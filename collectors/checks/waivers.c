@@ -107,19 +107,6 @@ mta_by_name(const char *s)
 	return -1;
 }
 
-/* The MTA a catalogue row is about, or -1 for a cross-MTA row. */
-static int
-row_owner(const char *id)
-{
-	const struct check_row *row;
-	int owner;
-
-	for (size_t i = 0; (row = checks_catalogue_row(i, &owner)) != NULL; i++)
-		if (strcmp(row->info.id, id) == 0)
-			return owner;
-	return -1;
-}
-
 static bool
 same_scope(const struct waiver *a, const struct waiver *b)
 {
@@ -134,6 +121,7 @@ entry(struct wv_ctx *c, const yaml_node_t *n, struct waiver *w)
 	const char *check = NULL, *mta = NULL, *service = NULL, *reason = NULL, *expires = NULL;
 	const yaml_node_t *expires_node = n;
 	const struct check_row *row;
+	int owner;
 
 	if (n->type != YAML_MAPPING_NODE)
 		return wv_fail(c, n, "", "expected a mapping (check, reason, expires), got %s",
@@ -176,14 +164,12 @@ entry(struct wv_ctx *c, const yaml_node_t *n, struct waiver *w)
 		return wv_fail(c, n, "reason", "missing: every waiver records why the risk is accepted");
 	if (expires == NULL)
 		return wv_fail(c, n, "expires", "missing: every waiver ends (YYYY-MM-DD)");
-	if ((row = checks_find(check)) == NULL)
+	if ((row = checks_find(check, &owner)) == NULL)
 		return wv_fail(c, n, "check", "unknown check \"%s\" (mta_exporter audit lists them)",
 			       check);
 	w->check = row->info.id;
 	w->mta = -1;
 	if (mta != NULL) {
-		int owner = row_owner(check);
-
 		if ((w->mta = mta_by_name(mta)) < 0)
 			return wv_fail(c, n, "mta", "unknown MTA \"%s\" (postfix, exim, sendmail)", mta);
 		if (owner >= 0 && owner != w->mta)
@@ -211,16 +197,11 @@ waivers_parse(const char *data, size_t len, struct waivers *w, char *err, size_t
 	int rc = 0;
 
 	memset(w, 0, sizeof(*w));
-	err[0] = '\0';
-	if (len > WAIVERS_MAX_BYTES) {
-		snprintf(err, errlen, "larger than %u bytes", WAIVERS_MAX_BYTES);
-		return -1;
-	}
-	if (yamldoc_load(&d, data, len, err, errlen) < 0)
+	if (yamldoc_load(&d, data, len, WAIVERS_MAX_BYTES, err, errlen) < 0)
 		return -1;
 	c.doc = &d.doc;
 	root = yamldoc_root(&d);
-	if (root == NULL || yamldoc_is_null(root))
+	if (root == NULL)
 		goto out;	/* an empty file: no waivers */
 	if (root->type != YAML_SEQUENCE_NODE) {
 		snprintf(err, errlen, "line %lu: expected a list of waivers (- check: ...), got %s",

@@ -30,7 +30,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const struct waiver *v = &w.v[i];
 		struct check_result r = { .id = v->check, .status = CHECK_FAIL, .n_subjects = 1 };
 
-		if (checks_find(v->check) == NULL || v->mta >= MTA_COUNT || v->reason[0] == '\0'
+		if (checks_find(v->check, NULL) == NULL || v->mta >= MTA_COUNT || v->reason[0] == '\0'
 		    || waivers_date(v->expires) + 86400 != v->expiry)
 			abort();
 		r.subjects[0] = (struct check_subject){ "x", v->mta, v->service };

@@ -627,6 +627,15 @@ collect(struct world *w, struct buf *b)
 	metrics_free(m);
 }
 
+/* Every string of want (NULL-terminated) is in the rendered metrics. */
+static void
+expect_metrics(const struct buf *b, const char *const *want)
+{
+	for (; *want; want++)
+		if (strstr(b->data, *want) == NULL)
+			fail_msg("the metrics lack \"%s\":\n%s", *want, b->data);
+}
+
 static void
 test_collector_flags(void **state)
 {
@@ -647,29 +656,31 @@ test_collector_flags(void **state)
 	detected(&w, MTA_POSTFIX, false, true);
 	buf_init(&b, 1 << 20);
 	collect(&w, &b);
-	assert_non_null(strstr(b.data, "mta_exporter_role_info{role=\"server\"} 1\n"));
-	assert_non_null(strstr(b.data, "mta_check_status{check=\"postfix_vrfy_disabled\",status=\"waived\"} 1\n"));
-	assert_non_null(strstr(b.data, "mta_check_status{check=\"cis_2_1_21\",status=\"not_applicable\"} 1\n"));
-	assert_non_null(strstr(b.data, "mta_check_finding{check=\"postfix_vrfy_disabled\",reason=\"vrfy_enabled\"} 1\n"));
-	assert_non_null(strstr(b.data, "mta_check_waiver_info{check=\"postfix_vrfy_disabled\",mta=\"\",service=\"\","
-				       "reason=\"helpdesk, ticket 123\",expires=\"2999-06-30\"} 1\n"));
-	assert_non_null(strstr(b.data, "mta_check_waiver_expiry_timestamp_seconds{check=\"postfix_vrfy_disabled\","
-				       "mta=\"\",service=\"\"} 32487782400\n"));
-	assert_non_null(strstr(b.data, "mta_check_waivers_last_reload_successful 1\n"));
+	expect_metrics(&b, (const char *const[]){
+		"mta_exporter_role_info{role=\"server\"} 1\n",
+		"mta_check_status{check=\"postfix_vrfy_disabled\",status=\"waived\"} 1\n",
+		"mta_check_status{check=\"cis_2_1_21\",status=\"not_applicable\"} 1\n",
+		"mta_check_finding{check=\"postfix_vrfy_disabled\",reason=\"vrfy_enabled\"} 1\n",
+		"mta_check_waiver_info{check=\"postfix_vrfy_disabled\",mta=\"\",service=\"\","
+		"reason=\"helpdesk, ticket 123\",expires=\"2999-06-30\"} 1\n",
+		"mta_check_waiver_expiry_timestamp_seconds{check=\"postfix_vrfy_disabled\",mta=\"\","
+		"service=\"\"} 32487782400\n",
+		"mta_check_waivers_last_reload_successful 1\n", NULL });
 
 	/* SIGHUP with a bad file: the waivers in force stay, and the metric says so */
 	write_file(path, "- check: postfix_vrfy\n  reason: x\n  expires: 2999-06-30\n");
 	assert_int_equal(collector_checks.reload(&env), -1);
 	collect(&w, &b);
-	assert_non_null(strstr(b.data, "status=\"waived\"} 1\n"));
-	assert_non_null(strstr(b.data, "mta_check_waivers_last_reload_successful 0\n"));
+	expect_metrics(&b, (const char *const[]){ "status=\"waived\"} 1\n",
+		       "mta_check_waivers_last_reload_successful 0\n", NULL });
 	/* a good one replaces them */
 	write_file(path, "- check: postfix_helo_required\n  reason: y\n  expires: 2999-01-01\n");
 	assert_int_equal(collector_checks.reload(&env), 0);
 	collect(&w, &b);
-	assert_non_null(strstr(b.data, "mta_check_status{check=\"postfix_vrfy_disabled\",status=\"fail\"} 1\n"));
-	assert_non_null(strstr(b.data, "mta_check_status{check=\"postfix_helo_required\",status=\"waived\"} 1\n"));
-	assert_non_null(strstr(b.data, "mta_check_waivers_last_reload_successful 1\n"));
+	expect_metrics(&b, (const char *const[]){
+		"mta_check_status{check=\"postfix_vrfy_disabled\",status=\"fail\"} 1\n",
+		"mta_check_status{check=\"postfix_helo_required\",status=\"waived\"} 1\n",
+		"mta_check_waivers_last_reload_successful 1\n", NULL });
 	collector_checks.fini();
 
 	/* at startup a bad file or role is refused (the program exits 2) */
@@ -701,7 +712,7 @@ test_catalogue(void **state)
 	int last_owner = -1;
 
 	for (size_t i = 0; i < n; i++) {
-		int owner;
+		int owner, found = -2;
 		const struct check_row *row = checks_catalogue_row(i, &owner);
 		const struct check_info *d = &row->info;
 
@@ -713,7 +724,8 @@ test_catalogue(void **state)
 		assert_non_null(row->decide);
 		assert_true(strcmp(d->severity, "critical") == 0 || strcmp(d->severity, "warning") == 0
 			    || strcmp(d->severity, "info") == 0);
-		assert_ptr_equal(checks_find(d->id), row);	/* ids are unique */
+		assert_ptr_equal(checks_find(d->id, &found), row);	/* ids are unique */
+		assert_int_equal(found, owner);
 		assert_true(owner >= last_owner);		/* grouped by MTA, in table order */
 		last_owner = owner;
 		if (owner >= 0) {
@@ -728,7 +740,7 @@ test_catalogue(void **state)
 	for (int k = 0; k < MTA_COUNT; k++)
 		assert_int_equal(per_mta[k], mta_table[k]->n_checks);
 	assert_null(checks_catalogue_row(n, &last_owner));
-	assert_null(checks_find("no_such_check"));
+	assert_null(checks_find("no_such_check", NULL));
 }
 
 /* Every MTA has a descriptor whose collector is in the collector table. */

@@ -72,17 +72,17 @@ make_facts(struct facts *f, enum check_status s2)
 {
 	memset(f, 0, sizeof(*f));
 	memset(results, 0, sizeof(results));
-	results[0] = (struct check_result){ .id = "cis_2_1_21", .info = &checks_find("cis_2_1_21")->info,
+	results[0] = (struct check_result){ .id = "cis_2_1_21", .info = &checks_find("cis_2_1_21", NULL)->info,
 					    .status = CHECK_PASS, .detail = "all loopback" };
 	results[1] = (struct check_result){ .id = "mta_no_open_relay",
-					    .info = &checks_find("mta_no_open_relay")->info, .status = s2,
+					    .info = &checks_find("mta_no_open_relay", NULL)->info, .status = s2,
 					    .reasons = { "postfix_open_relay" }, .n_reasons = 1,
 					    .detail = "smtp is open" };
 	results[2] = (struct check_result){ .id = "sendmail_help_file",
-					    .info = &checks_find("sendmail_help_file")->info,
+					    .info = &checks_find("sendmail_help_file", NULL)->info,
 					    .status = CHECK_NOT_APPLICABLE };
 	results[3] = (struct check_result){ .id = "postfix_vrfy_disabled",
-					    .info = &checks_find("postfix_vrfy_disabled")->info,
+					    .info = &checks_find("postfix_vrfy_disabled", NULL)->info,
 					    .status = CHECK_WAIVED, .reasons = { "vrfy_enabled" },
 					    .n_reasons = 1,
 					    .waiver = "helpdesk <tool> (until 2027-06-30)" };
@@ -93,63 +93,69 @@ make_facts(struct facts *f, enum check_status s2)
 	f->mta[MTA_POSTFIX].n_relays = 1;
 }
 
+/* Render f in fmt into b and require every string of want (NULL-terminated) in it. */
+static void
+expect_report(const struct facts *f, enum audit_format fmt, bool color, bool failed,
+	      const char *const *want, struct buf *b)
+{
+	buf_reset(b);
+	assert_int_equal(audit_render(f, &header, fmt, color, failed, b), 0);
+	for (; *want; want++)
+		if (strstr(b->data, *want) == NULL)
+			fail_msg("the report lacks \"%s\":\n%s", *want, b->data);
+}
+
 static void
 test_text(void **state)
 {
+	static const char *const plain[] = {
+		"mta_exporter audit\n  host:    mx1.example.org\n  time:    2026-05-04T03:02:01Z\n"
+		"  version: 9.8.7 (revision abcdef)\n  rootfs:  /srv/image & co\n  role:    server\n",
+		"[PASS]  cis_2_1_21", "[FAIL]  mta_no_open_relay", "reasons: postfix_open_relay",
+		"remediation: ", "[N/A]   sendmail_help_file",
+		"postfix smtp: OPEN RELAY (mynetworks_covers_all)", "[WAIVED] postfix_vrfy_disabled",
+		"waived: helpdesk <tool> (until 2027-06-30)\n",
+		"1 passed, 1 failed, 1 waived, 1 not applicable, 0 in error", NULL,
+	};
+	static const char *const coloured[] = {
+		"\033[1;31m[FAIL]", "warning: a collector failed; the log on stderr says why\n", NULL,
+	};
 	struct facts f;
 	struct buf b;
 
 	make_facts(&f, CHECK_FAIL);
 	buf_init(&b, 1 << 20);
-	assert_int_equal(audit_render(&f, &header, AUDIT_TEXT, false, false, &b), 0);
-	assert_non_null(strstr(b.data, "mta_exporter audit\n  host:    mx1.example.org\n"
-					"  time:    2026-05-04T03:02:01Z\n"
-					"  version: 9.8.7 (revision abcdef)\n"
-					"  rootfs:  /srv/image & co\n  role:    server\n"));
-	assert_non_null(strstr(b.data, "[PASS]  cis_2_1_21"));
-	assert_non_null(strstr(b.data, "[FAIL]  mta_no_open_relay"));
-	assert_non_null(strstr(b.data, "reasons: postfix_open_relay"));
-	assert_non_null(strstr(b.data, "remediation: "));
-	assert_non_null(strstr(b.data, "[N/A]   sendmail_help_file"));
-	assert_non_null(strstr(b.data, "postfix smtp: OPEN RELAY (mynetworks_covers_all)"));
-	assert_non_null(strstr(b.data, "[WAIVED] postfix_vrfy_disabled"));
-	assert_non_null(strstr(b.data, "waived: helpdesk <tool> (until 2027-06-30)\n"));
-	assert_non_null(strstr(b.data, "1 passed, 1 failed, 1 waived, 1 not applicable, 0 in error"));
+	expect_report(&f, AUDIT_TEXT, false, false, plain, &b);
 	assert_null(strstr(b.data, "stderr"));	/* no collector failed */
 	assert_null(strchr(b.data, '\033'));	/* no colour unless asked */
-	buf_reset(&b);
-	assert_int_equal(audit_render(&f, &header, AUDIT_TEXT, true, true, &b), 0);
-	assert_non_null(strstr(b.data, "\033[1;31m[FAIL]"));
-	assert_non_null(strstr(b.data, "warning: a collector failed; the log on stderr says why\n"));
+	expect_report(&f, AUDIT_TEXT, true, true, coloured, &b);
 	buf_free(&b);
 }
 
 static void
 test_json(void **state)
 {
+	static const char *const want[] = {
+		"{\"host\":\"mx1.example.org\",\"time\":\"2026-05-04T03:02:01Z\",\"version\":\"9.8.7\","
+		"\"revision\":\"abcdef\",\"rootfs\":\"/srv/image & co\",\"role\":\"server\"",
+		"\"status\":\"waived\",\"reasons\":[\"vrfy_enabled\"],\"detail\":null,"
+		"\"waiver\":\"helpdesk <tool> (until 2027-06-30)\"",
+		"\"detail\":\"caf\\ufffd \\u0001 caf\xc3\xa9\"",	/* Latin-1 from a config file */
+		"\"id\":\"mta_no_open_relay\"", "\"status\":\"error\"",
+		"\"reasons\":[\"postfix_open_relay\"]",
+		"\"detail\":\"mynetworks = 0.0.0.0/0 \\\"quoted\\\"\"", "\"verdict\":\"open\"",
+		"\"summary\":{\"pass\":1,\"fail\":0,\"waived\":1,\"not_applicable\":1,\"error\":1}",
+		"\"collectors_failed\":true,\"exit_status\":3}",
+		"\"remediation\":\"Empty or remove the HelpFile", NULL,
+	};
 	struct facts f;
 	struct buf b;
 
 	make_facts(&f, CHECK_ERROR);
-	results[0].detail = "caf\xe9 \x01 caf\xc3\xa9";	/* Latin-1 from a config file */
+	results[0].detail = "caf\xe9 \x01 caf\xc3\xa9";
 	buf_init(&b, 1 << 20);
-	assert_int_equal(audit_render(&f, &header, AUDIT_JSON, true, true, &b), 0);
-	assert_non_null(strstr(b.data, "{\"host\":\"mx1.example.org\",\"time\":\"2026-05-04T03:02:01Z\","
-					"\"version\":\"9.8.7\",\"revision\":\"abcdef\","
-					"\"rootfs\":\"/srv/image & co\",\"role\":\"server\""));
-	assert_non_null(strstr(b.data, "\"status\":\"waived\",\"reasons\":[\"vrfy_enabled\"],\"detail\":null,"
-					"\"waiver\":\"helpdesk <tool> (until 2027-06-30)\""));
-	assert_non_null(strstr(b.data, "\"detail\":\"caf\\ufffd \\u0001 caf\xc3\xa9\""));
+	expect_report(&f, AUDIT_JSON, true, true, want, &b);
 	assert_null(strchr(b.data, '\033'));
-	assert_non_null(strstr(b.data, "\"id\":\"mta_no_open_relay\""));
-	assert_non_null(strstr(b.data, "\"status\":\"error\""));
-	assert_non_null(strstr(b.data, "\"reasons\":[\"postfix_open_relay\"]"));
-	assert_non_null(strstr(b.data, "\"detail\":\"mynetworks = 0.0.0.0/0 \\\"quoted\\\"\""));
-	assert_non_null(strstr(b.data, "\"verdict\":\"open\""));
-	assert_non_null(strstr(b.data, "\"summary\":{\"pass\":1,\"fail\":0,\"waived\":1,"
-					"\"not_applicable\":1,\"error\":1}"));
-	assert_non_null(strstr(b.data, "\"collectors_failed\":true,\"exit_status\":3}"));
-	assert_non_null(strstr(b.data, "\"remediation\":\"Empty or remove the HelpFile"));
 	buf_free(&b);
 }
 
@@ -157,21 +163,24 @@ test_json(void **state)
 static void
 test_junit(void **state)
 {
-	static const struct {
-		const char *want;
-	} cases[] = {
-		{ "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"mta_exporter audit\""
-		  " tests=\"4\" failures=\"1\" errors=\"0\" skipped=\"2\" time=\"0\">\n" },
-		{ "  <testsuite name=\"mta_exporter.mx1_example_org\" tests=\"4\" failures=\"1\" errors=\"0\""
-		  " skipped=\"2\" time=\"0\" hostname=\"mx1.example.org\" timestamp=\"2026-05-04T03:02:01Z\">\n" },
-		{ "      <property name=\"rootfs\" value=\"/srv/image &amp; co\"/>\n" },
-		{ "      <property name=\"role\" value=\"server\"/>\n" },
-		{ "    <testcase name=\"cis_2_1_21\" classname=\"mta_exporter.mx1_example_org\" time=\"0\"/>\n" },
-		{ "<failure message=\"fails: postfix_open_relay\" type=\"critical\">No SMTP service relays" },
-		{ "smtp is open &lt;1&gt;&#10;more\nremediation: " },
-		{ "<skipped message=\"not applicable\"/>" },
-		{ "<skipped message=\"waived: helpdesk &lt;tool&gt; (until 2027-06-30); fails: vrfy_enabled\"/>" },
-		{ "  </testsuite>\n</testsuites>\n" },
+	static const char *const want[] = {
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"mta_exporter audit\""
+		" tests=\"4\" failures=\"1\" errors=\"0\" skipped=\"2\" time=\"0\">\n",
+		"  <testsuite name=\"mta_exporter.mx1_example_org\" tests=\"4\" failures=\"1\" errors=\"0\""
+		" skipped=\"2\" time=\"0\" hostname=\"mx1.example.org\" timestamp=\"2026-05-04T03:02:01Z\">\n",
+		"      <property name=\"rootfs\" value=\"/srv/image &amp; co\"/>\n",
+		"      <property name=\"role\" value=\"server\"/>\n",
+		"    <testcase name=\"cis_2_1_21\" classname=\"mta_exporter.mx1_example_org\" time=\"0\"/>\n",
+		"<failure message=\"fails: postfix_open_relay\" type=\"critical\">No SMTP service relays",
+		"smtp is open &lt;1&gt;&#10;more\nremediation: ",
+		"<skipped message=\"not applicable\"/>",
+		"<skipped message=\"waived: helpdesk &lt;tool&gt; (until 2027-06-30); fails: vrfy_enabled\"/>",
+		"  </testsuite>\n</testsuites>\n", NULL,
+	};
+	/* an error is <error> with the reasons; not applicable with a reason says it */
+	static const char *const error[] = {
+		"errors=\"1\"", "<error message=\"in error: postfix_open_relay\" type=\"critical\">",
+		"<skipped message=\"not applicable: role_server\"/>", NULL,
 	};
 	struct facts f;
 	struct buf b;
@@ -179,24 +188,16 @@ test_junit(void **state)
 	make_facts(&f, CHECK_FAIL);
 	results[1].detail = "smtp is open <1>\nmore";
 	buf_init(&b, 1 << 20);
-	assert_int_equal(audit_render(&f, &header, AUDIT_JUNIT, true, false, &b), 0);
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		if (strstr(b.data, cases[i].want) == NULL)
-			fail_msg("JUnit report lacks %s:\n%s", cases[i].want, b.data);
+	expect_report(&f, AUDIT_JUNIT, true, false, want, &b);
 	assert_null(strchr(b.data, '\033'));
-	/* an error is <error>, with the reasons; not applicable with a reason says it */
-	buf_reset(&b);
 	make_facts(&f, CHECK_ERROR);
 	results[2].reasons[0] = "role_server";
 	results[2].n_reasons = 1;
-	assert_int_equal(audit_render(&f, &header, AUDIT_JUNIT, false, false, &b), 0);
-	assert_non_null(strstr(b.data, "errors=\"1\""));
-	assert_non_null(strstr(b.data, "<error message=\"in error: postfix_open_relay\" type=\"critical\">"));
-	assert_non_null(strstr(b.data, "<skipped message=\"not applicable: role_server\"/>"));
+	expect_report(&f, AUDIT_JUNIT, false, false, error, &b);
+	assert_null(strstr(b.data, "remediation"));	/* only failures carry it */
 	buf_free(&b);
 }
 
-/* 0 all pass, 1 a failure (it wins), 2 usage (no checks), 3 an error or a failed collector. */
 static void
 test_exit_status(void **state)
 {
