@@ -307,6 +307,16 @@ def fleet():
                 "overrides": [link_override("instance\\check", HOST_LINK_CELL)]}},
         what_changed(SEL, "job, instance, check", ["instance", "check"], 12, True),
         waivers(SEL, ["instance"], 12),
+        table("TLS certificate: days to expiry",
+              'sort((min by (job, instance, mta, service) (mta_tls_certificate_not_after_timestamp_seconds{%s}) - time()) / 86400)' % SEL,
+              "Days until the first of the configured and the presented certificate "
+              "of each host's MTA service expires (mta_tls_certificate_not_after_"
+              "timestamp_seconds): orange below 30 days (MtaTlsCertificateExpiringSoon), "
+              "red below 14 (check tls_certificate_valid fails). The host name opens "
+              "the host view.",
+              ["instance", "mta", "service", "Value"], w=24, h=8, unit="d",
+              thresholds=steps((None, "red"), (14, "orange"), (30, "green")),
+              color_cells=True, link=True),
         timeseries("Share of hosts passing each check",
                    [target('job_check:mta_check_pass:ratio{job=~"$job"}', "{{check}}")],
                    "Recording rule job_check:mta_check_pass:ratio: hosts passing "

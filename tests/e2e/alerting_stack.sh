@@ -226,6 +226,7 @@ EXPECT=(
 	"$F,$A,job=mta,check=mta_runtime_matches_config,severity=warning;reasons: postfix_endpoint_not_listening"
 	"$F,$A,job=mta,check=postfix_mynetworks_local,severity=warning;reasons: mynetworks_global, waiver_expired"
 	"$F,$A,job=mta,check=postfix_config_warnings,severity=warning;reasons: config_warnings"
+	"$F,$A,job=mta,check=tls_legacy_protocols_disabled,severity=warning;reasons: postfix_config_allows_tls1_0, postfix_config_allows_tls1_1"
 	"alertname=MtaWaiverExpiresSoon,$A,check=postfix_vrfy_disabled,severity=info;reason: VRFY needed by the helpdesk tool, ticket 123, last day $SOON"
 	"alertname=MtaCheckError,$B,job=mta,check=mta_no_open_relay,severity=warning;reasons: postfix_relay_undetermined"
 	"$F,$D,job=node,check=postfix_vrfy_disabled,severity=warning;Host $HOST:$PORT_NODE;reasons: vrfy_enabled"
@@ -257,8 +258,8 @@ ln -sfn "$FIX/rootfs-fixed" "$WORK/root-a.new"	# rename(2) over the old link:
 mv -T "$WORK/root-a.new" "$WORK/root-a"		# every scrape sees one tree
 printf -- '- check: postfix_vrfy\n  reason: typo\n  expires: 2099-01-01\n' >"$WORK/waivers-a.yml"
 kill -HUP "$PID_a"
-RESOLVE=("${EXPECT[@]:0:6}")
-KEEP=("${EXPECT[@]:6}" "alertname=MtaWaiversReloadFailed,$A,severity=warning;waivers_reload_failed")
+RESOLVE=("${EXPECT[@]:0:7}")
+KEEP=("${EXPECT[@]:7}" "alertname=MtaWaiversReloadFailed,$A,severity=warning;waivers_reload_failed")
 args=()
 for e in "${RESOLVE[@]}"; do args+=(--expect "$e"); done
 for e in "${KEEP[@]}"; do args+=(--keep "$e"); done
