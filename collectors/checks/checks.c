@@ -34,8 +34,8 @@
 
 #include "collectors/checks/waivers.h"
 #include "collectors/host/listeners.h"
-#include "lib/log.h"
 #include "collectors/tls/tls_checks.h"
+#include "lib/log.h"
 
 /* ---- what the cross-MTA rows read through ---- */
 
