@@ -105,8 +105,12 @@ serve(struct scrape *s, const struct options *opts)
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			/* Collector configuration is read on every scrape; SIGHUP re-reads the web config. */
+			/*
+			 * MTA configuration is read on every scrape; SIGHUP re-reads
+			 * the web config and the files collectors keep (the waivers).
+			 */
 			http_reload(h);
+			scrape_reload(s);
 			continue;
 		}
 		break;

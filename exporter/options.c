@@ -68,7 +68,7 @@ static const struct opt_def opt_defs[] = {
 	{ "once", OPT_ONCE, ARG_OPTIONAL, "FILE",
 	  "Scrape once, write text 0.0.4 to stdout (or atomically to FILE) and exit; status 1 if a collector failed." },
 	{ "format", OPT_FORMAT, ARG_REQUIRED, "FORMAT",
-	  "audit only: report as text (default) or json." },
+	  "audit only: report as text (default), json or junit (JUnit XML for CI systems)." },
 	{ "collector.disable-defaults", OPT_DISABLE_DEFAULTS, ARG_NONE, NULL,
 	  "Disable every collector not enabled explicitly with --collector.<name>." },
 	{ "help", OPT_HELP, ARG_NONE, NULL, "Show this help and exit." },
@@ -223,8 +223,8 @@ apply(struct options *o, const struct opt_def *d, const char *flag, const char *
 	case OPT_FORMAT:
 		if (o->mode != MODE_AUDIT)
 			return fail(o, "--%s is only valid with the audit command", flag);
-		if (strcmp(val, "text") != 0 && strcmp(val, "json") != 0)
-			return fail(o, "--%s: expected text or json, got \"%s\"", flag, val);
+		if (strcmp(val, "text") != 0 && strcmp(val, "json") != 0 && strcmp(val, "junit") != 0)
+			return fail(o, "--%s: expected text, json or junit, got \"%s\"", flag, val);
 		o->audit_format = val;
 		break;
 	case OPT_DISABLE_DEFAULTS:
@@ -348,7 +348,7 @@ void
 options_usage(FILE *out)
 {
 	fprintf(out, "usage: mta_exporter [flags]\n"
-		     "       mta_exporter audit [--format=text|json] [flags]\n\n"
+		     "       mta_exporter audit [--format=text|json|junit] [flags]\n\n"
 		     "Prometheus exporter that audits the hardening of local MTAs\n"
 		     "(Postfix, Exim, Sendmail): exposure beyond loopback, open relay,\n"
 		     "CIS 2.1.21 and DISA STIG mail rules.\n\nFlags:\n");

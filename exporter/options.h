@@ -32,7 +32,7 @@ struct options {
 	bool systemd_socket;
 	bool disable_exporter_metrics;	/* no process_* series */
 	const char *runas;
-	const char *audit_format;	/* "text" or "json" */
+	const char *audit_format;	/* "text", "json" or "junit" */
 	enum log_level log_level;
 	enum log_format log_format;
 	size_t max_body_bytes;

@@ -2,7 +2,7 @@
  * webconfig.c - parse, validate and load the web configuration file (see
  * webconfig.h).
  *
- * The YAML is read with libyaml's document loader into a node tree and then
+ * The YAML is loaded by lib/yamldoc (bounded, one document) into a node tree and then
  * walked against the schema; the walk only descends into the mappings and
  * sequences the schema expects, so an alias-heavy document costs no more
  * than its node count.  Every error names the dotted key and its line, e.g.
@@ -28,6 +28,7 @@
 #include <yaml.h>
 
 #include "lib/fileio.h"
+#include "lib/yamldoc.h"
 
 struct wc_ctx {
 	yaml_document_t *doc;
@@ -52,29 +53,6 @@ wc_fail(struct wc_ctx *c, const yaml_node_t *n, const char *key, const char *fmt
 	return -1;
 }
 
-static bool
-is_null(const yaml_node_t *n)
-{
-	const char *v;
-
-	if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return false;
-	v = (const char *)n->data.scalar.value;
-	return v[0] == '\0' || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 ||
-	       strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0;
-}
-
-static const char *
-node_kind(const yaml_node_t *n)
-{
-	switch (n->type) {
-	case YAML_SCALAR_NODE: return "a scalar";
-	case YAML_SEQUENCE_NODE: return "a list";
-	case YAML_MAPPING_NODE: return "a mapping";
-	default: return "nothing";
-	}
-}
-
 /* get_string - a scalar as a NUL-free string; -1 (reported) otherwise. */
 static int
 get_string(struct wc_ctx *c, const yaml_node_t *n, const char *key, char **out)
@@ -82,7 +60,7 @@ get_string(struct wc_ctx *c, const yaml_node_t *n, const char *key, char **out)
 	char *s;
 
 	if (n->type != YAML_SCALAR_NODE)
-		return wc_fail(c, n, key, "expected a string, got %s", node_kind(n));
+		return wc_fail(c, n, key, "expected a string, got %s", yamldoc_kind(n));
 	if (memchr(n->data.scalar.value, '\0', n->data.scalar.length) != NULL)
 		return wc_fail(c, n, key, "contains a NUL byte");
 	s = strndup((const char *)n->data.scalar.value, n->data.scalar.length);
@@ -101,7 +79,7 @@ get_bool(struct wc_ctx *c, const yaml_node_t *n, const char *key, bool *out)
 	const char *v;
 
 	if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return wc_fail(c, n, key, "expected true or false, got %s", n->type == YAML_SCALAR_NODE ? "a quoted string" : node_kind(n));
+		return wc_fail(c, n, key, "expected true or false, got %s", n->type == YAML_SCALAR_NODE ? "a quoted string" : yamldoc_kind(n));
 	v = (const char *)n->data.scalar.value;
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
 		if (strcmp(v, yes[i]) == 0) {
@@ -122,10 +100,10 @@ get_list(struct wc_ctx *c, const yaml_node_t *n, const char *key, char ***out, s
 	yaml_node_item_t *it;
 	size_t cnt;
 
-	if (is_null(n))
+	if (yamldoc_is_null(n))
 		return 0;
 	if (n->type != YAML_SEQUENCE_NODE)
-		return wc_fail(c, n, key, "expected a list, got %s", node_kind(n));
+		return wc_fail(c, n, key, "expected a list, got %s", yamldoc_kind(n));
 	cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 	if (cnt > WEBCONFIG_MAX_ITEMS)
 		return wc_fail(c, n, key, "more than %d entries", WEBCONFIG_MAX_ITEMS);
@@ -151,35 +129,34 @@ typedef int (*wc_entry_fn)(struct wc_ctx *c, const char *key, const yaml_node_t 
 static int
 walk_mapping(struct wc_ctx *c, const yaml_node_t *n, const char *path, wc_entry_fn fn)
 {
-	yaml_node_pair_t *p, *q;
+	yaml_node_pair_t *p;
 
-	if (is_null(n))
+	if (yamldoc_is_null(n))
 		return 0;
 	if (n->type != YAML_MAPPING_NODE)
-		return wc_fail(c, n, path, "expected a mapping, got %s", node_kind(n));
+		return wc_fail(c, n, path, "expected a mapping, got %s", yamldoc_kind(n));
 	if (n->data.mapping.pairs.top - n->data.mapping.pairs.start > WEBCONFIG_MAX_ITEMS)
 		return wc_fail(c, n, path, "more than %d entries", WEBCONFIG_MAX_ITEMS);
 	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
+		yaml_node_t *k, *v = yaml_document_get_node(c->doc, p->value);
 		char full[160];
 		const char *ks;
 
-		if (k == NULL || v == NULL)
-			return wc_fail(c, n, path, "malformed entry");
-		if (k->type != YAML_SCALAR_NODE)
-			return wc_fail(c, k, path, "keys must be strings, got %s", node_kind(k));
-		ks = (const char *)k->data.scalar.value;
-		if (memchr(ks, '\0', k->data.scalar.length) != NULL)
+		switch (yamldoc_key(c->doc, n, p, &ks, &k)) {
+		case YAMLDOC_KEY_OK:
+			break;
+		case YAMLDOC_KEY_NOT_STRING:
+			if (k == NULL)
+				return wc_fail(c, n, path, "malformed entry");
+			return wc_fail(c, k, path, "keys must be strings, got %s", yamldoc_kind(k));
+		case YAMLDOC_KEY_NUL:
 			return wc_fail(c, k, path, "key contains a NUL byte");
-		for (q = n->data.mapping.pairs.start; q < p; q++) {
-			yaml_node_t *k2 = yaml_document_get_node(c->doc, q->key);
-
-			if (k2 && k2->type == YAML_SCALAR_NODE && strcmp((const char *)k2->data.scalar.value, ks) == 0) {
-				snprintf(full, sizeof(full), "%s%s%.80s", path, *path ? "." : "", ks);
-				return wc_fail(c, k, full, "key given twice");
-			}
+		case YAMLDOC_KEY_REPEATED:
+			snprintf(full, sizeof(full), "%s%s%.80s", path, *path ? "." : "", ks);
+			return wc_fail(c, k, full, "key given twice");
 		}
+		if (v == NULL)
+			return wc_fail(c, n, path, "malformed entry");
 		snprintf(full, sizeof(full), "%s%s%.80s", path, *path ? "." : "", ks);
 		if (fn(c, ks, k, v, full) < 0)
 			return -1;
@@ -288,19 +265,19 @@ tls_entry(struct wc_ctx *c, const char *key, const yaml_node_t *k, const yaml_no
 	char *s = NULL;
 
 	if (strcmp(key, "cert_file") == 0)
-		return is_null(v) ? 0 : get_string(c, v, path, &wc->cert_file);
+		return yamldoc_is_null(v) ? 0 : get_string(c, v, path, &wc->cert_file);
 	if (strcmp(key, "key_file") == 0)
-		return is_null(v) ? 0 : get_string(c, v, path, &wc->key_file);
+		return yamldoc_is_null(v) ? 0 : get_string(c, v, path, &wc->key_file);
 	if (strcmp(key, "cert") == 0)
-		return is_null(v) ? 0 : get_string(c, v, path, &wc->cert);
+		return yamldoc_is_null(v) ? 0 : get_string(c, v, path, &wc->cert);
 	if (strcmp(key, "key") == 0)
-		return is_null(v) ? 0 : get_string(c, v, path, &wc->key);
+		return yamldoc_is_null(v) ? 0 : get_string(c, v, path, &wc->key);
 	if (strcmp(key, "client_ca_file") == 0)
-		return is_null(v) ? 0 : get_string(c, v, path, &wc->client_ca_file);
+		return yamldoc_is_null(v) ? 0 : get_string(c, v, path, &wc->client_ca_file);
 	if (strcmp(key, "client_ca") == 0)
-		return is_null(v) ? 0 : get_string(c, v, path, &wc->client_ca);
+		return yamldoc_is_null(v) ? 0 : get_string(c, v, path, &wc->client_ca);
 	if (strcmp(key, "client_auth_type") == 0) {
-		if (is_null(v))
+		if (yamldoc_is_null(v))
 			return 0;
 		if (get_string(c, v, path, &s) < 0)
 			return -1;
@@ -319,9 +296,9 @@ tls_entry(struct wc_ctx *c, const char *key, const yaml_node_t *k, const yaml_no
 	if (strcmp(key, "client_allowed_sans") == 0)
 		return get_list(c, v, path, &wc->allowed_sans, &wc->n_allowed_sans);
 	if (strcmp(key, "min_version") == 0)
-		return is_null(v) ? 0 : parse_version(c, v, path, &wc->min_version);
+		return yamldoc_is_null(v) ? 0 : parse_version(c, v, path, &wc->min_version);
 	if (strcmp(key, "max_version") == 0)
-		return is_null(v) ? 0 : parse_version(c, v, path, &wc->max_version);
+		return yamldoc_is_null(v) ? 0 : parse_version(c, v, path, &wc->max_version);
 	if (strcmp(key, "cipher_suites") == 0) {
 		if (get_list(c, v, path, &wc->cipher_suites, &wc->n_cipher_suites) < 0)
 			return -1;
@@ -331,7 +308,7 @@ tls_entry(struct wc_ctx *c, const char *key, const yaml_node_t *k, const yaml_no
 		return 0;
 	}
 	if (strcmp(key, "prefer_server_cipher_suites") == 0)
-		return is_null(v) ? 0 : get_bool(c, v, path, &wc->prefer_server_cipher_suites);
+		return yamldoc_is_null(v) ? 0 : get_bool(c, v, path, &wc->prefer_server_cipher_suites);
 	if (strcmp(key, "curve_preferences") == 0) {
 		if (get_list(c, v, path, &wc->curves, &wc->n_curves) < 0)
 			return -1;
@@ -396,7 +373,7 @@ http_entry(struct wc_ctx *c, const char *key, const yaml_node_t *k, const yaml_n
 	struct webconfig *wc = c->wc;
 
 	if (strcmp(key, "http2") == 0)
-		return is_null(v) ? 0 : get_bool(c, v, path, &wc->http2);
+		return yamldoc_is_null(v) ? 0 : get_bool(c, v, path, &wc->http2);
 	if (strcmp(key, "headers") == 0) {
 		if (wc->headers == NULL) {
 			wc->headers = calloc(WEBCONFIG_MAX_ITEMS, sizeof(*wc->headers));
@@ -504,66 +481,11 @@ validate(struct wc_ctx *c)
 	return 0;
 }
 
-/*
- * prescan - walk the event stream once and refuse documents nested deeper
- * than WEBCONFIG_MAX_DEPTH or with more than WEBCONFIG_MAX_EVENTS events
- * before building the tree: libyaml's scanner costs O(depth) per token, so
- * a 1 MiB "[[[[…" would otherwise take minutes.  The format needs depth 3.
- */
-#define WEBCONFIG_MAX_DEPTH 16
-#define WEBCONFIG_MAX_EVENTS 100000
-
-static int
-prescan(const char *data, size_t len, char *err, size_t errlen)
-{
-	yaml_parser_t parser;
-	yaml_event_t ev;
-	int depth = 0, rc = 0;
-	unsigned long events = 0;
-
-	if (!yaml_parser_initialize(&parser)) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
-	for (;;) {
-		yaml_event_type_t t;
-
-		if (!yaml_parser_parse(&parser, &ev)) {
-			snprintf(err, errlen, "line %lu: invalid YAML: %s%s%s", (unsigned long)parser.problem_mark.line + 1,
-				 parser.problem ? parser.problem : "syntax error",
-				 parser.context ? " " : "", parser.context ? parser.context : "");
-			rc = -1;
-			break;
-		}
-		t = ev.type;
-		if (t == YAML_SEQUENCE_START_EVENT || t == YAML_MAPPING_START_EVENT)
-			depth++;
-		else if (t == YAML_SEQUENCE_END_EVENT || t == YAML_MAPPING_END_EVENT)
-			depth--;
-		if (depth > WEBCONFIG_MAX_DEPTH) {
-			snprintf(err, errlen, "line %lu: nested deeper than %d levels",
-				 (unsigned long)ev.start_mark.line + 1, WEBCONFIG_MAX_DEPTH);
-			rc = -1;
-		} else if (++events > WEBCONFIG_MAX_EVENTS) {
-			snprintf(err, errlen, "line %lu: more than %d YAML nodes",
-				 (unsigned long)ev.start_mark.line + 1, WEBCONFIG_MAX_EVENTS);
-			rc = -1;
-		}
-		yaml_event_delete(&ev);
-		if (rc < 0 || t == YAML_STREAM_END_EVENT)
-			break;
-	}
-	yaml_parser_delete(&parser);
-	return rc;
-}
-
 int
 webconfig_parse(const char *data, size_t len, struct webconfig *wc, char *err, size_t errlen)
 {
 	struct wc_ctx c = { .wc = wc, .err = err, .errlen = errlen };
-	yaml_parser_t parser;
-	yaml_document_t doc;
+	struct yamldoc d;
 	yaml_node_t *root;
 	int rc = -1;
 
@@ -572,53 +494,19 @@ webconfig_parse(const char *data, size_t len, struct webconfig *wc, char *err, s
 	wc->max_version = WEBCONFIG_TLS13;
 	wc->prefer_server_cipher_suites = true;
 	wc->http2 = true;
-	err[0] = '\0';
-	if (len > WEBCONFIG_MAX_BYTES) {
-		snprintf(err, errlen, "file larger than %u bytes", WEBCONFIG_MAX_BYTES);
+	if (yamldoc_load(&d, data, len, WEBCONFIG_MAX_BYTES, err, errlen) < 0)
 		return -1;
-	}
-	if (prescan(data, len, err, errlen) < 0)
-		return -1;
-	if (!yaml_parser_initialize(&parser)) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		snprintf(err, errlen, "line %lu: invalid YAML: %s%s%s", (unsigned long)parser.problem_mark.line + 1,
-			 parser.problem ? parser.problem : "syntax error",
-			 parser.context ? " " : "", parser.context ? parser.context : "");
-		yaml_parser_delete(&parser);
-		return -1;
-	}
-	c.doc = &doc;
-	root = yaml_document_get_root_node(&doc);
-	if (root == NULL || is_null(root))
+	c.doc = &d.doc;
+	root = yamldoc_root(&d);
+	if (root == NULL)
 		rc = 0;	/* an empty file: plain HTTP, no auth */
 	else if (root->type != YAML_MAPPING_NODE)
-		rc = wc_fail(&c, root, "(top level)", "expected a mapping, got %s", node_kind(root));
+		rc = wc_fail(&c, root, "(top level)", "expected a mapping, got %s", yamldoc_kind(root));
 	else
 		rc = walk_mapping(&c, root, "", top_entry);
-	if (rc == 0) {
-		yaml_document_t next;
-
-		/* A second document is not part of the format. */
-		if (!yaml_parser_load(&parser, &next)) {
-			snprintf(err, errlen, "line %lu: invalid YAML: %s", (unsigned long)parser.problem_mark.line + 1,
-				 parser.problem ? parser.problem : "syntax error");
-			rc = -1;
-		} else {
-			if (yaml_document_get_root_node(&next) != NULL) {
-				snprintf(err, errlen, "more than one YAML document");
-				rc = -1;
-			}
-			yaml_document_delete(&next);
-		}
-	}
 	if (rc == 0)
 		rc = validate(&c);
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
+	yamldoc_free(&d);
 	if (rc < 0)
 		webconfig_free(wc);
 	return rc;

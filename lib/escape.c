@@ -1,5 +1,5 @@
 /*
- * escape.c - JSON and logfmt escaping of arbitrary bytes (see escape.h).
+ * escape.c - JSON, logfmt and XML escaping of arbitrary bytes (see escape.h).
  *
  * The UTF-8 check follows RFC 3629, table 3-7 of the Unicode standard:
  * the second byte's range depends on the first (E0 needs A0..BF, ED needs
@@ -8,6 +8,7 @@
  */
 #include "lib/escape.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 size_t
@@ -45,22 +46,54 @@ escape_utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* The few characters each style writes by name; NULL for the others. */
+static const char *
+named(enum escape_style style, unsigned char c)
+{
+	if (style == ESCAPE_XML) {
+		switch (c) {
+		case '&':  return "&amp;";
+		case '<':  return "&lt;";
+		case '>':  return "&gt;";
+		case '"':  return "&quot;";
+		case '\'': return "&apos;";
+		case '\n': return "&#10;";
+		case '\r': return "&#13;";
+		case '\t': return "&#9;";
+		default:   return NULL;
+		}
+	}
+	switch (c) {
+	case '"':  return "\\\"";
+	case '\\': return "\\\\";
+	case '\n': return "\\n";
+	case '\r': return "\\r";
+	case '\t': return "\\t";
+	default:   return NULL;
+	}
+}
+
+/* U+FFFE and U+FFFF: valid UTF-8, but not characters XML can hold. */
+static bool
+xml_nonchar(const char *s, size_t n)
+{
+	return n == 3 && (unsigned char)s[0] == 0xef && (unsigned char)s[1] == 0xbf
+	       && (unsigned char)s[2] >= 0xbe;
+}
+
 size_t
 escape_unit(enum escape_style style, const char *s, char out[ESCAPE_UNIT_MAX])
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char c = (unsigned char)s[0];
-	size_t n;
+	const char *name = named(style, c);
+	size_t n = 0;
 
-	switch (c) {
-	case '"':  memcpy(out, "\\\"", 3); return 1;
-	case '\\': memcpy(out, "\\\\", 3); return 1;
-	case '\n': memcpy(out, "\\n", 3); return 1;
-	case '\r': memcpy(out, "\\r", 3); return 1;
-	case '\t': memcpy(out, "\\t", 3); return 1;
-	default: break;
+	if (name != NULL) {
+		memcpy(out, name, strlen(name) + 1);
+		return 1;
 	}
-	if (c >= 0x20 && c < 0x7f) {
+	if ((c >= 0x20 && c < 0x7f) || (c == 0x7f && style == ESCAPE_XML)) {
 		out[0] = (char)c;
 		out[1] = '\0';
 		return 1;
@@ -69,28 +102,34 @@ escape_unit(enum escape_style style, const char *s, char out[ESCAPE_UNIT_MAX])
 		/* at most 4 bytes are looked at, and s is NUL-terminated: a NUL
 		 * fails the continuation test before the end is passed */
 		n = escape_utf8_len((const unsigned char *)s, strnlen(s, 4));
-		if (n > 0) {
+		if (n > 0 && !(style == ESCAPE_XML && xml_nonchar(s, n))) {
 			memcpy(out, s, n);
 			out[n] = '\0';
 			return n;
 		}
-		if (style == ESCAPE_JSON) {
+	}
+	/* controls, DEL, bytes that are not UTF-8, XML's non-characters */
+	switch (style) {
+	case ESCAPE_XML:
+		memcpy(out, "\xef\xbf\xbd", 4);		/* U+FFFD */
+		return n > 0 ? n : 1;
+	case ESCAPE_JSON:
+		if (c >= 0x80) {
 			memcpy(out, "\\ufffd", 7);
-			return 1;
+		} else {
+			memcpy(out, "\\u00", 4);
+			out[4] = hex[c >> 4];
+			out[5] = hex[c & 15];
+			out[6] = '\0';
 		}
+		return 1;
+	case ESCAPE_LOGFMT:
+		break;
 	}
-	/* controls and DEL; in logfmt also bytes that are not UTF-8 */
-	if (style == ESCAPE_JSON) {
-		memcpy(out, "\\u00", 4);
-		out[4] = hex[c >> 4];
-		out[5] = hex[c & 15];
-		out[6] = '\0';
-	} else {
-		out[0] = '\\';
-		out[1] = 'x';
-		out[2] = hex[c >> 4];
-		out[3] = hex[c & 15];
-		out[4] = '\0';
-	}
+	out[0] = '\\';
+	out[1] = 'x';
+	out[2] = hex[c >> 4];
+	out[3] = hex[c & 15];
+	out[4] = '\0';
 	return 1;
 }

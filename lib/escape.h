@@ -1,5 +1,6 @@
 /*
- * escape.h - escaping of arbitrary bytes for JSON strings and logfmt values.
+ * escape.h - escaping of arbitrary bytes for JSON strings, logfmt values
+ * and XML text and attribute values.
  *
  * Text from configuration files is arbitrary bytes: it may hold control
  * characters, quotes, or byte sequences that are not UTF-8.  One function,
@@ -13,6 +14,13 @@
  *	valid UTF-8 (U+0080..)  copied             copied
  *	a byte that does not    \ufffd (one per    \xXX (the byte itself,
  *	start valid UTF-8       byte)              so nothing is lost)
+ *
+ * ESCAPE_XML (the audit's JUnit report) writes & < > " ' as entities,
+ * newline, CR and tab as character references (&#10; &#13; &#9;, so an
+ * attribute keeps them), copies valid UTF-8 and DEL, and writes U+FFFD
+ * (as UTF-8) for the other C0 controls, for U+FFFE and U+FFFF and for each
+ * byte that does not start valid UTF-8: XML 1.0 cannot hold those at all,
+ * not even as references.
  *
  * Valid UTF-8 is what RFC 3629 allows: no overlong forms, no surrogates,
  * nothing above U+10FFFF.  A JSON reader sees U+FFFD (the Unicode
@@ -32,7 +40,7 @@
 
 #define ESCAPE_UNIT_MAX 8	/* longest escaped unit ("\ufffd") + NUL */
 
-enum escape_style { ESCAPE_JSON, ESCAPE_LOGFMT };
+enum escape_style { ESCAPE_JSON, ESCAPE_LOGFMT, ESCAPE_XML };
 
 /* escape_utf8_len - bytes of the valid UTF-8 character at s[0..n), or 0. */
 size_t escape_utf8_len(const unsigned char *s, size_t n);

@@ -2,8 +2,8 @@
 # deps.sh - install what building (and, with "test", testing) needs, from
 # Debian 12 packages, non-interactively.  Packages already present are not
 # touched, so a second run costs nothing.  Services that packages would
-# start (postfix, prometheus, alertmanager) are kept from starting: tests
-# start their own instances and stop them.
+# start (postfix, prometheus, alertmanager, node_exporter) are kept from
+# starting: tests start their own instances and stop them.
 #
 #   scripts/deps.sh build    compiler, CMake and the -dev libraries
 #   scripts/deps.sh test     build + everything the test suite runs
@@ -13,7 +13,8 @@ BUILD_PKGS=(build-essential cmake pkg-config git clang libclang-rt-14-dev
 	libmicrohttpd-dev libpcre2-dev libmnl-dev zlib1g-dev libcmocka-dev
 	libyaml-dev libgnutls28-dev libcrypt-dev)
 TEST_PKGS=(curl python3 iproute2 procps psmisc gzip m4 prometheus
-	prometheus-alertmanager postfix python3-yaml wrk time apache2-utils openssl valgrind)
+	prometheus-alertmanager prometheus-node-exporter postfix python3-yaml wrk time
+	apache2-utils openssl valgrind)
 # tests/e2e/tls.sh compares the TLS probe with sslscan (bookworm has no testssl.sh 3.2)
 TEST_PKGS+=(sslscan)
 # Libraries of the MTA binaries the oracle tests unpack with dpkg -x and run
@@ -25,6 +26,8 @@ TEST_PKGS+=(sslscan)
 # "localhost" and "smtp" with), systemd (systemd-socket-activate and
 # systemd-analyze), groff-base (the man page check).
 TEST_PKGS+=(libwrap0 libidn12 mount netbase systemd groff-base)
+# The audit's JUnit report: a schema validator and a real reader.
+TEST_PKGS+=(libxml2-utils python3-junitparser)
 # The Debian package test: lintian, dpkg-shlibdeps (dpkg-dev), file.
 TEST_PKGS+=(lintian dpkg-dev file)
 # tests/e2e/container.sh: buildah (chroot isolation, vfs storage: no OCI
@@ -33,6 +36,11 @@ TEST_PKGS+=(buildah mmdebstrap)
 
 want=("${BUILD_PKGS[@]}")
 [ "${1:-build}" = test ] && want+=("${TEST_PKGS[@]}")
+# tests/e2e/dashboards_schema.sh: npm (with Node.js) installs Grafana's
+# schema types and TypeScript into the build directory.  Only when no npm
+# is on PATH: a Node.js installed otherwise (nodesource) brings its own npm
+# and conflicts with Debian's package.
+[ "${1:-build}" = test ] && ! command -v npm >/dev/null 2>&1 && want+=(npm)
 
 missing=()
 for p in "${want[@]}"; do

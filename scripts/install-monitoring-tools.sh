@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # install-monitoring-tools.sh - install Debian's prometheus (with promtool),
-# prometheus-alertmanager (with amtool), python3-yaml and, if absent,
-# systemd (systemd-analyze) for the dashboards/alerting tests and CI.
+# prometheus-alertmanager (with amtool), prometheus-node-exporter (the
+# textfile-collector mode), python3-yaml and, if absent, systemd
+# (systemd-analyze) for the dashboards/alerting tests and CI.
 #
 # Package scripts would start the daemons; a policy-rc.d that exits 101 is
 # put in place for the install and the previous one restored afterwards, and
@@ -12,6 +13,7 @@ command -v prometheus >/dev/null 2>&1 || want+=(prometheus)
 command -v promtool >/dev/null 2>&1 || want+=(prometheus)
 command -v prometheus-alertmanager >/dev/null 2>&1 || want+=(prometheus-alertmanager)
 command -v amtool >/dev/null 2>&1 || want+=(prometheus-alertmanager)
+command -v prometheus-node-exporter >/dev/null 2>&1 || want+=(prometheus-node-exporter)
 /usr/bin/python3 -c 'import yaml' 2>/dev/null || want+=(python3-yaml)
 command -v systemd-analyze >/dev/null 2>&1 || want+=(systemd)
 command -v curl >/dev/null 2>&1 || want+=(curl)
@@ -35,7 +37,7 @@ apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null ||
 	echo "install-monitoring-tools: apt-get update failed, trying the cached lists" >&2
 apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${want[@]}"
 # Nothing may keep running: the tests start their own instances.
-for s in prometheus prometheus-alertmanager; do
+for s in prometheus prometheus-alertmanager prometheus-node-exporter; do
 	if command -v systemctl >/dev/null 2>&1 && systemctl is-active -q "$s" 2>/dev/null; then
 		systemctl stop "$s" || true
 	fi

@@ -10,16 +10,22 @@
  * (collectors/core/check.h, which also states the status rules); every
  * check is documented in docs/checks.md.
  *
- * checks_evaluate() is pure: facts and which collectors ran in, one
+ * checks_evaluate() is pure: facts, which collectors ran and the policy
+ * (the host's role, the waivers and the time they are judged at) in, one
  * struct check_result per row out.  The collector ("checks", default on,
- * last in the table) keeps the results in facts->checks for the audit
- * report and emits mta_check_info, mta_check_status and mta_check_finding.
- * It reads facts only: disabling it changes no other metric.
+ * last in the table; flags --checks.role and --checks.waivers) keeps the
+ * results in facts->checks for the audit report and emits
+ * mta_exporter_role_info, mta_check_info, mta_check_status,
+ * mta_check_finding and, with a waivers file, mta_check_waiver_info,
+ * mta_check_waiver_expiry_timestamp_seconds and
+ * mta_check_waivers_last_reload_successful.  It reads facts only:
+ * disabling it changes no other metric.
  */
 #ifndef MTA_CHECKS_H
 #define MTA_CHECKS_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "collectors/core/check.h"
 #include "collectors/core/collector.h"
@@ -28,16 +34,30 @@
 /* The catalogue's size, and its i-th row (*owner: its MTA, or -1 for a cross-MTA row). */
 size_t checks_catalogue_count(void);
 const struct check_row *checks_catalogue_row(size_t i, int *owner);
-/* The row with that id, or NULL. */
-const struct check_row *checks_find(const char *id);
+/* The row with that id, or NULL; *owner (may be NULL) as checks_catalogue_row's. */
+const struct check_row *checks_find(const char *id, int *owner);
+
+struct waivers;
+
+/* What the checks judge a host by, beside its facts. */
+struct checks_policy {
+	enum check_role role;
+	const struct waivers *waivers;	/* NULL: none */
+	time_t now;			/* the waivers' expiry is judged at this time */
+};
 
 /*
  * Decide every row of the catalogue into out (at most max; the catalogue's
- * size is enough) and return the count.  env says which collectors ran.
- * Strings point to static text, the facts, or ar.
+ * size is enough) and return the count.  env says which collectors ran;
+ * policy NULL: a client, no waivers.  Strings point to static text, the
+ * facts, or ar.
  */
-size_t checks_evaluate(const struct facts *f, const struct collector_env *env, struct arena *ar,
-		       struct check_result *out, size_t max);
+size_t checks_evaluate(const struct facts *f, const struct collector_env *env,
+		       const struct checks_policy *policy, struct arena *ar, struct check_result *out,
+		       size_t max);
+
+/* The --checks.role given ("client" by default), for the audit's header. */
+const char *checks_role(void);
 
 extern const struct collector collector_checks;
 

@@ -31,10 +31,33 @@ check_reason(struct check_result *r, const char *code)
 }
 
 void
+check_finding_about(struct check_ctx *c, int mta, const char *service, const char *code)
+{
+	struct check_result *r = c->r;
+
+	check_reason(r, code);
+	c->n_findings++;
+	if (code == NULL)
+		return;
+	for (size_t i = 0; i < r->n_subjects; i++) {
+		const struct check_subject *s = &r->subjects[i];
+
+		if (s->mta == mta && strcmp(s->code, code) == 0
+		    && (s->service == service
+			|| (s->service && service && strcmp(s->service, service) == 0)))
+			return;
+	}
+	if (r->n_subjects == CHECK_MAX_REASONS) {
+		r->subjects_lost = true;
+		return;
+	}
+	r->subjects[r->n_subjects++] = (struct check_subject){ code, mta, service };
+}
+
+void
 check_finding(struct check_ctx *c, const char *code)
 {
-	check_reason(c->r, code);
-	c->n_findings++;
+	check_finding_about(c, c->m ? (int)c->mta : -1, NULL, code);
 }
 
 void
@@ -98,9 +121,33 @@ check_status_name(enum check_status s)
 	case CHECK_FAIL: return "fail";
 	case CHECK_NOT_APPLICABLE: return "not_applicable";
 	case CHECK_ERROR: return "error";
+	case CHECK_WAIVED: return "waived";
 	}
 	assert(!"check_status_name: not an enum check_status");
 	return "error";
+}
+
+static const char *const role_names[CHECK_ROLE_COUNT] = {
+	[CHECK_ROLE_CLIENT] = "client",
+	[CHECK_ROLE_SERVER] = "server",
+};
+
+const char *
+check_role_name(enum check_role r)
+{
+	assert(r < CHECK_ROLE_COUNT);
+	return role_names[r];
+}
+
+int
+check_role_parse(const char *s, enum check_role *r)
+{
+	for (int i = 0; i < CHECK_ROLE_COUNT; i++)
+		if (strcmp(s, role_names[i]) == 0) {
+			*r = (enum check_role)i;
+			return 0;
+		}
+	return -1;
 }
 
 bool

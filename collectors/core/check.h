@@ -14,6 +14,9 @@
  *     (the MTA is not audited on this host); failed -> error with reason
  *     collector_failed_<mta>; MTA not detected -> not_applicable.  Only
  *     then decide() runs, over that MTA's complete facts (c->m, c->m->priv);
+ *   - a row that applies to some host roles only (.roles, the
+ *     --checks.role of the run): not_applicable with reason role_<role>
+ *     on a host of another role, before anything else;
  *   - a cross-MTA row: a listeners collector that failed is a problem
  *     (collector_failed_listeners) when the row says it uses the
  *     listeners (CHECK_USES_LISTENERS), and the whole answer when it
@@ -25,7 +28,9 @@
  *     through the framework (checks.c), which skips a disabled MTA
  *     collector and counts a failed one as a problem.
  * decide() reports with check_finding() (a definite failure and its
- * reason code), check_problem() (an input it cannot judge), check_note()
+ * reason code; check_finding_about() when the finding is about one MTA
+ * service, so that a waiver scoped to that service can cover it),
+ * check_problem() (an input it cannot judge), check_note()
  * (human text for the audit) and c->applicable (false: the subject is
  * absent).  The status then follows the rules of docs/checks.md: fail if
  * any finding, even when an input is missing; else error, with the
@@ -68,14 +73,29 @@ struct check_ctx {
 #define CHECK_USES_LISTENERS 0x1u	/* failed listeners are a problem; disabled: judged without */
 #define CHECK_REQUIRES_LISTENERS 0x2u	/* failed: the only answer (error); disabled: not_applicable */
 
+/*
+ * The host's role (--checks.role, docs/checks.md "Host roles"): a client
+ * only sends or submits mail locally; a server receives mail from the
+ * network.
+ */
+enum check_role { CHECK_ROLE_CLIENT, CHECK_ROLE_SERVER, CHECK_ROLE_COUNT };
+
+#define CHECK_FOR_ROLE(r) (1u << (r))	/* a bit of check_row.roles */
+
 struct check_row {
 	struct check_info info;
 	unsigned needs;			/* cross-MTA rows: CHECK_*_LISTENERS */
+	unsigned roles;			/* CHECK_FOR_ROLE() bits it applies to; 0: every role */
 	void (*decide)(struct check_ctx *c);
 };
 
-/* A definite failure: code becomes a reason of the result (once). */
+/*
+ * A definite failure: code becomes a reason of the result (once).  Its
+ * subject is the MTA of an MTA's own row (or part), no service.
+ */
 void check_finding(struct check_ctx *c, const char *code);
+/* The same, about MTA mta (-1: none) and service (NULL: none). */
+void check_finding_about(struct check_ctx *c, int mta, const char *service, const char *code);
 /* An input the check cannot judge: error, unless there is a finding. */
 void check_problem(struct check_ctx *c, const char *code);
 /* Append human text to the result's detail (in c->ar). */
@@ -90,7 +110,10 @@ void check_reason(struct check_result *r, const char *code);
  * is a problem.
  */
 bool check_mta_audited(struct check_ctx *c, enum mta_kind k);
-/* "pass", "fail", "not_applicable", "error". */
+/* "pass", "fail", "not_applicable", "error", "waived". */
 const char *check_status_name(enum check_status s);
+/* "client", "server"; check_role_parse: 0, or -1 for another word. */
+const char *check_role_name(enum check_role r);
+int check_role_parse(const char *s, enum check_role *r);
 
 #endif

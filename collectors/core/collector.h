@@ -19,8 +19,11 @@
  * mta_exporter_collector_{duration_seconds,success}.
  *
  * Everything a collector allocates for one scrape comes from sc->arena and
- * is released after the scrape; state kept across scrapes (caches) belongs
- * to the collector and is released in fini().
+ * is released after the scrape; state kept across scrapes (caches, files
+ * named by its flags) belongs to the collector and is released in fini().
+ * A collector that reads a file of its own once (not on every scrape)
+ * re-reads it in reload() on SIGHUP (scrape_reload(), under the scrape
+ * lock); a file it cannot use is logged there and the old state kept.
  */
 #ifndef MTA_COLLECTOR_H
 #define MTA_COLLECTOR_H
@@ -117,9 +120,21 @@ enum check_status {
 	CHECK_FAIL,
 	CHECK_NOT_APPLICABLE,
 	CHECK_ERROR,
+	CHECK_WAIVED,		/* a failure every finding of which a valid waiver covers */
 };
 
+#define CHECK_STATUS_COUNT 5
 #define CHECK_MAX_REASONS 16
+
+/*
+ * What one finding is about, for the scope of a waiver
+ * (collectors/checks/waivers.h): the MTA and the service it names.
+ */
+struct check_subject {
+	const char *code;	/* the finding's reason code */
+	int mta;		/* enum mta_kind, or -1: not about one MTA */
+	const char *service;	/* "<instance>/<service>" or the service; NULL: not about one */
+};
 
 /*
  * What a compliance check is, as the exposition and the audit show it: one
@@ -142,6 +157,11 @@ struct check_result {
 	const char *reasons[CHECK_MAX_REASONS];	/* stable finding codes */
 	size_t n_reasons;
 	const char *detail;	/* human text, may be NULL */
+	/* Whom each finding is about (one entry per code, MTA and service). */
+	struct check_subject subjects[CHECK_MAX_REASONS];
+	size_t n_subjects;
+	bool subjects_lost;	/* more than CHECK_MAX_REASONS: no waiver can cover them all */
+	const char *waiver;	/* CHECK_WAIVED: the waivers' reasons and dates (text) */
 };
 
 #define MTA_TLS_MAX_CERTS 4
@@ -239,6 +259,7 @@ struct collector {
 	uint64_t caps;		/* capabilities collect() needs (1ull << CAP_*), kept after --runas */
 	int (*init)(const struct collector_env *env);
 	int (*collect)(struct scrape_ctx *sc);
+	int (*reload)(const struct collector_env *env);	/* NULL: nothing to re-read */
 	void (*fini)(void);
 };
 

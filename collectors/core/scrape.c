@@ -75,6 +75,22 @@ scrape_init(struct scrape *s, const struct scrape_config *cfg)
 	return 0;
 }
 
+int
+scrape_reload(struct scrape *s)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < collector_count; i++) {
+		const struct collector *c = collector_table[i];
+
+		if (s->initialized[i] && c->reload && c->reload(s->cfg.env) < 0)
+			rc = -1;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
 void
 scrape_fini(struct scrape *s)
 {

@@ -45,6 +45,12 @@ struct scrape {
 
 /* scrape_init - init() every enabled collector; -1 if one refused (logged). */
 int scrape_init(struct scrape *s, const struct scrape_config *cfg);
+/*
+ * scrape_reload - SIGHUP: reload() every enabled collector that has one,
+ * under the lock (no scrape runs meanwhile).  -1 if one failed (logged;
+ * it keeps its old state).
+ */
+int scrape_reload(struct scrape *s);
 void scrape_fini(struct scrape *s);
 
 /*

@@ -12,7 +12,7 @@ exim_stig_gen004710(struct check_ctx *c)
 {
 	for (size_t i = 0; i < c->m->n_relays; i++)
 		if (c->m->relays[i].verdict == RELAY_OPEN && !c->m->local_only) {
-			check_finding(c, "exim_open_relay");
+			check_finding_about(c, MTA_EXIM, c->m->relays[i].service, "exim_open_relay");
 			check_note(c, "exim service %s relays for anyone", c->m->relays[i].service);
 		}
 }

@@ -187,7 +187,8 @@ relay_restrictions(struct check_ctx *c)
 	}
 	for (size_t i = 0; i < pf->n_smtpd; i++)
 		if (!postfix_relay_has_required(&pf->smtpd[i].relay_in)) {
-			check_finding(c, "relay_list_without_unauth_destination");
+			check_finding_about(c, MTA_POSTFIX, pf->smtpd[i].name,
+					    "relay_list_without_unauth_destination");
 			check_note(c, "service %s: neither smtpd_relay_restrictions nor "
 				      "smtpd_recipient_restrictions has a working "
 				      "reject_unauth_destination (or defer_unauth_destination, reject, "
@@ -281,7 +282,7 @@ smtpd_sasl_noanonymous(struct check_ctx *c)
 		if (pyes(c, s, POSTFIX_P_SMTPD_SASL_AUTH_ENABLE)
 		    && !postfix_list_has(pget(c, s, POSTFIX_P_SMTPD_SASL_SECURITY_OPTIONS),
 					 "noanonymous")) {
-			check_finding(c, "smtpd_sasl_anonymous");
+			check_finding_about(c, MTA_POSTFIX, s->name, "smtpd_sasl_anonymous");
 			check_note(c, "service %s allows anonymous SASL", s->name);
 		}
 	}
@@ -314,7 +315,9 @@ config_warnings(struct check_ctx *c)
 {
 	if (c->m->config_warnings) {
 		check_finding(c, "config_warnings");
-		check_note(c, "%u configuration warnings (see the exporter log)", c->m->config_warnings);
+		check_note(c, "%u configuration warning%s, each logged on stderr with its file and "
+			   "line (log level warn)", c->m->config_warnings,
+			   c->m->config_warnings == 1 ? "" : "s");
 	}
 }
 

@@ -2,7 +2,9 @@
  * tls_checks.c - the tls_* checks and mta_runtime_matches_config's TLS
  * part (see tls_checks.h, docs/checks.md).  Pure: they read the facts
  * (c->f: each MTA's struct mta_tls and the tls collector's live results)
- * and the scrape's time (f->now).  Diagnostics: none.
+ * and the scrape's time (f->now).  Each finding names its MTA and
+ * service (check_finding_about), so a waiver for one MTA or service
+ * covers it (collectors/checks/waivers.h).  Diagnostics: none.
  */
 #include "collectors/tls/tls_checks.h"
 
@@ -120,16 +122,16 @@ validity(struct check_ctx *c, enum mta_kind k, const char *service, const char *
 	char d[32];
 
 	if (cert->not_after < c->f->now) {
-		check_finding(c, code(c, k, "certificate_expired"));
+		check_finding_about(c, (int)k, service, code(c, k, "certificate_expired"));
 		check_note(c, "%s service %s: %s expired on %s", mta_name(k), service, where,
 			   date_of(cert->not_after, d, sizeof(d)));
 	} else if (cert->not_after - c->f->now < TLS_EXPIRY_WARN_DAYS * DAY) {
-		check_finding(c, code(c, k, "certificate_expires_soon"));
+		check_finding_about(c, (int)k, service, code(c, k, "certificate_expires_soon"));
 		check_note(c, "%s service %s: %s expires on %s", mta_name(k), service, where,
 			   date_of(cert->not_after, d, sizeof(d)));
 	}
 	if (cert->not_before > c->f->now) {
-		check_finding(c, code(c, k, "certificate_not_yet_valid"));
+		check_finding_about(c, (int)k, service, code(c, k, "certificate_not_yet_valid"));
 		check_note(c, "%s service %s: %s is valid only from %s", mta_name(k), service, where,
 			   date_of(cert->not_before, d, sizeof(d)));
 	}
@@ -143,14 +145,14 @@ valid(struct check_ctx *c, enum mta_kind k, const struct mta_tls *t, const struc
 		const char *where = arena_printf(c->ar, "certificate %s", mc->cert_path);
 
 		if (mc->cert.state == TLSFILE_ABSENT) {
-			check_finding(c, code(c, k, "certificate_missing"));
+			check_finding_about(c, (int)k, t->service, code(c, k, "certificate_missing"));
 			check_note(c, "%s service %s: %s does not exist", mta_name(k), t->service, where);
 		} else if (mc->cert.state == TLSFILE_UNREADABLE) {
 			check_problem(c, code(c, k, "certificate_unreadable"));
 			check_note(c, "%s service %s: %s cannot be read: %s", mta_name(k), t->service,
 				   where, mc->cert.error);
 		} else if (!mc->cert.have_cert) {
-			check_finding(c, code(c, k, "certificate_invalid"));
+			check_finding_about(c, (int)k, t->service, code(c, k, "certificate_invalid"));
 			check_note(c, "%s service %s: %s holds no certificate: %s", mta_name(k),
 				   t->service, where, mc->cert.error);
 		} else {
@@ -170,11 +172,11 @@ key_size(struct check_ctx *c, enum mta_kind k, const char *service, const char *
 	 const char *alg, unsigned bits)
 {
 	if ((strcmp(alg, "rsa") == 0 || strcmp(alg, "dsa") == 0) && bits < 2048) {
-		check_finding(c, code(c, k, "rsa_key_below_2048"));
+		check_finding_about(c, (int)k, service, code(c, k, "rsa_key_below_2048"));
 		check_note(c, "%s service %s: %s has a %u-bit %s key", mta_name(k), service, where,
 			   bits, alg);
 	} else if (strcmp(alg, "ec") == 0 && bits < 256) {
-		check_finding(c, code(c, k, "ec_key_below_256"));
+		check_finding_about(c, (int)k, service, code(c, k, "ec_key_below_256"));
 		check_note(c, "%s service %s: %s has a %u-bit EC key", mta_name(k), service, where,
 			   bits);
 	}
@@ -204,13 +206,13 @@ dh_strong(struct check_ctx *c, enum mta_kind k, const struct mta_tls *t,
 	  const struct mta_tls_live *l)
 {
 	if (t && t->dh_bits && t->dh_bits < 2048) {
-		check_finding(c, code(c, k, "dh_below_2048"));
+		check_finding_about(c, (int)k, t->service, code(c, k, "dh_below_2048"));
 		check_note(c, "%s service %s: the configured DH group (%s%s%s) has %u bits",
 			   mta_name(k), t->service, t->dh_source, t->dh_path ? " " : "",
 			   t->dh_path ? t->dh_path : "", t->dh_bits);
 	}
 	if (live_up(l) && l->dhe.outcome == TLSCLIENT_OK && l->dhe.kx_dh && l->dhe.kx_bits < 2048) {
-		check_finding(c, code(c, k, "dh_below_2048"));
+		check_finding_about(c, (int)k, l->service, code(c, k, "dh_below_2048"));
 		check_note(c, "%s service %s: the server's DHE group has %u bits", mta_name(k),
 			   l->service, l->dhe.kx_bits);
 	}
@@ -229,15 +231,17 @@ legacy(struct check_ctx *c, enum mta_kind k, const struct mta_tls *t, const stru
 {
 	for (int v = TLSINFO_SSL3; v <= TLSINFO_TLS1_1; v++) {
 		if (t && t->versions_known && (t->versions & TLSINFO_BIT(v))) {
-			check_finding(c, code(c, k, arena_printf(c->ar, "config_allows_%s",
-								  version_code((enum tlsinfo_version)v))));
+			check_finding_about(c, (int)k, t->service,
+					    code(c, k, arena_printf(c->ar, "config_allows_%s",
+								    version_code((enum tlsinfo_version)v))));
 			check_note(c, "%s service %s: %s allows %s", mta_name(k), t->service,
 				   t->versions_setting ? t->versions_setting : "the configuration",
 				   tlsinfo_version_name((enum tlsinfo_version)v));
 		}
 		if (live_up(l) && l->accepted[v] == 1) {
-			check_finding(c, code(c, k, arena_printf(c->ar, "accepts_%s",
-								  version_code((enum tlsinfo_version)v))));
+			check_finding_about(c, (int)k, l->service,
+					    code(c, k, arena_printf(c->ar, "accepts_%s",
+								    version_code((enum tlsinfo_version)v))));
 			check_note(c, "%s service %s accepts a %s handshake", mta_name(k), l->service,
 				   tlsinfo_version_name((enum tlsinfo_version)v));
 		}
@@ -266,7 +270,7 @@ matches_key(struct check_ctx *c, enum mta_kind k, const struct mta_tls *t,
 		if (mc->cert.state != TLSFILE_OK || !mc->cert.have_cert)
 			continue;	/* tls_certificate_valid says why */
 		if (mc->key.state == TLSFILE_ABSENT) {
-			check_finding(c, code(c, k, "key_missing"));
+			check_finding_about(c, (int)k, t->service, code(c, k, "key_missing"));
 			check_note(c, "%s service %s: key %s does not exist", mta_name(k), t->service,
 				   mc->key_path);
 		} else if (mc->key.state == TLSFILE_UNREADABLE) {
@@ -280,11 +284,11 @@ matches_key(struct check_ctx *c, enum mta_kind k, const struct mta_tls *t,
 			check_note(c, "%s service %s: key %s cannot be read: %s", mta_name(k), t->service,
 				   mc->key_path, mc->key.error);
 		} else if (!mc->key.have_key) {
-			check_finding(c, code(c, k, "key_invalid"));
+			check_finding_about(c, (int)k, t->service, code(c, k, "key_invalid"));
 			check_note(c, "%s service %s: %s holds no private key", mta_name(k), t->service,
 				   mc->key_path);
 		} else if (!tlsinfo_key_matches(&mc->cert.cert, &mc->key.key)) {
-			check_finding(c, code(c, k, "key_mismatch"));
+			check_finding_about(c, (int)k, t->service, code(c, k, "key_mismatch"));
 			check_note(c, "%s service %s: key %s does not belong to certificate %s",
 				   mta_name(k), t->service, mc->key_path, mc->cert_path);
 		}
@@ -303,7 +307,7 @@ names_host(struct check_ctx *c, enum mta_kind k, const struct mta_tls *t,
 		if (f->state != TLSFILE_OK || !f->have_cert)
 			continue;
 		if (f->cert.names_host == 0) {
-			check_finding(c, code(c, k, "certificate_name_mismatch"));
+			check_finding_about(c, (int)k, t->service, code(c, k, "certificate_name_mismatch"));
 			check_note(c, "%s service %s: certificate %s (CN %s) does not name %s",
 				   mta_name(k), t->service, t->certs[i].cert_path,
 				   f->cert.subject_cn[0] ? f->cert.subject_cn : "none", t->hostname);
@@ -374,14 +378,14 @@ tls_runtime_mismatch(struct check_ctx *c, enum mta_kind k)
 				loaded = true;
 		}
 		if (any && l->main.have_peer && !loaded) {
-			check_finding(c, code(c, k, "tls_certificate_not_loaded"));
+			check_finding_about(c, (int)k, l->service, code(c, k, "tls_certificate_not_loaded"));
 			check_note(c, "%s service %s presents a certificate (CN %s, expires %lld) that "
 				      "is not the configured one: reload the MTA", mta_name(k),
 				   l->service, l->main.peer.subject_cn, (long long)l->main.peer.not_after);
 		}
 		if (t->dh_source && strcmp(t->dh_source, "file") == 0 && t->dh_bits
 		    && l->dhe.outcome == TLSCLIENT_OK && l->dhe.kx_dh && l->dhe.kx_bits != t->dh_bits) {
-			check_finding(c, code(c, k, "tls_dh_not_loaded"));
+			check_finding_about(c, (int)k, l->service, code(c, k, "tls_dh_not_loaded"));
 			check_note(c, "%s service %s uses a %u-bit DH group, its file %s has %u bits",
 				   mta_name(k), l->service, l->dhe.kx_bits, t->dh_path, t->dh_bits);
 		}

@@ -6,16 +6,17 @@
       webhook payload) as one line to LOGFILE.  Loopback only.
 
   alert_webhook.py wait LOGFILE --status firing|resolved [--timeout S]
-                   [--only] [--absent NAME ...] --expect SPEC ...
-      Wait until, for every SPEC, the newest notification about a matching
-      alert has that status.  SPEC is "label=value,label=value[;text;text]":
-      the labels must all match exactly, and each text must occur in the
-      alert's description.  Every matching alert must also carry the
-      annotations summary, description and runbook_url, and a severity label
-      of critical, warning or info.  With --only, a firing alert that matches
-      no SPEC is an error; --absent NAME fails if any alert
-      of that name was ever delivered.  Exit 0 when satisfied, 1 on timeout
-      or violation, printing what was missing.
+                   [--only] [--absent NAME ...] [--keep SPEC ...] --expect SPEC ...
+      Wait until, for every --expect SPEC, the newest notification about a
+      matching alert has that status, and for every --keep SPEC it is (still)
+      firing.  SPEC is "label=value,label=value[;text;text]": the labels
+      must all match exactly, and each text must occur in the alert's
+      description.  Every matching alert must also carry the annotations
+      summary, description and runbook_url, and a severity label of
+      critical, warning or info.  With --only, a firing alert that matches
+      no SPEC (--expect or --keep) is an error; --absent NAME fails if any
+      alert of that name was ever delivered.  Exit 0 when satisfied, 1 on
+      timeout or violation, printing what was missing.
 
 Standard library only.
 """
@@ -80,18 +81,18 @@ def latest(log):
     return out, names
 
 
-def check(log, status, specs, only, absent):
+def check(log, status, specs, only, absent, keep=()):
     alerts, names = latest(log)
     problems = []
-    for labels, texts in specs:
+    for labels, texts, want in [s + (status,) for s in specs] + [k + ("firing",) for k in keep]:
         match = [a for a in alerts.values()
                  if all(a["labels"].get(k) == v for k, v in labels.items())]
         if not match:
             problems.append("no alert delivered matching %s" % labels)
             continue
         for a in match:
-            if a.get("status") != status:
-                problems.append("%s is %s, want %s" % (labels, a.get("status"), status))
+            if a.get("status") != want:
+                problems.append("%s is %s, want %s" % (labels, a.get("status"), want))
             ann = a.get("annotations", {})
             for k in ("summary", "description", "runbook_url"):
                 if not ann.get(k):
@@ -105,7 +106,7 @@ def check(log, status, specs, only, absent):
         for a in alerts.values():
             if a.get("status") == "firing" and not any(
                     all(a["labels"].get(k) == v for k, v in labels.items())
-                    for labels, _ in specs):
+                    for labels, _ in list(specs) + list(keep)):
                 problems.append("unexpected firing alert %s" % a["labels"])
     for n in absent:
         if n in names:
@@ -125,11 +126,13 @@ def main(argv):
     ap.add_argument("--only", action="store_true")
     ap.add_argument("--absent", action="append", default=[])
     ap.add_argument("--expect", action="append", default=[], required=True)
+    ap.add_argument("--keep", action="append", default=[])
     a = ap.parse_args(argv)
     specs = [parse_spec(s) for s in a.expect]
+    keep = [parse_spec(s) for s in a.keep]
     deadline = time.time() + a.timeout
     while True:
-        problems = check(a.log, a.status, specs, a.only, a.absent)
+        problems = check(a.log, a.status, specs, a.only, a.absent, keep)
         if not problems:
             print("all %d expected alert(s) delivered as %s" % (len(specs), a.status))
             return 0

@@ -7,16 +7,20 @@
       define a datasource variable (type datasource, query prometheus) and
       job and instance variables, and every panel (rows aside) must have at
       least one target with a non-empty expr using the ${datasource}
-      datasource; panel ids are unique per dashboard.  The files must also
-      equal what dashboards/tools/build_dashboards.py generates.
+      datasource; panel ids are unique per dashboard; every stat has a unit
+      and thresholds; every data link to a dashboard (/d/<uid>/...) names
+      one of the files.  The files must also equal what
+      dashboards/tools/build_dashboards.py generates.
 
-  dashboards_check.py query --prometheus URL [DIR]
+  dashboards_check.py query --prometheus URL [--var NAME=VALUE ...] [DIR]
       Resolves the job and instance variables the way Grafana does (their
       label_values() queries against URL, first value, used unescaped as
-      Grafana does for a single value), substitutes them and
+      Grafana does for a single value; "All", i.e. the allValue, for a
+      multi-value variable), unless --var sets a single-value one; substitutes them and
       Grafana's built-in interval variables into every panel query, and runs
       it: instant queries for instant targets, a range query over the last
-      5 minutes otherwise.  Each must succeed and return at least one series.
+      5 minutes otherwise.  Each must succeed, return at least one series,
+      and hold no NaN or infinite value.
 
 Exit status 0 when everything passes, 1 otherwise; each problem is printed
 as "file: panel: message".  Standard library only.
@@ -54,10 +58,22 @@ def panels_of(dash):
             yield q
 
 
+def panel_links(p):
+    """Every data link of a panel: its own, its defaults' and its overrides'."""
+    fc = p.get("fieldConfig", {})
+    out = list(p.get("links") or []) + list(fc.get("defaults", {}).get("links") or [])
+    for o in fc.get("overrides") or []:
+        for prop in o.get("properties") or []:
+            if prop.get("id") == "links":
+                out += prop.get("value") or []
+    return out
+
+
 def lint(d):
     errs = []
     uids = {}
     dashes = load(d)
+    all_uids = {dd.get("uid") for _, _, dd in dashes}
     if not dashes:
         errs.append("%s: no dashboards found" % d)
     for f, text, dash in dashes:
@@ -95,6 +111,17 @@ def lint(d):
                     errs.append("%s: %s: datasource is %r, not ${datasource}" % (name, title, dsu))
             if "gridPos" not in p:
                 errs.append("%s: %s: no gridPos" % (name, title))
+            defaults = p.get("fieldConfig", {}).get("defaults", {})
+            if p.get("type") == "stat":
+                if not defaults.get("unit"):
+                    errs.append("%s: %s: stat without a unit" % (name, title))
+                st = defaults.get("thresholds", {}).get("steps") or []
+                if not st or st[0].get("value") is not None:
+                    errs.append("%s: %s: stat without thresholds (a base step first)" % (name, title))
+            for link in panel_links(p):
+                m = re.match(r"^/d/([A-Za-z0-9_-]+)/", link.get("url", ""))
+                if m and m.group(1) not in all_uids:
+                    errs.append("%s: %s: link to unknown dashboard %s" % (name, title, m.group(1)))
     # Generated files must be current.
     sys.path.insert(0, os.path.join(HERE, "..", "tools"))
     import build_dashboards  # noqa: E402
@@ -127,6 +154,8 @@ def api(base, path, params):
 
 
 def resolve(base, var, values):
+    if var.get("includeAll") and var.get("allValue"):
+        return var["allValue"], None  # Grafana's "All"
     q = var.get("query")
     q = q.get("query") if isinstance(q, dict) else q
     for k, v in values.items():
@@ -155,7 +184,19 @@ def substitute(expr, values):
     return expr
 
 
-def query(d, base):
+def bad_values(data):
+    """The NaN or infinite samples of a query result."""
+    bad = []
+    for r in data.get("result", []):
+        samples = r.get("values") or ([r["value"]] if "value" in r else [])
+        for _, v in samples:
+            if v in ("NaN", "+Inf", "-Inf"):
+                bad.append("%s=%s" % (r.get("metric", {}), v))
+                break
+    return bad
+
+
+def query(d, base, overrides=None):
     errs = []
     n = 0
     now = time.time()
@@ -164,6 +205,9 @@ def query(d, base):
         values = {}
         for var in dash.get("templating", {}).get("list", []):
             if var.get("type") != "query":
+                continue
+            if var["name"] in (overrides or {}) and not var.get("includeAll"):
+                values[var["name"]] = overrides[var["name"]]
                 continue
             val, err = resolve(base, var, values)
             if err:
@@ -190,6 +234,9 @@ def query(d, base):
                     errs.append("%s: %s [%s]: %s (query %s)" % (name, p["title"], t["refId"], err, expr))
                 elif not data.get("result"):
                     errs.append("%s: %s [%s]: no data (query %s)" % (name, p["title"], t["refId"], expr))
+                elif bad_values(data):
+                    errs.append("%s: %s [%s]: NaN or infinite value: %s (query %s)"
+                                % (name, p["title"], t["refId"], ", ".join(bad_values(data)[:3]), expr))
                 else:
                     print("  ok  %-40s [%s] %d series" % (p["title"], t["refId"], len(data["result"])))
     return errs, n
@@ -201,17 +248,23 @@ def main(argv):
         return 2
     cmd, rest = argv[0], argv[1:]
     base = None
+    overrides = {}
     if cmd == "query":
         if len(rest) < 2 or rest[0] != "--prometheus":
-            print("usage: dashboards_check.py query --prometheus URL [DIR]", file=sys.stderr)
+            print("usage: dashboards_check.py query --prometheus URL [--var NAME=VALUE ...] [DIR]",
+                  file=sys.stderr)
             return 2
         base, rest = rest[1], rest[2:]
+        while len(rest) >= 2 and rest[0] == "--var":
+            k, _, v = rest[1].partition("=")
+            overrides[k] = v
+            rest = rest[2:]
     d = rest[0] if rest else DEFAULT_DIR
     if cmd == "lint":
         errs, n = lint(d)
         what = "panels linted"
     else:
-        errs, n = query(d, base)
+        errs, n = query(d, base, overrides)
         what = "panel queries returned data"
     for e in errs:
         print("FAIL " + e)

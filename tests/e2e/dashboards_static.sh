@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # dashboards_static.sh - fast static validation of everything in
 # dashboards/, docker/ and packaging/ (no daemon is started):
-#   promtool check rules / test rules, customize.py output, check ids
+#   promtool check rules / test rules, customize.py output, the alerting
+#   rule (rules_policy.py, with its self-test), check ids
 #   against the exporter's catalogue, dashboard lint
 #   (and a lint self-test on broken copies), docker/ YAML, compose and
 #   Grafana provisioning, promtool check config, amtool check-config,
-#   systemd-analyze verify of the unit template and the socket unit
+#   systemd-analyze verify of the unit templates, the socket and timer
 #   (+ security report), the man page, and the image's
 #   HEALTHCHECK command against the real exporter on 127.0.0.1:20305 (the
 #   one daemon this script starts, briefly).
@@ -44,21 +45,42 @@ if have promtool; then
 		promtool test rules "$SRC"/dashboards/tests/*.test.yml
 	custom() {
 		"$PY" "$SRC/dashboards/tools/customize.py" --selector 'job="mail",env="prod"' \
-			--runbook-base https://wiki.example.org/mta --for MtaOpenRelay=0s \
-			-o "$WORK/custom.yml" || return 1
+			--scrape-selector 'job="mail"' --node-selector 'job="nodes"' \
+			--runbook-base https://wiki.example.org/mta --for MtaCheckFailed:critical=0s \
+			--for MtaExporterDown=1m -o "$WORK/custom.yml" || return 1
 		promtool check rules "$WORK/custom.yml" || return 1
-		local a b
-		a=$(grep -c 'job="mta"' "$RULES"); b=$(grep -c 'job="mail",env="prod"' "$WORK/custom.yml")
-		[ "$a" -gt 0 ] && [ "$a" = "$b" ] || { echo "selector: $a vs $b"; return 1; }
-		! grep -q 'job="mta"\|mta-exporter.invalid' "$WORK/custom.yml" || return 1
-		grep -A1 'alert: MtaOpenRelay$' "$WORK/custom.yml" >/dev/null &&
-			awk '/alert: MtaOpenRelay$/{f=1} f&&/for:/{print; exit}' "$WORK/custom.yml" | grep -q 'for: 0s'
+		local old new pair
+		# every placeholder is replaced, as often as it appeared
+		for pair in 'job=~"mta|node"=job="mail",env="prod"' 'job="mta"=job="mail"' \
+			'job="node"=job="nodes"' \
+			'file:///usr/share/doc/mta-exporter/docs=https://wiki.example.org/mta'; do
+			old=${pair%%=[jh]*}; new=${pair#"$old"=}
+			a=$(grep -cF "$old" "$RULES"); b=$(grep -cF "$new" "$WORK/custom.yml")
+			[ "$a" -gt 0 ] && [ "$a" -le "$b" ] || { echo "$old: $a in the rules, $new: $b in the copy"; return 1; }
+			! grep -qF "$old" "$WORK/custom.yml" || { echo "$old left in the copy"; return 1; }
+		done
+		# for: one severity of MtaCheckFailed, and MtaExporterDown
+		awk '/alert: MtaCheckFailed$/{n++} n==1&&/for:/{print; exit}' "$WORK/custom.yml" | grep -q 'for: 0s' || return 1
+		awk '/alert: MtaCheckFailed$/{n++} n==2&&/for:/{print; exit}' "$WORK/custom.yml" | grep -q 'for: 10m' || return 1
+		awk '/alert: MtaExporterDown$/{f=1} f&&/for:/{print; exit}' "$WORK/custom.yml" | grep -q 'for: 1m'
 	}
 	step "customize.py rewrites selector, runbooks, for:" custom
-	unknown_alert() { ! "$PY" "$SRC/dashboards/tools/customize.py" --for NoSuchAlert=1m >/dev/null; }
-	step "customize.py rejects an unknown alert" unknown_alert
+	unknown_alert() {
+		! "$PY" "$SRC/dashboards/tools/customize.py" --for NoSuchAlert=1m >/dev/null &&
+			! "$PY" "$SRC/dashboards/tools/customize.py" --for MtaCheckFailed:bogus=1m >/dev/null
+	}
+	step "customize.py rejects an unknown alert or severity" unknown_alert
 else
 	skipped "promtool checks" "promtool not installed (Debian package prometheus)"
+fi
+
+if "$PY" -c 'import yaml' 2>/dev/null; then
+	step "rules keep the alerting rule (one alert per cause, docs/alerts.md)" \
+		"$PY" "$SRC/dashboards/tests/rules_policy.py" "$RULES"
+	step "rules_policy catches each broken rule (self-test)" \
+		"$PY" "$SRC/dashboards/tests/rules_policy.py" --self-test
+else
+	skipped "rules_policy" "python3-yaml not installed"
 fi
 
 # ------------------------------------------------------------ check ids
@@ -88,17 +110,37 @@ b["uid"] = a["uid"]                                     # duplicate uid
 a["panels"][0]["targets"] = []                          # panel without query
 a["panels"][1]["datasource"] = {"uid": "${DS_PROMETHEUS}"}  # import input
 c["templating"]["list"] = [v for v in c["templating"]["list"] if v["name"] != "datasource"]
+del c["panels"][1]["fieldConfig"]["defaults"]["unit"]   # a stat without a unit
+for pn in b["panels"]:                                  # a link to no dashboard
+    for o in pn["fieldConfig"]["overrides"]:
+        for pr in o["properties"]:
+            if pr["id"] == "links":
+                pr["value"][0]["url"] = "/d/no-such-dashboard/x"
+assert c["panels"][1]["type"] == "stat"
 for f, x in zip(fs, (a, b, c)):
     json.dump(x, open(f, "w"))
 PYEOF
 	"$PY" "$SRC/dashboards/tests/dashboards_check.py" lint "$d" >"$WORK/lint.out" && return 1
 	local want
 	for want in "also used by" "panel has no query" 'uses ${DS_' \
-		"no prometheus datasource variable" "differs from build_dashboards.py"; do
+		"no prometheus datasource variable" "differs from build_dashboards.py" \
+		"stat without a unit" "link to unknown dashboard no-such-dashboard"; do
 		grep -qF "$want" "$WORK/lint.out" || { echo "lint missed: $want"; cat "$WORK/lint.out"; return 1; }
 	done
 }
 step "dashboard lint catches broken dashboards" lint_selftest
+nan_selftest() {	# the query check refuses NaN and infinite samples, instant and range
+	"$PY" - "$SRC/dashboards/tests" <<'PYEOF'
+import sys
+sys.path.insert(0, sys.argv[1])
+sys.dont_write_bytecode = True
+from dashboards_check import bad_values
+assert bad_values({"result": [{"metric": {"check": "a"}, "value": [1, "NaN"]}]})
+assert bad_values({"result": [{"metric": {}, "values": [[1, "1"], [2, "+Inf"]]}]})
+assert not bad_values({"result": [{"metric": {}, "values": [[1, "0"], [2, "0.5"]]}]})
+PYEOF
+}
+step "dashboard query check refuses NaN and infinite values" nan_selftest
 
 # ------------------------------------------------------------ docker
 if "$PY" -c 'import yaml' 2>/dev/null; then
@@ -114,7 +156,7 @@ if have promtool; then
 		sed "s#/etc/prometheus/rules/#$SRC/dashboards/alerts/#" \
 			"$SRC/docker/prometheus/prometheus.yml" >"$WORK/prometheus.yml"
 		promtool check config "$WORK/prometheus.yml" | tee "$WORK/pc.out" &&
-			grep -q 'SUCCESS: 17 rules found' "$WORK/pc.out"
+			grep -q 'SUCCESS: 20 rules found' "$WORK/pc.out"
 	}
 	step "promtool check config docker/prometheus/prometheus.yml" prom_config
 fi
@@ -163,8 +205,20 @@ if have systemd-analyze; then
 			-e "s#@MTA_DEFAULTS_FILE@#/etc/default/mta_exporter#g; s#@CMAKE_INSTALL_PREFIX@#/usr#g" \
 			"$SRC/packaging/mta_exporter.service.in" >"$WORK/mta_exporter.service"
 		! grep -n '@[A-Z_]*@' "$WORK/mta_exporter.service" || { echo "template variable left"; return 1; }
-		cp "$SRC/packaging/mta_exporter.socket" "$WORK/"
-		systemd-analyze verify --man=no "$WORK/mta_exporter.service" "$WORK/mta_exporter.socket" || return 1
+		cp "$SRC/packaging/mta_exporter.socket" "$SRC/packaging/mta_exporter-textfile.timer" "$WORK/"
+		sed -e "s#^ExecStart=@CMAKE_INSTALL_FULL_BINDIR@/mta_exporter#ExecStart=$bin#" \
+			-e "s#@MTA_DEFAULTS_FILE@#/etc/default/mta_exporter#g; s#@CMAKE_INSTALL_PREFIX@#/usr#g" \
+			-e "s#@MTA_TEXTFILE_DIR@#/var/lib/prometheus/node-exporter#g" \
+			"$SRC/packaging/mta_exporter-textfile.service.in" >"$WORK/mta_exporter-textfile.service"
+		! grep -n '@[A-Z_]*@' "$WORK/mta_exporter-textfile.service" || { echo "template variable left"; return 1; }
+		systemd-analyze verify --man=no "$WORK/mta_exporter.service" "$WORK/mta_exporter.socket" \
+			"$WORK/mta_exporter-textfile.service" "$WORK/mta_exporter-textfile.timer" || return 1
+		for k in 'ExecStart=.* --once=/var/lib/prometheus/node-exporter/mta_exporter.prom \$ARGS$' \
+			'SuccessExitStatus=1' 'UMask=0022' 'ReadWritePaths=/var/lib/prometheus/node-exporter' \
+			'ProtectSystem=strict' 'CapabilityBoundingSet=CAP_DAC_READ_SEARCH CAP_SYS_PTRACE'; do
+			grep -q "^$k" "$WORK/mta_exporter-textfile.service" || { echo "textfile unit lacks $k"; return 1; }
+		done
+		grep -q '^OnUnitActiveSec=1min' "$WORK/mta_exporter-textfile.timer" || { echo "timer interval"; return 1; }
 		local k
 		for k in DynamicUser=yes ProtectSystem=strict ProtectHome=yes PrivateTmp=yes \
 			NoNewPrivileges=yes EnvironmentFile= 'ExecReload=/bin/kill -HUP $MAINPID' \
@@ -173,7 +227,7 @@ if have systemd-analyze; then
 			grep -q "^$k" "$WORK/mta_exporter.service" || { echo "unit lacks $k"; return 1; }
 		done
 	}
-	step "systemd-analyze verify packaging/mta_exporter.service.in and .socket" unit
+	step "systemd-analyze verify packaging/ units (service, socket, textfile service and timer)" unit
 	if systemd-analyze --offline=true security "$WORK/mta_exporter.service" >"$WORK/sec.out" 2>&1; then
 		echo "info systemd-analyze security: $(grep 'Overall exposure' "$WORK/sec.out")"
 	else

@@ -6,8 +6,9 @@
 #   2. lintian: no error and no warning (overrides ship in the package);
 #      the Depends line comes from dpkg-shlibdeps;
 #   3. dpkg -i: files where the issue and docs/deployment.md say, the
-#      conffile registered, the service enabled and the socket not; with a
-#      running systemd, the service started and answering;
+#      conffile registered, the service enabled and the socket and the
+#      textfile timer not; with a running systemd, the service started and
+#      answering;
 #   4. run /usr/bin/mta_exporter --once; systemd-analyze verify the
 #      installed units;
 #   5. reinstall keeps an edited /etc/default/mta_exporter; remove keeps it;
@@ -36,7 +37,9 @@ PATHS=(/usr/bin/mta_exporter /etc/default/mta_exporter /lib/systemd/system/mta_e
 	/lib/systemd/system/mta_exporter.socket /usr/share/man/man1/mta_exporter.1.gz
 	/usr/share/doc/mta-exporter /usr/share/mta-exporter /etc/systemd/system/mta_exporter.service
 	/etc/systemd/system/mta_exporter.socket /etc/systemd/system/multi-user.target.wants/mta_exporter.service
-	/etc/systemd/system/sockets.target.wants/mta_exporter.socket)
+	/etc/systemd/system/sockets.target.wants/mta_exporter.socket
+	/lib/systemd/system/mta_exporter-textfile.service /lib/systemd/system/mta_exporter-textfile.timer
+	/etc/systemd/system/timers.target.wants/mta_exporter-textfile.timer)
 for p in "${PATHS[@]}"; do
 	[ ! -e "$p" ] && [ ! -L "$p" ] || skip "$p exists and is not from this test (owner: $(dpkg -S "$p" 2>/dev/null || echo none)); not touching it"
 done
@@ -103,7 +106,9 @@ pass "dpkg -i $(basename "$DEB")"
 
 for f in /usr/bin/mta_exporter /usr/share/man/man1/mta_exporter.1.gz \
 	/lib/systemd/system/mta_exporter.service /lib/systemd/system/mta_exporter.socket \
+	/lib/systemd/system/mta_exporter-textfile.service /lib/systemd/system/mta_exporter-textfile.timer \
 	/etc/default/mta_exporter /usr/share/doc/mta-exporter/README.md \
+	/usr/share/doc/mta-exporter/docs/checks.md /usr/share/doc/mta-exporter/docs/waivers.md \
 	/usr/share/doc/mta-exporter/docs/deployment.md /usr/share/doc/mta-exporter/copyright \
 	/usr/share/doc/mta-exporter/changelog.Debian.gz /usr/share/mta-exporter/alerts/mta.rules.yml \
 	/usr/share/mta-exporter/grafana/mta-fleet-overview.json; do
@@ -115,7 +120,15 @@ dpkg-query -W -f='${Conffiles}\n' mta-exporter | grep -q '^ /etc/default/mta_exp
 [ "$(readlink /etc/systemd/system/multi-user.target.wants/mta_exporter.service)" = \
 	/lib/systemd/system/mta_exporter.service ] || fail "mta_exporter.service not enabled"
 [ ! -e /etc/systemd/system/sockets.target.wants/mta_exporter.socket ] || fail "mta_exporter.socket enabled by the package"
-pass "files in place, conffile registered, service enabled, socket not"
+[ ! -e /etc/systemd/system/timers.target.wants/mta_exporter-textfile.timer ] ||
+	fail "mta_exporter-textfile.timer enabled by the package"
+grep -q '^ExecStart=/usr/bin/mta_exporter --once=/var/lib/prometheus/node-exporter/mta_exporter.prom \$ARGS$' \
+	/lib/systemd/system/mta_exporter-textfile.service || fail "textfile unit: $(grep ExecStart /lib/systemd/system/mta_exporter-textfile.service)"
+# the rules' runbook links resolve to the installed docs (docs/alerts.md, "Runbook links")
+for f in $(grep -o 'file:///usr/share/doc/mta-exporter/docs/[a-z-]*\.md' /usr/share/mta-exporter/alerts/mta.rules.yml | sort -u); do
+	[ -f "${f#file://}" ] || fail "runbook $f: not installed"
+done
+pass "files in place, conffile registered, service enabled, socket and textfile timer not, runbooks installed"
 
 if $SYSTEMD_RUNNING && $port_free; then
 	systemctl is-active --quiet mta_exporter.service || fail "service not started: $(systemctl status mta_exporter 2>&1)"
@@ -145,9 +158,10 @@ fi
 pass "/usr/bin/mta_exporter --once (exit $rc)"
 
 systemd-analyze verify --man=no /lib/systemd/system/mta_exporter.service \
-	/lib/systemd/system/mta_exporter.socket >"$T/verify.log" 2>&1 ||
+	/lib/systemd/system/mta_exporter.socket /lib/systemd/system/mta_exporter-textfile.service \
+	/lib/systemd/system/mta_exporter-textfile.timer >"$T/verify.log" 2>&1 ||
 	fail "systemd-analyze verify: $(cat "$T/verify.log")"
-pass "systemd-analyze verify accepts the installed service and socket"
+pass "systemd-analyze verify accepts the installed service, socket, textfile service and timer"
 
 # ------------------------------------------------------------ 5. reinstall, remove, purge
 echo 'ARGS="--log.level=debug"' >/etc/default/mta_exporter

@@ -9,11 +9,13 @@
 # of its own root, a Debian Exim whose template is missing (the collector
 # fails), and the root holding all three MTAs (combined_root, as
 # exposition.sh); the alerting trees and the combined root also with
-# --no-collector.checks (<name>.no-checks.prom).  And for every tree: the
-# exposition with --no-collector.checks is the full one minus the
-# mta_check_* families and the collector="checks" self-metrics (the checks
-# collector only reads facts; every MTA collector produces all of its own,
-# the relay verdicts included).
+# --no-collector.checks (<name>.no-checks.prom); the server tree also with
+# --checks.role=server and tests/fixtures/alerting/waivers-server.yml (a
+# waiver in force, one expired: <name>.role-server.prom).  And for every
+# tree: the exposition with --no-collector.checks is the full one minus the
+# mta_check_* families, mta_exporter_role_info and the collector="checks"
+# self-metrics (the checks collector only reads facts; every MTA collector
+# produces all of its own, the relay verdicts included).
 #
 # The output depends only on the tree: the sockets are replayed from a
 # recorded netlink dump (the tree's listeners.rec, else
@@ -55,9 +57,10 @@ expose() {
 }
 
 # but_checks: an exposition without what the checks collector adds (the
-# mta_check_* families and its own collector="checks" self-metrics).
+# mta_check_* families, mta_exporter_role_info and its own
+# collector="checks" self-metrics).
 but_checks() {
-	grep -vE '^(# (HELP|TYPE) )?mta_check_|\{collector="checks"\}'
+	grep -vE '^(# (HELP|TYPE) )?(mta_check_|mta_exporter_role_info)|\{collector="checks"\}'
 }
 
 # once NAME ROOT [FLAG...]: the masked --once output of ROOT into
@@ -95,6 +98,9 @@ for d in "$FIX"/alerting/rootfs-*; do
 	once "alerting-$(basename "$d").no-checks" "$d" --no-collector.checks
 done
 once all.no-checks "$T/all" --no-collector.checks
+# The server tree judged as a server, with one waiver in force and one expired.
+once alerting-rootfs-server.role-server "$FIX/alerting/rootfs-server" --checks.role=server \
+	--checks.waivers="$FIX/alerting/waivers-server.yml"
 
 [ ${#checks_changed[@]} -eq 0 ] ||
 	fail "--no-collector.checks changed more than the checks' series for: ${checks_changed[*]}"

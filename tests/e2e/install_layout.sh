@@ -3,8 +3,8 @@
 # DESTDIR with the build's configured prefix (/usr/local by default):
 #   - the systemd unit's ExecStart= is the installed binary and its
 #     EnvironmentFile= the installed flags file; the unit directory is one
-#     systemd searches; `systemd-analyze verify` accepts the service and the
-#     socket unit;
+#     systemd searches; `systemd-analyze verify` accepts the service, the
+#     socket unit and the textfile-collector service and timer;
 #   - share/ holds only the Grafana dashboards and the alert rules (no
 #     tests/, tools/ or scripts), all of them;
 #   - every relative link in the installed README and docs resolves;
@@ -27,7 +27,11 @@ mapfile -t units < <(cd "$D" && find . -name mta_exporter.service -printf '/%P\n
 [ ${#units[@]} = 1 ] || fail "expected one mta_exporter.service, found: ${units[*]:-none}"
 unit=${units[0]}
 unitdir=${unit%/*}
-[ -f "$D$unitdir/mta_exporter.socket" ] || fail "mta_exporter.socket not installed beside $unit"
+for u in mta_exporter.socket mta_exporter-textfile.service mta_exporter-textfile.timer; do
+	[ -f "$D$unitdir/$u" ] || fail "$u not installed beside $unit"
+done
+grep -q "^ExecStart=$prefix/bin/mta_exporter --once=" "$D$unitdir/mta_exporter-textfile.service" ||
+	fail "textfile unit: $(grep ExecStart "$D$unitdir/mta_exporter-textfile.service")"
 if [ "$prefix" = /usr ]; then
 	[ "$unitdir" = /lib/systemd/system ] || fail "prefix /usr: units in $unitdir, not /lib/systemd/system"
 else
@@ -53,10 +57,13 @@ if command -v systemd-analyze >/dev/null; then
 	# verify wants ExecStart to exist: point it into the DESTDIR.
 	mkdir "$T/units"
 	sed "s#^ExecStart=$exec_start#ExecStart=$D$exec_start#" "$D$unit" >"$T/units/mta_exporter.service"
-	cp "$D$unitdir/mta_exporter.socket" "$T/units/"
+	sed "s#^ExecStart=$exec_start#ExecStart=$D$exec_start#" "$D$unitdir/mta_exporter-textfile.service" \
+		>"$T/units/mta_exporter-textfile.service"
+	cp "$D$unitdir/mta_exporter.socket" "$D$unitdir/mta_exporter-textfile.timer" "$T/units/"
 	systemd-analyze verify --man=no "$T/units/mta_exporter.service" "$T/units/mta_exporter.socket" \
+		"$T/units/mta_exporter-textfile.service" "$T/units/mta_exporter-textfile.timer" \
 		>"$T/verify.log" 2>&1 || fail "systemd-analyze verify: $(cat "$T/verify.log")"
-	pass "systemd-analyze verify accepts the service and the socket unit"
+	pass "systemd-analyze verify accepts the service, the socket, the textfile service and timer"
 else
 	echo "note: systemd-analyze not installed; unit verification left to deb_package.sh"
 fi

@@ -1,8 +1,9 @@
 /*
- * fuzz_escape.c - JSON and logfmt escaping of arbitrary bytes
- * (lib/escape.c), with the invariants the log relies on: every call
- * consumes 1 to 4 bytes, an escaped unit fits ESCAPE_UNIT_MAX, and the JSON
- * output is valid UTF-8 without control characters or bare quotes.  The
+ * fuzz_escape.c - JSON, logfmt and XML escaping of arbitrary bytes
+ * (lib/escape.c), with the invariants the log and the audit rely on: every
+ * call consumes 1 to 4 bytes, an escaped unit fits ESCAPE_UNIT_MAX, and the
+ * output is valid UTF-8 without control characters or bare quotes (XML:
+ * no bare markup character either, and no U+FFFE/U+FFFF).  The
  * input is a NUL-terminated copy of the data (a string, as the log gets it).
  */
 #include <stdint.h>
@@ -30,6 +31,10 @@ check(enum escape_style style, const char *s)
 				abort();
 			if (u[i] == '"' && (i == 0 || u[i - 1] != '\\'))
 				abort();
+			if (style == ESCAPE_XML && (strchr("<>'", u[i]) || (u[i] == '&' && i != 0)
+						    || (l == 3 && memcmp(u + i, "\xef\xbf", 2) == 0
+							&& (unsigned char)u[i + 2] >= 0xbe)))
+				abort();
 			i += l;
 		}
 		s += used;
@@ -47,6 +52,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s[size] = '\0';
 	check(ESCAPE_JSON, s);
 	check(ESCAPE_LOGFMT, s);
+	check(ESCAPE_XML, s);
 	free(s);
 	return 0;
 }

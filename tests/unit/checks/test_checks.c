@@ -3,8 +3,11 @@
  * from hand-built facts (checks_evaluate is pure): every cross-MTA
  * check's pass, fail, not-applicable and error paths; what the framework
  * settles before an MTA's own row is called (disabled, failed, not
- * detected); the catalogue assembled from the descriptors, in exposition
- * order, each id documented in docs/checks.md; the collector's metrics.
+ * detected) and for the host's role; whom findings are about and the
+ * waivers applied through the policy; the catalogue assembled from the
+ * descriptors, in exposition order, each id documented in docs/checks.md;
+ * the collector's metrics, its flags (--checks.role, --checks.waivers)
+ * and the waivers' reload.
  * The MTAs' own rows are tested with their modules (test_postfix_checks,
  * test_sendmail_checks).
  */
@@ -21,6 +24,7 @@
 #include <cmocka.h>
 
 #include "collectors/checks/checks.h"
+#include "collectors/checks/waivers.h"
 #include "collectors/postfix/postfix.h"
 #include "collectors/sendmail/sendmail.h"
 #include "exporter/exposition/metrics.h"
@@ -40,6 +44,7 @@ struct world {
 	struct postfix_facts pf;
 	uint16_t ports[3];
 	struct arena ar;
+	struct checks_policy policy;	/* zero: a client, no waivers */
 	struct check_result res[64];
 	size_t n;
 };
@@ -142,7 +147,7 @@ detected(struct world *w, enum mta_kind k, bool local_only, bool bound_all)
 static const struct check_result *
 run(struct world *w, const char *id)
 {
-	w->n = checks_evaluate(&w->f, &w->env, &w->ar, w->res, 64);
+	w->n = checks_evaluate(&w->f, &w->env, &w->policy, &w->ar, w->res, 64);
 	assert_int_equal(w->n, checks_catalogue_count());
 	for (size_t i = 0; i < w->n; i++)
 		if (strcmp(w->res[i].id, id) == 0)
@@ -416,7 +421,7 @@ test_collector_metrics(void **state)
 	struct scrape_ctx sc;
 	struct metrics *m = metrics_new(1 << 20);
 	struct buf b;
-	size_t ones = 0, checks = 0;
+	size_t ones = 0, checks = 0, statuses = 0;
 
 	for (size_t i = 0; i < collector_count; i++)	/* the defaults, as without flags */
 		env.enabled[i] = collector_table[i]->default_enabled;
@@ -438,14 +443,276 @@ test_collector_metrics(void **state)
 		if (strncmp(line, "mta_check_finding{", 18) == 0 && strstr(line, "cis_2_1_21"))
 			assert_non_null(strstr(line, "reason=\"port_25_nonloopback\""));
 		/* the checks collector reads facts only: it adds no other family */
-		assert_true(line[0] == '#' || strncmp(line, "mta_check_", 10) == 0);
+		assert_true(line[0] == '#' || strncmp(line, "mta_check_", 10) == 0
+			    || strcmp(line, "mta_exporter_role_info{role=\"client\"} 1") == 0);
+		if (strncmp(line, "mta_check_status{", 17) == 0)
+			statuses++;
+		/* no waivers file, no waiver series */
+		assert_null(strstr(line, "waiver"));
 	}
 	assert_int_equal(checks, checks_catalogue_count());
 	assert_int_equal(ones, checks_catalogue_count());	/* exactly one status per check */
+	assert_int_equal(statuses, 5 * checks_catalogue_count());	/* and five series */
 	assert_int_equal(w.f.mta[MTA_POSTFIX].n_relays, 0);
 	buf_free(&b);
 	metrics_free(m);
 	world_free(&w);
+}
+
+/* ---- the host's role ---- */
+
+static void
+test_roles(void **state)
+{
+	static const struct {
+		enum check_role role;
+		bool listeners;		/* the listeners collector enabled */
+		enum check_status want;
+		const char *reason;
+	} cases[] = {
+		{ CHECK_ROLE_CLIENT, true, CHECK_FAIL, "postfix_inet_interfaces_all" },
+		{ CHECK_ROLE_SERVER, true, CHECK_NOT_APPLICABLE, "role_server" },
+		{ CHECK_ROLE_CLIENT, false, CHECK_FAIL, "postfix_inet_interfaces_all" },
+		/* the role settles it before the missing listeners could make it an error */
+		{ CHECK_ROLE_SERVER, false, CHECK_NOT_APPLICABLE, "role_server" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct world w;
+
+		world_init(&w);
+		w.policy.role = cases[i].role;
+		enable(&w, "listeners", cases[i].listeners);
+		w.f.listeners_collected = cases[i].listeners;
+		detected(&w, MTA_POSTFIX, false, true);
+		add_listener(&w, "0.0.0.0", 25, "master");
+		expect(run(&w, "cis_2_1_21"), cases[i].want, cases[i].reason);
+		/* every relay and hardening check still applies to a server */
+		w.relays[0] = (struct mta_relay){ "", "smtp", RELAY_OPEN, "mynetworks_all", "x" };
+		w.f.mta[MTA_POSTFIX].relays = w.relays;
+		w.f.mta[MTA_POSTFIX].n_relays = 1;
+		expect(run(&w, "mta_no_open_relay"), CHECK_FAIL, "postfix_open_relay");
+		expect(run(&w, "postfix_vrfy_disabled"), CHECK_FAIL, "vrfy_enabled");
+		world_free(&w);
+	}
+	assert_string_equal(check_role_name(CHECK_ROLE_SERVER), "server");
+	{
+		enum check_role r;
+
+		assert_int_equal(check_role_parse("client", &r), 0);
+		assert_int_equal(r, CHECK_ROLE_CLIENT);
+		assert_int_equal(check_role_parse("server", &r), 0);
+		assert_int_equal(r, CHECK_ROLE_SERVER);
+		assert_int_equal(check_role_parse("Server", &r), -1);
+		assert_int_equal(check_role_parse("", &r), -1);
+	}
+}
+
+/* ---- whom findings are about (the waivers' scope) ---- */
+
+static const struct check_subject *
+subject(const struct check_result *r, const char *code)
+{
+	for (size_t i = 0; i < r->n_subjects; i++)
+		if (strcmp(r->subjects[i].code, code) == 0)
+			return &r->subjects[i];
+	fail_msg("%s: no subject for %s", r->id, code);
+	return NULL;
+}
+
+static void
+test_subjects(void **state)
+{
+	const struct check_result *r;
+	struct world w;
+
+	world_init(&w);
+	detected(&w, MTA_POSTFIX, false, true);
+	add_listener(&w, "0.0.0.0", 25, "master");
+	r = run(&w, "cis_2_1_21");
+	assert_int_equal(subject(r, "port_25_nonloopback")->mta, -1);	/* any process */
+	assert_int_equal(subject(r, "postfix_inet_interfaces_all")->mta, MTA_POSTFIX);
+	assert_null(subject(r, "postfix_inet_interfaces_all")->service);
+	/* an open relay is about its MTA and service; one subject per service */
+	attach_priv(&w, MTA_EXIM);
+	w.relays[0] = (struct mta_relay){ "", "smtp", RELAY_OPEN, "x", "x" };
+	w.relays[1] = (struct mta_relay){ "out", "smtp", RELAY_OPEN, "x", "x" };
+	w.f.mta[MTA_EXIM].relays = w.relays;
+	w.f.mta[MTA_EXIM].n_relays = 2;
+	r = run(&w, "mta_no_open_relay");
+	assert_int_equal(r->n_reasons, 1);
+	assert_int_equal(r->n_subjects, 2);
+	assert_int_equal(r->subjects[0].mta, MTA_EXIM);
+	assert_string_equal(r->subjects[0].service, "smtp");
+	assert_string_equal(r->subjects[1].service, "out/smtp");
+	/* an MTA's own row: its MTA */
+	r = run(&w, "postfix_vrfy_disabled");
+	assert_int_equal(subject(r, "vrfy_enabled")->mta, MTA_POSTFIX);
+	world_free(&w);
+}
+
+/* ---- the waivers, through the policy ---- */
+
+static void
+test_waived(void **state)
+{
+	static const char yaml[] =
+		"- check: postfix_vrfy_disabled\n"
+		"  reason: helpdesk tool\n"
+		"  expires: 2030-01-31\n"
+		"- check: mta_no_open_relay\n"
+		"  mta: exim\n"
+		"  service: smtp\n"
+		"  reason: test relay\n"
+		"  expires: 2030-01-31\n"
+		"- check: postfix_helo_required\n"
+		"  reason: old client\n"
+		"  expires: 2020-01-31\n";
+	struct waivers wv;
+	struct world w;
+	char err[256];
+	const struct check_result *r;
+
+	assert_int_equal(waivers_parse(yaml, strlen(yaml), &wv, err, sizeof(err)), 0);
+	world_init(&w);
+	w.policy.waivers = &wv;
+	w.policy.now = waivers_date("2030-01-31") + 86399;	/* the last second of that day */
+	detected(&w, MTA_POSTFIX, false, true);
+	r = run(&w, "postfix_vrfy_disabled");
+	expect(r, CHECK_WAIVED, "vrfy_enabled");	/* the findings stay, for the record */
+	assert_string_equal(r->waiver, "helpdesk tool (until 2030-01-31)");
+	expect(run(&w, "postfix_helo_required"), CHECK_FAIL, "waiver_expired");
+	expect(run(&w, "postfix_helo_required"), CHECK_FAIL, "helo_not_required");
+	/* a scoped waiver covers only its MTA and service */
+	attach_priv(&w, MTA_EXIM);
+	w.relays[0] = (struct mta_relay){ "", "smtp", RELAY_OPEN, "x", "x" };
+	w.f.mta[MTA_EXIM].relays = w.relays;
+	w.f.mta[MTA_EXIM].n_relays = 1;
+	expect(run(&w, "mta_no_open_relay"), CHECK_WAIVED, "exim_open_relay");
+	w.relays[1] = (struct mta_relay){ "", "submission", RELAY_OPEN, "x", "x" };
+	w.f.mta[MTA_EXIM].n_relays = 2;
+	expect(run(&w, "mta_no_open_relay"), CHECK_FAIL, "exim_open_relay");
+	/* the next day it has expired */
+	w.f.mta[MTA_EXIM].n_relays = 1;
+	w.policy.now++;
+	expect(run(&w, "mta_no_open_relay"), CHECK_FAIL, "waiver_expired");
+	expect(run(&w, "postfix_vrfy_disabled"), CHECK_FAIL, "waiver_expired");
+	/* a check in error is not waived */
+	w.policy.now = 0;
+	w.f.mta[MTA_POSTFIX].collected = false;
+	expect(run(&w, "postfix_vrfy_disabled"), CHECK_ERROR, "collector_failed_postfix");
+	world_free(&w);
+	waivers_free(&wv);
+}
+
+/* ---- the collector's flags and the waivers' reload ---- */
+
+static const char **
+flag(const char *name)
+{
+	for (const struct collector_flag *f = collector_checks.flags; f && f->name; f++)
+		if (strcmp(f->name, name) == 0)
+			return f->value;
+	fail_msg("no flag %s", name);
+	return NULL;
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Render the checks collector's metrics over w into b. */
+static void
+collect(struct world *w, struct buf *b)
+{
+	struct collector_env env = { .rootfs = "/", .procfs = "/proc" };
+	struct metrics *m = metrics_new(1 << 20);
+	struct scrape_ctx sc;
+
+	for (size_t i = 0; i < collector_count; i++)
+		env.enabled[i] = collector_table[i]->default_enabled;
+	sc = (struct scrape_ctx){ .env = &env, .m = m, .facts = &w->f, .arena = &w->ar };
+	assert_int_equal(collector_checks.collect(&sc), 0);
+	buf_reset(b);
+	assert_int_equal(metrics_render(m, METRICS_TEXT_004, b), 0);
+	metrics_free(m);
+}
+
+/* Every string of want (NULL-terminated) is in the rendered metrics. */
+static void
+expect_metrics(const struct buf *b, const char *const *want)
+{
+	for (; *want; want++)
+		if (strstr(b->data, *want) == NULL)
+			fail_msg("the metrics lack \"%s\":\n%s", *want, b->data);
+}
+
+static void
+test_collector_flags(void **state)
+{
+	char dir[] = "/tmp/test_checks.XXXXXX", path[64];
+	struct collector_env env = { .rootfs = "/", .procfs = "/proc" };
+	struct world w;
+	struct buf b;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/waivers.yml", dir);
+	write_file(path, "- check: postfix_vrfy_disabled\n  reason: \"helpdesk, ticket 123\"\n"
+			 "  expires: 2999-06-30\n");
+	*flag("checks.role") = "server";
+	*flag("checks.waivers") = path;
+	assert_int_equal(collector_checks.init(&env), 0);
+	assert_string_equal(checks_role(), "server");
+	world_init(&w);
+	detected(&w, MTA_POSTFIX, false, true);
+	buf_init(&b, 1 << 20);
+	collect(&w, &b);
+	expect_metrics(&b, (const char *const[]){
+		"mta_exporter_role_info{role=\"server\"} 1\n",
+		"mta_check_status{check=\"postfix_vrfy_disabled\",status=\"waived\"} 1\n",
+		"mta_check_status{check=\"cis_2_1_21\",status=\"not_applicable\"} 1\n",
+		"mta_check_finding{check=\"postfix_vrfy_disabled\",reason=\"vrfy_enabled\"} 1\n",
+		"mta_check_waiver_info{check=\"postfix_vrfy_disabled\",mta=\"\",service=\"\","
+		"reason=\"helpdesk, ticket 123\",expires=\"2999-06-30\"} 1\n",
+		"mta_check_waiver_expiry_timestamp_seconds{check=\"postfix_vrfy_disabled\",mta=\"\","
+		"service=\"\"} 32487782400\n",
+		"mta_check_waivers_last_reload_successful 1\n", NULL });
+
+	/* SIGHUP with a bad file: the waivers in force stay, and the metric says so */
+	write_file(path, "- check: postfix_vrfy\n  reason: x\n  expires: 2999-06-30\n");
+	assert_int_equal(collector_checks.reload(&env), -1);
+	collect(&w, &b);
+	expect_metrics(&b, (const char *const[]){ "status=\"waived\"} 1\n",
+		       "mta_check_waivers_last_reload_successful 0\n", NULL });
+	/* a good one replaces them */
+	write_file(path, "- check: postfix_helo_required\n  reason: y\n  expires: 2999-01-01\n");
+	assert_int_equal(collector_checks.reload(&env), 0);
+	collect(&w, &b);
+	expect_metrics(&b, (const char *const[]){
+		"mta_check_status{check=\"postfix_vrfy_disabled\",status=\"fail\"} 1\n",
+		"mta_check_status{check=\"postfix_helo_required\",status=\"waived\"} 1\n",
+		"mta_check_waivers_last_reload_successful 1\n", NULL });
+	collector_checks.fini();
+
+	/* at startup a bad file or role is refused (the program exits 2) */
+	write_file(path, "- check: postfix_vrfy\n  reason: x\n  expires: 2999-06-30\n");
+	assert_int_equal(collector_checks.init(&env), -1);
+	*flag("checks.waivers") = "";
+	*flag("checks.role") = "relay";
+	assert_int_equal(collector_checks.init(&env), -1);
+	*flag("checks.role") = "client";
+	assert_int_equal(collector_checks.init(&env), 0);
+	collector_checks.fini();
+	buf_free(&b);
+	world_free(&w);
+	unlink(path);
+	rmdir(dir);
 }
 
 /* ---- the catalogue ---- */
@@ -464,7 +731,7 @@ test_catalogue(void **state)
 	int last_owner = -1;
 
 	for (size_t i = 0; i < n; i++) {
-		int owner;
+		int owner, found = -2;
 		const struct check_row *row = checks_catalogue_row(i, &owner);
 		const struct check_info *d = &row->info;
 
@@ -476,7 +743,8 @@ test_catalogue(void **state)
 		assert_non_null(row->decide);
 		assert_true(strcmp(d->severity, "critical") == 0 || strcmp(d->severity, "warning") == 0
 			    || strcmp(d->severity, "info") == 0);
-		assert_ptr_equal(checks_find(d->id), row);	/* ids are unique */
+		assert_ptr_equal(checks_find(d->id, &found), row);	/* ids are unique */
+		assert_int_equal(found, owner);
 		assert_true(owner >= last_owner);		/* grouped by MTA, in table order */
 		last_owner = owner;
 		if (owner >= 0) {
@@ -491,7 +759,7 @@ test_catalogue(void **state)
 	for (int k = 0; k < MTA_COUNT; k++)
 		assert_int_equal(per_mta[k], mta_table[k]->n_checks);
 	assert_null(checks_catalogue_row(n, &last_owner));
-	assert_null(checks_find("no_such_check"));
+	assert_null(checks_find("no_such_check", NULL));
 }
 
 /* Every MTA has a descriptor whose collector is in the collector table. */
@@ -607,8 +875,12 @@ main(void)
 		cmocka_unit_test(test_open_relay),
 		cmocka_unit_test(test_runtime),
 		cmocka_unit_test(test_mta_rows),
+		cmocka_unit_test(test_roles),
+		cmocka_unit_test(test_subjects),
+		cmocka_unit_test(test_waived),
 		cmocka_unit_test(test_collector_metrics),
 		cmocka_unit_test(test_notes_bounded),
+		cmocka_unit_test(test_collector_flags),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,5 @@
 /*
- * test_escape.c - UTF-8 validation and the JSON/logfmt escaping of one
+ * test_escape.c - UTF-8 validation and the JSON/logfmt/XML escaping of one
  * string at a time: quotes, backslashes, control characters, valid
  * multi-byte characters and every kind of invalid UTF-8 (stray
  * continuation bytes, overlong forms, surrogates, code points above
@@ -121,6 +121,36 @@ test_escape(void **state)
 	}
 }
 
+/* XML: markup as entities, whitespace controls as references, what XML 1.0
+ * cannot hold as U+FFFD. */
+static void
+test_escape_xml(void **state)
+{
+	static const struct {
+		const char *in;
+		const char *xml;
+	} cases[] = {
+		{ "plain", "plain" },
+		{ "a<b>&\"c\"'d'", "a&lt;b&gt;&amp;&quot;c&quot;&apos;d&apos;" },
+		{ "two\nlines\r\n\tx", "two&#10;lines&#13;&#10;&#9;x" },
+		{ "back\\slash", "back\\slash" },
+		{ "\x01\x1b[31m\x7f", "\xef\xbf\xbd\xef\xbf\xbd[31m\x7f" },
+		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\xa7", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\xa7" },
+		{ "caf\xe9", "caf\xef\xbf\xbd" },
+		{ "\xe2\x82x", "\xef\xbf\xbd\xef\xbf\xbdx" },
+		/* U+FFFD itself is kept; U+FFFE and U+FFFF are not XML characters */
+		{ "\xef\xbf\xbd\xef\xbf\xbe\xef\xbf\xbf.", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd." },
+		{ "\xef\xbf\xbc", "\xef\xbf\xbc" },	/* U+FFFC, just below */
+	};
+	char out[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		escape_all(ESCAPE_XML, cases[i].in, out, sizeof(out));
+		if (strcmp(out, cases[i].xml) != 0)
+			fail_msg("case %zu xml: got \"%s\", want \"%s\"", i, out, cases[i].xml);
+	}
+}
+
 /* Every byte value, alone and before an ASCII byte: the JSON output is ASCII
  * or valid UTF-8 and has no raw control character. */
 static void
@@ -150,6 +180,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_utf8_len),
 		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_escape_xml),
 		cmocka_unit_test(test_every_byte),
 	};
 

@@ -140,7 +140,7 @@ collect(struct run *r)
 		r->f.mta[k].collected = true;
 	assert_int_equal(scrape_collector(&sc, &collector_postfix), 0);
 	assert_true(r->f.mta[MTA_POSTFIX].detected);
-	r->n = checks_evaluate(&r->f, &r->env, &r->ar, r->res, 64);
+	r->n = checks_evaluate(&r->f, &r->env, NULL, &r->ar, r->res, 64);
 }
 
 static void

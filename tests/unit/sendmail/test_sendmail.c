@@ -110,7 +110,7 @@ static const struct check_result *
 check(struct run *r, const char *id)
 {
 	static struct check_result res[64];
-	size_t n = checks_evaluate(&r->facts, &r->env, &r->arena, res, 64);
+	size_t n = checks_evaluate(&r->facts, &r->env, NULL, &r->arena, res, 64);
 
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(res[i].id, id) == 0)

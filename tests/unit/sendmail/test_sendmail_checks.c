@@ -122,7 +122,7 @@ test_cases(void **state)
 		f.mta[MTA_SENDMAIL].local_only = cases[i].loopback;
 		f.mta[MTA_SENDMAIL].priv = &sf;
 
-		n = checks_evaluate(&f, &env, &ar, res, 64);
+		n = checks_evaluate(&f, &env, NULL, &ar, res, 64);
 		for (size_t k = 0; k < n; k++)
 			if (strcmp(res[k].id, cases[i].id) == 0)
 				r = &res[k];
@@ -191,7 +191,7 @@ test_listen_and_access_db(void **state)
 		f.mta[MTA_SENDMAIL].detected = true;
 		f.mta[MTA_SENDMAIL].collected = true;
 		f.mta[MTA_SENDMAIL].priv = &sf;
-		n = checks_evaluate(&f, &env, &ar, res, 64);
+		n = checks_evaluate(&f, &env, NULL, &ar, res, 64);
 		for (size_t k = 0; k < n; k++)
 			if (strcmp(res[k].id, rows[i].id) == 0)
 				r = &res[k];

@@ -150,6 +150,19 @@ has(const struct world *w, const char *code)
 	return false;
 }
 
+static bool
+about(const struct world *w, const char *code, int mta, const char *service)
+{
+	for (size_t i = 0; i < w->r.n_subjects; i++) {
+		const struct check_subject *s = &w->r.subjects[i];
+
+		if (strcmp(s->code, code) == 0 && s->mta == mta && s->service
+		    && strcmp(s->service, service) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* One mutation of the good world per row; what each check then says. */
 static void
 test_checks(void **state)
@@ -231,6 +244,10 @@ test_checks(void **state)
 			fail_msg("case %zu (%s) %s: status %s, %zu reasons, first %s", i, cases[i].what,
 				 cases[i].check, check_status_name(st), w.r.n_reasons,
 				 w.r.n_reasons ? w.r.reasons[0] : "-");
+		/* a finding is about its MTA and service, so waivers can name them */
+		if (st == CHECK_FAIL && !about(&w, cases[i].code, MTA_POSTFIX, "smtp"))
+			fail_msg("case %zu (%s) %s: %s is not about postfix service smtp", i,
+				 cases[i].what, cases[i].check, cases[i].code);
 		arena_free(&w.ar);
 	}
 }
