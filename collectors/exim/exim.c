@@ -403,6 +403,10 @@ exim_tls_facts(struct scrape_ctx *sc, const struct exim_conf *conf, const char *
 	t->versions_setting = arena_printf(sc->arena, "tls_require_ciphers = %s", prio);
 	if (!strchr(prio, '$') && tlsinfo_priority_versions(prio, &t->versions, err, sizeof(err)) == 0)
 		t->versions_known = true;
+	t->ciphers_setting = t->versions_setting;
+	if (!strchr(prio, '$')
+	    && tlsinfo_priority_weak_ciphers(prio, &t->weak_ciphers, err, sizeof(err)) == 0)
+		t->ciphers_known = true;
 }
 
 static int

@@ -18,7 +18,8 @@
 #     Debian's OpenSSL 3 needs to offer them);
 #   - sslscan --starttls-smtp agrees on the key strength and on which of
 #     TLSv1.0..1.3 are enabled;
-#   - the tls_* checks say what the table expects;
+#   - the tls_* checks say what the table expects (tls_ciphers_strong by
+#     the cipher grade postconf reports);
 #   - finally the certificate file is replaced without a reload:
 #     mta_runtime_matches_config reports <mta>_tls_certificate_not_loaded.
 . "$(dirname "$0")/lib.sh"
@@ -175,9 +176,9 @@ seed_accepts() {	# -tls1 | -tls1_1: 1 if the handshake completes
 # ---- configurations ----
 # name | main.cf TLS lines | expected check statuses (check=status ...)
 CASES=(
-"good|smtpd_tls_chain_files = $K/rsa2048.key, $K/rsa2048.pem\nsmtpd_tls_dh1024_param_file = $K/dh2048.pem\nsmtpd_tls_protocols = >=TLSv1.2|tls_certificate_valid=pass tls_certificate_key_strong=pass tls_dh_strong=pass tls_legacy_protocols_disabled=pass tls_certificate_matches_key=pass tls_certificate_names_host=pass"
-"weak|smtpd_tls_cert_file = $K/rsa1024.pem\nsmtpd_tls_key_file = $K/rsa1024.key\nsmtpd_tls_dh1024_param_file = $K/dh1024.pem\nsmtpd_tls_protocols = !SSLv2, !SSLv3\ntls_medium_cipherlist = DEFAULT:@SECLEVEL=0|tls_certificate_key_strong=fail tls_dh_strong=fail tls_legacy_protocols_disabled=fail tls_certificate_valid=pass"
-"ec_default_protocols|smtpd_tls_cert_file = $K/ec256.pem\nsmtpd_tls_key_file = $K/ec256.key|tls_certificate_key_strong=pass tls_dh_strong=pass tls_legacy_protocols_disabled=fail"
+"good|smtpd_tls_chain_files = $K/rsa2048.key, $K/rsa2048.pem\nsmtpd_tls_dh1024_param_file = $K/dh2048.pem\nsmtpd_tls_protocols = >=TLSv1.2\nsmtpd_tls_ciphers = high|tls_certificate_valid=pass tls_certificate_key_strong=pass tls_dh_strong=pass tls_legacy_protocols_disabled=pass tls_certificate_matches_key=pass tls_certificate_names_host=pass tls_ciphers_strong=pass"
+"weak|smtpd_tls_cert_file = $K/rsa1024.pem\nsmtpd_tls_key_file = $K/rsa1024.key\nsmtpd_tls_dh1024_param_file = $K/dh1024.pem\nsmtpd_tls_protocols = !SSLv2, !SSLv3\nsmtpd_tls_ciphers = export\ntls_export_cipherlist = DEFAULT:@SECLEVEL=0|tls_certificate_key_strong=fail tls_dh_strong=fail tls_legacy_protocols_disabled=fail tls_certificate_valid=pass tls_ciphers_strong=fail"
+"ec_default_protocols|smtpd_tls_cert_file = $K/ec256.pem\nsmtpd_tls_key_file = $K/ec256.key|tls_certificate_key_strong=pass tls_dh_strong=pass tls_legacy_protocols_disabled=fail tls_ciphers_strong=pass"
 "rsa_auto_dh|smtpd_tls_cert_file = $K/rsa2048.pem\nsmtpd_tls_key_file = $K/rsa2048.key|tls_dh_strong=pass tls_legacy_protocols_disabled=fail"
 "expired|smtpd_tls_cert_file = $K/expired.pem\nsmtpd_tls_key_file = $K/expired.key|tls_certificate_valid=fail"
 "soon|smtpd_tls_cert_file = $K/soon.pem\nsmtpd_tls_key_file = $K/soon.key|tls_certificate_valid=fail"
@@ -194,6 +195,11 @@ for c in "${CASES[@]}"; do
 		got=$(status "$out" "${w%%=*}")
 		[ "$got" = "${w#*=}" ] || { grep -E "check=\"${w%%=*}\"|^mta_tls" "$out" >&2; fail "$name: ${w%%=*} is $got, want ${w#*=}"; }
 	done
+	# the cipher grade smtpd uses, as postconf reads it, and the reasons it gives
+	if [ "$(postconf -c "$T/$name" -h smtpd_tls_ciphers)" = export ]; then
+		grep -q '^mta_check_finding{check="tls_ciphers_strong",reason="postfix_config_allows_export_ciphers"} 1' "$out" ||
+			fail "$name: smtpd_tls_ciphers = export is not reported"
+	fi
 	up=$(m "$out" mta_tls_probe_success 'mta="postfix",service="smtp"')
 	if [ "$name" = mismatch ]; then
 		# Postfix cannot load the pair: no TLS, and openssl agrees
