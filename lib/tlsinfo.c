@@ -39,24 +39,33 @@ tlsinfo_version_parse(const char *name, size_t n)
 	return -1;
 }
 
-void
-tlsinfo_versions_format(unsigned mask, char *out, size_t outlen)
+/* Names of the set bits of mask, separated by blanks ("" for none). */
+static void
+names_format(unsigned mask, const char *const *names, size_t stride, int count, char *out,
+	     size_t outlen)
 {
 	size_t used = 0;
 
 	if (outlen == 0)
 		return;
 	out[0] = '\0';
-	for (int v = 0; v < TLSINFO_V_COUNT; v++) {
+	for (int i = 0; i < count; i++) {
 		int n;
 
-		if (!(mask & TLSINFO_BIT(v)))
+		if (!(mask & (1u << i)))
 			continue;
-		n = snprintf(out + used, outlen - used, "%s%s", used ? " " : "", version_names[v]);
+		n = snprintf(out + used, outlen - used, "%s%s", used ? " " : "",
+			     names[(size_t)i * stride]);
 		if (n < 0 || (size_t)n >= outlen - used)
 			return;
 		used += (size_t)n;
 	}
+}
+
+void
+tlsinfo_versions_format(unsigned mask, char *out, size_t outlen)
+{
+	names_format(mask, version_names, 1, TLSINFO_V_COUNT, out, outlen);
 }
 
 static int
@@ -259,21 +268,31 @@ tlsinfo_dh_parse(const void *data, size_t len, unsigned *bits, char *err, size_t
 	return 0;
 }
 
-int
-tlsinfo_priority_versions(const char *priority, unsigned *mask, char *err, size_t errlen)
+/* GnuTLS's reading of a priority string.  0, or -1 with err. */
+static int
+priority_open(const char *priority, gnutls_priority_t *prio, char *err, size_t errlen)
 {
-	gnutls_priority_t prio;
-	const unsigned *list = NULL;
 	const char *where = NULL;
-	int rc, n;
+	int rc = gnutls_priority_init(prio, priority, &where);
 
-	*mask = 0;
-	rc = gnutls_priority_init(&prio, priority, &where);
 	if (rc < 0) {
 		snprintf(err, errlen, "priority string: %s%s%.40s", gnutls_strerror(rc),
 			 where ? " at " : "", where ? where : "");
 		return -1;
 	}
+	return 0;
+}
+
+int
+tlsinfo_priority_versions(const char *priority, unsigned *mask, char *err, size_t errlen)
+{
+	gnutls_priority_t prio;
+	const unsigned *list = NULL;
+	int n;
+
+	*mask = 0;
+	if (priority_open(priority, &prio, err, errlen) < 0)
+		return -1;
 	n = gnutls_priority_protocol_list(prio, &list);
 	for (int i = 0; i < n; i++) {
 		switch (list[i]) {
@@ -326,21 +345,7 @@ tlsinfo_cipher_class_code(enum tlsinfo_cipher_class c)
 void
 tlsinfo_ciphers_format(unsigned mask, char *out, size_t outlen)
 {
-	size_t used = 0;
-
-	if (outlen == 0)
-		return;
-	out[0] = '\0';
-	for (int c = 0; c < TLSINFO_C_COUNT; c++) {
-		int n;
-
-		if (!(mask & TLSINFO_CBIT(c)))
-			continue;
-		n = snprintf(out + used, outlen - used, "%s%s", used ? " " : "", class_names[c][0]);
-		if (n < 0 || (size_t)n >= outlen - used)
-			return;
-		used += (size_t)n;
-	}
+	names_format(mask, &class_names[0][0], 2, TLSINFO_C_COUNT, out, outlen);
 }
 
 int
@@ -348,16 +353,11 @@ tlsinfo_priority_weak_ciphers(const char *priority, unsigned *mask, char *err, s
 {
 	gnutls_priority_t prio;
 	const unsigned *list = NULL;
-	const char *where = NULL;
-	int rc, n;
+	int n;
 
 	*mask = 0;
-	rc = gnutls_priority_init(&prio, priority, &where);
-	if (rc < 0) {
-		snprintf(err, errlen, "priority string: %s%s%.40s", gnutls_strerror(rc),
-			 where ? " at " : "", where ? where : "");
+	if (priority_open(priority, &prio, err, errlen) < 0)
 		return -1;
-	}
 	n = gnutls_priority_cipher_list(prio, &list);
 	for (int i = 0; i < n; i++) {
 		switch (list[i]) {
