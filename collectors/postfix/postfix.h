@@ -33,6 +33,13 @@
 #include "collectors/postfix/postfix_conf.h"
 #include "collectors/postfix/postfix_master.h"
 #include "collectors/postfix/postfix_relay.h"
+#include "lib/budget.h"
+#include "lib/hash.h"
+
+/* Bytes scanned and written by all expansions of one scrape, every instance. */
+#define POSTFIX_EXPAND_WORK_PER_SCRAPE (32u << 20)
+/* Work units of all relay evaluations of one scrape (postfix_relay.h). */
+#define POSTFIX_RELAY_WORK_PER_SCRAPE (32u << 20)
 
 struct postfix_instance {
 	char *config_directory;		/* as Postfix sees it (no rootfs) */
@@ -43,6 +50,7 @@ struct postfix_instance {
 	struct postfix_master master;
 	bool have_main, have_master;
 	char *mynetworks_default;	/* from mynetworks_style, NULL = unknown */
+	char *mn_style, *mn_ifs, *mn_protos;	/* its inputs (expanded), NULL = unknown */
 	struct ifaddr *ifaddrs;		/* copy of the host's addresses */
 	size_t n_ifaddrs;
 	bool ifaddrs_known;
@@ -60,7 +68,6 @@ struct postfix_smtpd {
 						 * smtpd "pass" service behind it */
 	const char *name;			/* "<instance>/<service>"; the service
 						 * alone in the default instance */
-	bool loopback_only;			/* it has endpoints, all loopback */
 	struct postfix_relay_input relay_in;	/* its restriction lists, tables read */
 	struct postfix_relay_verdict relay;
 };
@@ -77,6 +84,10 @@ struct postfix_facts {
 	size_t n_smtpd;
 	bool tls_cert_present;		/* main_inst's smtpd_tls_cert_file exists */
 	bool tls_key_present;		/* ... its smtpd_tls_key_file (default: the cert) */
+	struct budget expand_work;	/* shared by every expansion of this scrape */
+	struct budget relay_work;	/* shared by every relay evaluation of this scrape */
+	struct hash_index endpoint_ix;	/* facts->mta[MTA_POSTFIX].endpoints, for duplicates */
+	bool endpoints_full;		/* POSTFIX_MAX_ENDPOINTS reached (a limit, reported) */
 };
 
 /* Host inputs for loading (tests fill them by hand). */
@@ -87,6 +98,7 @@ struct postfix_host {
 	const struct ifaddr *ifaddrs;	/* NULL + !ifaddrs_known = unknown */
 	size_t n_ifaddrs;
 	bool ifaddrs_known;
+	struct budget *expand_work;	/* shared expansion budget, or NULL */
 };
 
 /*
@@ -174,8 +186,8 @@ int postfix_relay_load_tables(const char *rootfs, struct arena *ar,
  * memory.
  */
 int postfix_relay_verdict_of(const struct postfix_relay_params *p, const char *rootfs,
-			     bool loopback_only, struct arena *ar, struct postfix_relay_input *in,
-			     struct postfix_relay_verdict *out);
+			     struct arena *ar, struct budget *work,
+			     struct postfix_relay_input *in, struct postfix_relay_verdict *out);
 
 extern const struct collector collector_postfix;
 

@@ -33,6 +33,8 @@
 #include <sys/socket.h>
 
 #include "collectors/postfix/postfix_conf.h"
+#include "lib/budget.h"
+#include "lib/hash.h"
 #include "lib/inaddr.h"
 #include "lib/text.h"
 
@@ -52,12 +54,55 @@ struct res {
 	char what[160];		/* the deciding restriction */
 };
 
-struct ctx {
-	const struct postfix_relay_input *in;
-	int family;		/* AF_INET / AF_INET6 of the abstract client */
+enum list_kind { L_CLIENT, L_HELO, L_SENDER, L_RECIPIENT };
+#define N_KINDS 4
+
+/*
+ * A restriction class's result, kept for the rest of the family's walk:
+ * it depends on the class and the list kind only, unless the nesting limit
+ * was reached below it (then only at the same depth) or a class already
+ * being walked was met again below it (then never: that depends on the
+ * path that led there).
+ */
+struct class_memo {
+	bool valid, busy;
+	bool limited;		/* the walk reached POSTFIX_RELAY_MAX_DEPTH */
+	int depth;		/* where it was walked */
+	int span;		/* levels of nesting it used below that */
+	struct res r;
 };
 
-enum list_kind { L_CLIENT, L_HELO, L_SENDER, L_RECIPIENT };
+/* What client_table found in a table for the family (state 0: not searched yet). */
+struct scan_memo {
+	enum { SCAN_UNKNOWN, SCAN_NONE, SCAN_IF, SCAN_FOUND } state;
+	char value[1024];	/* SCAN_FOUND: the action of the 0/0 entry */
+};
+
+/* One evaluation (both families): what it may spend, and the class index. */
+struct eval {
+	const struct postfix_relay_input *in;
+	struct hash_index classes;	/* class name -> in->classes[] */
+	bool indexed;
+	struct class_memo *memo;	/* [class * N_KINDS + kind]; NULL: no memo */
+	signed char *file_memo;		/* per table: mynetworks /file result + 1, 0 = none */
+	struct scan_memo *scan;		/* per table: client_table's search */
+	struct budget own, *work;	/* work units (RELAY_COST_*) */
+};
+
+struct ctx {
+	const struct postfix_relay_input *in;
+	struct eval *ev;
+	int family;		/* AF_INET / AF_INET6 of the abstract client */
+	int deepest;		/* deepest nesting reached */
+	unsigned limit_hits;	/* times POSTFIX_RELAY_MAX_DEPTH was reached */
+	unsigned reentries;	/* times a class met itself */
+	int mynet;		/* permit_mynetworks' result + 1, 0 = not known yet */
+};
+
+/* Work units: each restriction looked at, each byte of table text read. */
+#define RELAY_COST_RESTRICTION 256u
+#define RELAY_COST_MEMO 16u
+#define RELAY_MAX_MEMO_CLASSES 4096	/* more classes than that: no memo */
 
 /* ---- small helpers ---- */
 
@@ -83,12 +128,43 @@ find_table(const struct postfix_relay_input *in, const char *name)
 }
 
 static const struct postfix_relay_class *
-find_class(const struct postfix_relay_input *in, const char *name)
+find_class(const struct eval *ev, const char *name)
 {
-	for (size_t i = 0; i < in->n_classes; i++)
+	const struct postfix_relay_input *in = ev->in;
+	size_t pos = HASH_INDEX_START, i;
+
+	if (in->n_classes == 0)
+		return NULL;
+	if (!ev->indexed) {
+		for (i = 0; i < in->n_classes; i++)
+			if (strcmp(in->classes[i].name, name) == 0)
+				return &in->classes[i];
+		return NULL;
+	}
+	while ((i = hash_index_next(&ev->classes, hash_key(name, strlen(name)), &pos))
+	       != HASH_INDEX_END)
 		if (strcmp(in->classes[i].name, name) == 0)
 			return &in->classes[i];
 	return NULL;
+}
+
+/* Count work; false once the evaluation's budget is spent. */
+static bool
+charge(struct ctx *c, size_t units)
+{
+	return budget_charge(&c->ev->own, units) && budget_charge(c->ev->work, units);
+}
+
+static bool
+eval_exhausted(const struct eval *ev)
+{
+	return ev->own.exhausted || (ev->work != NULL && ev->work->exhausted);
+}
+
+static bool
+exhausted(const struct ctx *c)
+{
+	return eval_exhausted(c->ev);
 }
 
 /*
@@ -155,11 +231,14 @@ table_kind(const char *name, const char **rest)
 struct lines {
 	const char *p;
 	char line[1024];
+	struct ctx *c;		/* charged for the text read */
 };
 
 static bool
 next_line(struct lines *L)
 {
+	const char *start = L->p;
+
 	for (;;) {
 		size_t o = 0;
 		bool any = false;
@@ -191,6 +270,8 @@ next_line(struct lines *L)
 		while (o && (L->line[o - 1] == ' ' || L->line[o - 1] == '\t' || L->line[o - 1] == '\r'))
 			o--;
 		L->line[o] = '\0';
+		if (L->c != NULL && !charge(L->c, (size_t)(L->p - start)))
+			return false;	/* the verdict says why (evaluation_too_complex) */
 		if (o)
 			return true;
 	}
@@ -238,6 +319,8 @@ outcome_of(const struct res *r, struct outcome *o)
 static void res_from_outcome(struct ctx *c, const struct outcome *o, struct res *r);
 static void walk(struct ctx *c, const char *const *items, size_t n,
 		 enum list_kind kind, int depth, struct res *r);
+static void class_walk(struct ctx *c, const struct postfix_relay_class *cls,
+		       enum list_kind kind, int depth, struct res *r);
 
 /* Result of an access-table action (check_table_result). */
 static void
@@ -279,6 +362,7 @@ action_result(struct ctx *c, const char *value, enum list_kind kind, int depth,
 		return;
 	}
 	if (depth >= POSTFIX_RELAY_MAX_DEPTH) {
+		c->limit_hits++;
 		r->v = 'R';
 		r->error = true;
 		r->code = "nesting_too_deep";
@@ -304,8 +388,10 @@ client_table(struct ctx *c, const char *name, enum list_kind kind, int depth,
 	const char *rest = NULL;
 	enum table_kind k = table_kind(name, &rest);
 	const struct postfix_relay_table *t;
+	struct scan_memo local = { SCAN_UNKNOWN, "" }, *sm;
 	struct res r;
 	struct lines L;
+	char v[sizeof(local.value)];
 
 	memset(o, 0, sizeof(*o));
 	if (k == T_EXACT) {	/* exact keys never name every address */
@@ -313,7 +399,6 @@ client_table(struct ctx *c, const char *name, enum list_kind kind, int depth,
 		return;
 	}
 	if (k == T_STATIC) {
-		char v[256];
 		size_t len = strlen(rest);
 
 		if (len >= 2 && rest[0] == '{' && rest[len - 1] == '}')
@@ -332,26 +417,41 @@ client_table(struct ctx *c, const char *name, enum list_kind kind, int depth,
 		env_picks(o, "table_unreadable");
 		return;
 	}
-	L.p = t->text;
-	while (next_line(&L)) {
-		char *key, *value;
-		struct inaddr net;
-		unsigned plen;
+	/* the search does not depend on where the table is named: once per family */
+	sm = c->ev->scan ? &c->ev->scan[t - c->in->tables] : &local;
+	if (sm->state == SCAN_UNKNOWN) {
+		sm->state = SCAN_NONE;
+		L.p = t->text;
+		L.c = c;
+		while (next_line(&L)) {
+			char *key, *value;
+			struct inaddr net;
+			unsigned plen;
 
-		split_entry(L.line, &key, &value);
-		if (ieq(key, "if") || ieq(key, "endif")) {
-			env_picks(o, "table_not_evaluable");
-			return;
-		}
-		if (key[0] == '!' || inaddr_parse_cidr(key, &net, &plen) < 0)
-			continue;
-		if (plen == 0 && net.family == c->family) {
-			action_result(c, value, kind, depth, &r);
-			goto from_res;
+			split_entry(L.line, &key, &value);
+			if (ieq(key, "if") || ieq(key, "endif")) {
+				sm->state = SCAN_IF;
+				break;
+			}
+			if (key[0] == '!' || inaddr_parse_cidr(key, &net, &plen) < 0)
+				continue;
+			if (plen == 0 && net.family == c->family) {
+				sm->state = SCAN_FOUND;
+				snprintf(sm->value, sizeof(sm->value), "%s", value);
+				break;
+			}
 		}
 	}
-	o->set = S_D;
-	return;
+	if (sm->state == SCAN_IF) {
+		env_picks(o, "table_not_evaluable");
+		return;
+	}
+	if (sm->state == SCAN_NONE) {
+		o->set = S_D;
+		return;
+	}
+	snprintf(v, sizeof(v), "%s", sm->value);	/* the memo may be reused below */
+	action_result(c, v, kind, depth, &r);
 from_res:
 	outcome_of(&r, o);
 }
@@ -419,6 +519,7 @@ chosen_table(struct ctx *c, const char *name, enum list_kind kind, bool recipien
 		text = t->text;
 	}
 	L.p = text;
+	L.c = c;
 	while (next_line(&L)) {
 		char *key, *value;
 
@@ -462,17 +563,30 @@ mynetworks_pattern(struct ctx *c, const char *pat, int depth)
 
 	if (pat[0] == '/') {	/* /file/name: its patterns, in order */
 		const struct postfix_relay_table *t = find_table(c->in, pat);
+		signed char *memo;
 		char buf[4096];
 		const char *tok[256];
 		size_t n;
+		enum mn m;
 
 		if (t == NULL || t->text == NULL || depth >= POSTFIX_RELAY_MAX_DEPTH)
 			return MN_UNKNOWN;
+		/*
+		 * A file's answer is the same wherever it is named: it is read
+		 * once per family.  A file that names itself (directly or not)
+		 * is one Postfix would read until it gives up: unknown.
+		 */
+		memo = c->ev->file_memo ? &c->ev->file_memo[t - c->in->tables] : NULL;
+		if (memo != NULL && *memo != 0)
+			return *memo < 0 ? MN_UNKNOWN : (enum mn)(*memo - 1);
+		if (memo != NULL)
+			*memo = -1;	/* busy */
 		{
 			struct lines L;
 			size_t o = 0;
 
 			L.p = t->text;
+			L.c = c;
 			while (next_line(&L) && o + 2 < sizeof(buf)) {
 				int w = snprintf(buf + o, sizeof(buf) - o, "%s ", L.line);
 
@@ -486,8 +600,11 @@ mynetworks_pattern(struct ctx *c, const char *pat, int depth)
 			char buf2[4096];
 
 			n = split_list(buf, buf2, sizeof(buf2), tok, 256);
-			return mynetworks_items(c, tok, n, depth + 1);
+			m = mynetworks_items(c, tok, n, depth + 1);
 		}
+		if (memo != NULL)
+			*memo = (signed char)(m + 1);
+		return m;
 	}
 	if (strchr(pat, ':') && pat[0] != '[' && inaddr_parse_cidr(pat, &net, &plen) < 0) {
 		enum table_kind k = table_kind(pat, &rest);
@@ -504,6 +621,7 @@ mynetworks_pattern(struct ctx *c, const char *pat, int depth)
 		if (t == NULL || t->text == NULL)
 			return MN_UNKNOWN;
 		L.p = t->text;
+		L.c = c;
 		while (next_line(&L)) {
 			char *key, *value;
 
@@ -613,6 +731,56 @@ passable(const char *name)
 	return false;
 }
 
+/*
+ * Walk a restriction class, or take its result from the memo (see struct
+ * class_memo), so that a class named many times is walked once: without
+ * this, a class naming another k times costs k^depth.  A class met again
+ * while it is being walked is a loop smtpd follows until it gives up
+ * ("unreasonable recursion", 451): nesting_too_deep, as at the limit.
+ */
+static void
+class_walk(struct ctx *c, const struct postfix_relay_class *cls, enum list_kind kind, int depth,
+	   struct res *r)
+{
+	size_t ci = (size_t)(cls - c->in->classes);
+	struct class_memo *m = c->ev->memo ? &c->ev->memo[ci * N_KINDS + kind] : NULL;
+	unsigned hits = c->limit_hits, reentries = c->reentries;
+	int deepest = c->deepest;
+
+	if (m != NULL && m->busy) {
+		c->reentries++;
+		r->v = 'R';
+		r->error = true;
+		r->code = "nesting_too_deep";
+		set_what(r, cls->name, NULL);
+		return;
+	}
+	if (m != NULL && m->valid
+	    && (m->depth == depth || (!m->limited && depth + m->span < POSTFIX_RELAY_MAX_DEPTH))
+	    && charge(c, RELAY_COST_MEMO)) {
+		*r = m->r;
+		if (m->limited)
+			c->limit_hits++;
+		if (depth + m->span > c->deepest)
+			c->deepest = depth + m->span;
+		return;
+	}
+	c->deepest = depth;
+	if (m != NULL)
+		m->busy = true;
+	walk(c, cls->items, cls->n, kind, depth, r);
+	if (m != NULL) {
+		m->busy = false;
+		m->valid = c->reentries == reentries && !exhausted(c);
+		m->limited = c->limit_hits != hits;
+		m->depth = depth;
+		m->span = c->deepest - depth;
+		m->r = *r;
+	}
+	if (deepest > c->deepest)
+		c->deepest = deepest;
+}
+
 static void
 restriction(struct ctx *c, const char *name, const char *arg, enum list_kind kind,
 	    int depth, struct outcome *o)
@@ -627,7 +795,12 @@ restriction(struct ctx *c, const char *name, const char *arg, enum list_kind kin
 		   || ieq(name, "defer_unauth_destination") || ieq(name, "check_relay_domains")) {
 		o->set = S_R;
 	} else if (ieq(name, "permit_mynetworks")) {
-		enum mn m = mynetworks_items(c, c->in->mynetworks.items, c->in->mynetworks.n, 0);
+		enum mn m;
+
+		if (c->mynet == 0)	/* the same answer all through the family */
+			c->mynet = 1 + (int)mynetworks_items(c, c->in->mynetworks.items,
+							     c->in->mynetworks.n, 0);
+		m = (enum mn)(c->mynet - 1);
 
 		if (m == MN_IN)
 			o->set = S_P;
@@ -670,7 +843,7 @@ restriction(struct ctx *c, const char *name, const char *arg, enum list_kind kin
 		}
 	} else if (passable(name)) {
 		o->set = S_D;
-	} else if ((cls = find_class(c->in, name)) != NULL) {
+	} else if ((cls = find_class(c->ev, name)) != NULL) {
 		struct res r;
 
 		if (!cls->defined) {
@@ -680,12 +853,13 @@ restriction(struct ctx *c, const char *name, const char *arg, enum list_kind kin
 			return;
 		}
 		if (depth >= POSTFIX_RELAY_MAX_DEPTH) {
+			c->limit_hits++;
 			o->set = S_R;
 			o->error = true;
 			o->code = "nesting_too_deep";
 			return;
 		}
-		walk(c, cls->items, cls->n, kind, depth + 1, &r);
+		class_walk(c, cls, kind, depth + 1, &r);
 		outcome_of(&r, o);
 	} else {
 		o->set = S_R;
@@ -722,12 +896,22 @@ walk(struct ctx *c, const char *const *items, size_t n, enum list_kind kind, int
 	};
 	bool warn = false;
 
+	if (depth > c->deepest)
+		c->deepest = depth;
 	for (size_t i = 0; i < n; i++) {
 		const char *name = items[i], *arg = NULL;
 		const char *shown_arg = NULL;
 		struct outcome o;
 		size_t next = i + 1;
 
+		if (!charge(c, RELAY_COST_RESTRICTION)) {
+			/* the verdict says why (evaluation_too_complex) */
+			r->v = 'U';
+			r->error = false;
+			r->code = "evaluation_too_complex";
+			snprintf(r->what, sizeof(r->what), "(evaluation stopped)");
+			return;
+		}
 		if (ieq(name, "warn_if_reject")) {
 			warn = true;
 			continue;
@@ -806,7 +990,7 @@ walk(struct ctx *c, const char *const *items, size_t n, enum list_kind kind, int
 /* ---- startup guard ---- */
 
 static bool
-has_required_items(const struct postfix_relay_input *in, const char *const *items, size_t n,
+has_required_items(const struct eval *ev, const char *const *items, size_t n,
 		   int depth, bool *visited)
 {
 	static const char *const req[] = {
@@ -826,7 +1010,7 @@ has_required_items(const struct postfix_relay_input *in, const char *const *item
 		for (size_t k = 0; req[k]; k++)
 			if (ieq(items[i], req[k]))
 				return true;
-		if ((cls = find_class(in, items[i])) == NULL || !cls->defined
+		if ((cls = find_class(ev, items[i])) == NULL || !cls->defined
 		    || depth >= POSTFIX_RELAY_MAX_DEPTH)
 			continue;
 		/*
@@ -836,28 +1020,84 @@ has_required_items(const struct postfix_relay_input *in, const char *const *item
 		 * a class naming itself k times costs k^depth.
 		 */
 		if (visited != NULL) {
-			size_t ci = (size_t)(cls - in->classes);
+			size_t ci = (size_t)(cls - ev->in->classes);
 
 			if (visited[ci])
 				continue;
 			visited[ci] = true;
 		}
-		if (has_required_items(in, cls->items, cls->n, depth + 1, visited))
+		if (has_required_items(ev, cls->items, cls->n, depth + 1, visited))
 			return true;
 	}
 	return false;
 }
 
-bool
-postfix_relay_has_required(const struct postfix_relay_input *in)
+/* The guard over an evaluation's class index. */
+static bool
+has_required(const struct eval *ev)
 {
+	const struct postfix_relay_input *in = ev->in;
 	bool *visited = in->n_classes ? calloc(in->n_classes, sizeof(bool)) : NULL;
 	bool r;
 
 	/* Without memory for the marks the search is still bounded by depth. */
-	r = has_required_items(in, in->recipient.items, in->recipient.n, 0, visited)
-	    || has_required_items(in, in->relay.items, in->relay.n, 0, visited);
+	r = has_required_items(ev, in->recipient.items, in->recipient.n, 0, visited)
+	    || has_required_items(ev, in->relay.items, in->relay.n, 0, visited);
 	free(visited);
+	return r;
+}
+
+/* Set up an evaluation: the class index, the memos, the budget. */
+static void
+eval_init(struct eval *ev, const struct postfix_relay_input *in)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->in = in;
+	ev->indexed = true;
+	for (size_t i = 0; i < in->n_classes && ev->indexed; i++)
+		if (hash_index_put(&ev->classes, hash_key(in->classes[i].name,
+							  strlen(in->classes[i].name)), i) < 0)
+			ev->indexed = false;	/* found by a linear search instead */
+	if (in->n_classes > 0 && in->n_classes <= RELAY_MAX_MEMO_CLASSES)
+		ev->memo = calloc(in->n_classes * N_KINDS, sizeof(*ev->memo));
+	if (in->n_tables > 0) {
+		ev->file_memo = calloc(in->n_tables, sizeof(*ev->file_memo));
+		ev->scan = calloc(in->n_tables, sizeof(*ev->scan));
+	}
+	budget_init(&ev->own, POSTFIX_RELAY_MAX_WORK);
+	ev->work = in->work;
+}
+
+/* Forget what one family's walk learnt (the next family's differs). */
+static void
+eval_reset(struct eval *ev)
+{
+	if (ev->memo != NULL)
+		memset(ev->memo, 0, ev->in->n_classes * N_KINDS * sizeof(*ev->memo));
+	if (ev->file_memo != NULL)
+		memset(ev->file_memo, 0, ev->in->n_tables * sizeof(*ev->file_memo));
+	for (size_t i = 0; ev->scan != NULL && i < ev->in->n_tables; i++)
+		ev->scan[i].state = SCAN_UNKNOWN;
+}
+
+static void
+eval_free(struct eval *ev)
+{
+	hash_index_free(&ev->classes);
+	free(ev->memo);
+	free(ev->file_memo);
+	free(ev->scan);
+}
+
+bool
+postfix_relay_has_required(const struct postfix_relay_input *in)
+{
+	struct eval ev;
+	bool r;
+
+	eval_init(&ev, in);
+	r = has_required(&ev);
+	eval_free(&ev);
 	return r;
 }
 
@@ -874,10 +1114,10 @@ struct stage {
 
 /* Evaluate for one client family; stages in smtpd's order. */
 static void
-evaluate_family(const struct postfix_relay_input *in, int family,
-		struct postfix_relay_verdict *out)
+evaluate_family(struct eval *ev, int family, struct postfix_relay_verdict *out)
 {
-	struct ctx c = { .in = in, .family = family };
+	const struct postfix_relay_input *in = ev->in;
+	struct ctx c = { .in = in, .ev = ev, .family = family };
 	struct stage st[5];
 	bool fake = in->compat_below_1 && !in->relay_set;
 	bool relay_first = in->relay_before_recipient && !fake;
@@ -958,6 +1198,7 @@ postfix_relay_evaluate(const struct postfix_relay_input *in, struct postfix_rela
 {
 	struct postfix_relay_verdict v4, v6;
 	bool do4 = in->ipv4 || !in->ipv6, do6 = in->ipv6;
+	struct eval ev;
 
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < in->n_classes; i++) {
@@ -970,7 +1211,9 @@ postfix_relay_evaluate(const struct postfix_relay_input *in, struct postfix_rela
 			return;
 		}
 	}
-	if (!postfix_relay_has_required(in)) {
+	eval_init(&ev, in);
+	if (!has_required(&ev)) {
+		eval_free(&ev);
 		out->verdict = RELAY_CONFIG_ERROR;
 		out->reason = "startup_guard";
 		snprintf(out->detail, sizeof(out->detail),
@@ -979,20 +1222,24 @@ postfix_relay_evaluate(const struct postfix_relay_input *in, struct postfix_rela
 			 "defer or defer_if_permit: smtpd refuses to start");
 		return;
 	}
-	if (in->loopback_only) {
-		/* no client at a public address can connect at all */
-		out->verdict = RELAY_CLOSED;
-		out->reason = "loopback_only";
-		snprintf(out->detail, sizeof(out->detail),
-			 "the service listens on loopback addresses only");
-		return;
-	}
 	memset(&v4, 0, sizeof(v4));
 	memset(&v6, 0, sizeof(v6));
 	if (do4)
-		evaluate_family(in, AF_INET, &v4);
-	if (do6)
-		evaluate_family(in, AF_INET6, &v6);
+		evaluate_family(&ev, AF_INET, &v4);
+	eval_reset(&ev);
+	if (do6 && !eval_exhausted(&ev))
+		evaluate_family(&ev, AF_INET6, &v6);
+	if (eval_exhausted(&ev)) {
+		/* what was found before the budget ran out cannot be trusted */
+		eval_free(&ev);
+		out->verdict = RELAY_UNDETERMINED;
+		out->reason = "evaluation_too_complex";
+		snprintf(out->detail, sizeof(out->detail),
+			 "evaluating the restrictions needs more work than allowed (%s)",
+			 ev.own.exhausted ? "this service's budget" : "the scrape's budget");
+		return;
+	}
+	eval_free(&ev);
 	if (!do6) {
 		*out = v4;
 	} else if (!do4) {

@@ -27,8 +27,11 @@
 
 #include "collectors/core/collector.h"
 #include "lib/arena.h"
+#include "lib/budget.h"
 
 #define POSTFIX_RELAY_MAX_DEPTH 16	/* nested classes / table actions */
+/* Work units of one evaluation (postfix_relay.c: 256 a restriction, 1 a byte of table text). */
+#define POSTFIX_RELAY_MAX_WORK (16u << 20)
 
 struct postfix_relay_list {
 	const char *const *items;
@@ -58,11 +61,11 @@ struct postfix_relay_input {
 	bool helo_required;	/* smtpd_helo_required */
 	struct postfix_relay_list mynetworks;	/* effective value, split */
 	bool ipv4, ipv6;	/* client families that can reach the service */
-	bool loopback_only;	/* the service listens on loopback addresses only */
 	const struct postfix_relay_class *classes;
 	size_t n_classes;
 	const struct postfix_relay_table *tables;
 	size_t n_tables;
+	struct budget *work;	/* shared by the scrape's evaluations, or NULL */
 };
 
 struct postfix_relay_verdict {
@@ -71,7 +74,14 @@ struct postfix_relay_verdict {
 	char detail[512];	/* one human line */
 };
 
-/* Evaluate one service.  Never fails; the worst case is RELAY_UNDETERMINED. */
+/*
+ * Evaluate one service.  Never fails; the worst case is RELAY_UNDETERMINED.
+ * The work is bounded: a restriction class is walked once per list kind
+ * and family (its result is kept), a mynetworks /file once per family, and
+ * every restriction and byte of table text is charged to a budget
+ * (POSTFIX_RELAY_MAX_WORK, and in->work when set); past it the verdict is
+ * RELAY_UNDETERMINED with reason "evaluation_too_complex".
+ */
 void postfix_relay_evaluate(const struct postfix_relay_input *in,
 			    struct postfix_relay_verdict *out);
 

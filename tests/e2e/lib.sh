@@ -237,8 +237,10 @@ exim_setup() {
 	grep -q '^Debian-exim:' "$T/group" || echo 'Debian-exim:x:60404:' >>"$T/group"
 	chmod 755 "$T"
 }
-exim_in_ns() {
-	unshare -m -- bash -c 'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/group && shift 2 && exec "$@"' \
+exim_in_ns() {	# in the network namespace $IN_NETNS when set
+	local pre=()
+	[ -n "${IN_NETNS:-}" ] && pre=(ip netns exec "$IN_NETNS")
+	"${pre[@]}" unshare -m -- bash -c 'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/group && shift 2 && exec "$@"' \
 		exim_in_ns "$T/passwd" "$T/group" "$@"
 }
 exim() {

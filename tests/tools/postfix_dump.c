@@ -123,7 +123,7 @@ dump_params(const struct postfix_instance *in, bool expand)
 
 		if (names == NULL)
 			return 2;
-		struct postfix_dict merged = {NULL, 0, 0};
+		struct postfix_dict merged = {0};
 
 		/* postconf keys -P by service/type: duplicates share their -o */
 		for (size_t o = 0; o < in->master.n; o++) {
