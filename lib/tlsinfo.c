@@ -39,24 +39,33 @@ tlsinfo_version_parse(const char *name, size_t n)
 	return -1;
 }
 
-void
-tlsinfo_versions_format(unsigned mask, char *out, size_t outlen)
+/* Names of the set bits of mask, separated by blanks ("" for none). */
+static void
+names_format(unsigned mask, const char *const *names, size_t stride, int count, char *out,
+	     size_t outlen)
 {
 	size_t used = 0;
 
 	if (outlen == 0)
 		return;
 	out[0] = '\0';
-	for (int v = 0; v < TLSINFO_V_COUNT; v++) {
+	for (int i = 0; i < count; i++) {
 		int n;
 
-		if (!(mask & TLSINFO_BIT(v)))
+		if (!(mask & (1u << i)))
 			continue;
-		n = snprintf(out + used, outlen - used, "%s%s", used ? " " : "", version_names[v]);
+		n = snprintf(out + used, outlen - used, "%s%s", used ? " " : "",
+			     names[(size_t)i * stride]);
 		if (n < 0 || (size_t)n >= outlen - used)
 			return;
 		used += (size_t)n;
 	}
+}
+
+void
+tlsinfo_versions_format(unsigned mask, char *out, size_t outlen)
+{
+	names_format(mask, version_names, 1, TLSINFO_V_COUNT, out, outlen);
 }
 
 static int
@@ -259,21 +268,31 @@ tlsinfo_dh_parse(const void *data, size_t len, unsigned *bits, char *err, size_t
 	return 0;
 }
 
-int
-tlsinfo_priority_versions(const char *priority, unsigned *mask, char *err, size_t errlen)
+/* GnuTLS's reading of a priority string.  0, or -1 with err. */
+static int
+priority_open(const char *priority, gnutls_priority_t *prio, char *err, size_t errlen)
 {
-	gnutls_priority_t prio;
-	const unsigned *list = NULL;
 	const char *where = NULL;
-	int rc, n;
+	int rc = gnutls_priority_init(prio, priority, &where);
 
-	*mask = 0;
-	rc = gnutls_priority_init(&prio, priority, &where);
 	if (rc < 0) {
 		snprintf(err, errlen, "priority string: %s%s%.40s", gnutls_strerror(rc),
 			 where ? " at " : "", where ? where : "");
 		return -1;
 	}
+	return 0;
+}
+
+int
+tlsinfo_priority_versions(const char *priority, unsigned *mask, char *err, size_t errlen)
+{
+	gnutls_priority_t prio;
+	const unsigned *list = NULL;
+	int n;
+
+	*mask = 0;
+	if (priority_open(priority, &prio, err, errlen) < 0)
+		return -1;
 	n = gnutls_priority_protocol_list(prio, &list);
 	for (int i = 0; i < n; i++) {
 		switch (list[i]) {
@@ -298,4 +317,238 @@ tlsinfo_priority_versions(const char *priority, unsigned *mask, char *err, size_
 	}
 	gnutls_priority_deinit(prio);
 	return 0;
+}
+
+/* ---- weak cipher classes ---- */
+
+static const char *const class_names[TLSINFO_C_COUNT][2] = {
+	[TLSINFO_C_NULL] = { "NULL", "null" },
+	[TLSINFO_C_ANON] = { "anonymous", "anon" },
+	[TLSINFO_C_EXPORT] = { "EXPORT", "export" },
+	[TLSINFO_C_LOW] = { "LOW/DES", "low" },
+	[TLSINFO_C_RC4] = { "RC4", "rc4" },
+	[TLSINFO_C_3DES] = { "3DES", "3des" },
+};
+
+const char *
+tlsinfo_cipher_class_name(enum tlsinfo_cipher_class c)
+{
+	return (unsigned)c < TLSINFO_C_COUNT ? class_names[c][0] : "unknown";
+}
+
+const char *
+tlsinfo_cipher_class_code(enum tlsinfo_cipher_class c)
+{
+	return (unsigned)c < TLSINFO_C_COUNT ? class_names[c][1] : "unknown";
+}
+
+void
+tlsinfo_ciphers_format(unsigned mask, char *out, size_t outlen)
+{
+	names_format(mask, &class_names[0][0], 2, TLSINFO_C_COUNT, out, outlen);
+}
+
+int
+tlsinfo_priority_weak_ciphers(const char *priority, unsigned *mask, char *err, size_t errlen)
+{
+	gnutls_priority_t prio;
+	const unsigned *list = NULL;
+	int n;
+
+	*mask = 0;
+	if (priority_open(priority, &prio, err, errlen) < 0)
+		return -1;
+	n = gnutls_priority_cipher_list(prio, &list);
+	for (int i = 0; i < n; i++) {
+		switch (list[i]) {
+		case GNUTLS_CIPHER_NULL:
+			*mask |= TLSINFO_CBIT(TLSINFO_C_NULL);
+			break;
+		case GNUTLS_CIPHER_ARCFOUR_40:
+		case GNUTLS_CIPHER_RC2_40_CBC:
+		case GNUTLS_CIPHER_DES_CBC:
+			*mask |= TLSINFO_CBIT(list[i] == GNUTLS_CIPHER_DES_CBC ? TLSINFO_C_LOW
+										: TLSINFO_C_EXPORT);
+			break;
+		case GNUTLS_CIPHER_ARCFOUR_128:
+			*mask |= TLSINFO_CBIT(TLSINFO_C_RC4);
+			break;
+		case GNUTLS_CIPHER_3DES_CBC:
+			*mask |= TLSINFO_CBIT(TLSINFO_C_3DES);
+			break;
+		default:
+			break;
+		}
+	}
+	n = gnutls_priority_kx_list(prio, &list);
+	for (int i = 0; i < n; i++)
+		if (list[i] == GNUTLS_KX_ANON_DH || list[i] == GNUTLS_KX_ANON_ECDH)
+			*mask |= TLSINFO_CBIT(TLSINFO_C_ANON);
+	gnutls_priority_deinit(prio);
+	return 0;
+}
+
+/*
+ * The OpenSSL reader works on finer bits than the classes: anonymous DH
+ * and anonymous ECDH apart, so "!ADH:!AECDH" removes every anonymous suite.
+ * Each suite counts in one bit only, the first of: anonymous, EXPORT,
+ * NULL, RC4, 3DES, LOW (ADH-RC4-MD5 is anonymous, EXP-RC4-MD5 EXPORT), so
+ * that removing a word takes all of its suites away ("aNULL:-aNULL").
+ */
+enum { W_NULL, W_ADH, W_AECDH, W_EXPORT, W_LOW, W_RC4, W_3DES };
+#define W(x) (1u << W_##x)
+#define W_ANON (W(ADH) | W(AECDH))
+#define W_ALLW (W(NULL) | W_ANON | W(EXPORT) | W(LOW) | W(RC4) | W(3DES))
+
+struct cipher_word {
+	const char *name;
+	unsigned has;		/* it holds some suites of these */
+	unsigned covers;	/* it holds every suite of these */
+};
+
+/* OpenSSL's aliases (ciphers(1)), by their full table; case-sensitive as OpenSSL. */
+static const struct cipher_word cipher_words[] = {
+	{ "ALL", W_ALLW & ~W(NULL), W_ALLW & ~W(NULL) },
+	{ "COMPLEMENTOFALL", W(NULL), W(NULL) },
+	{ "COMPLEMENTOFDEFAULT", W_ANON | W(RC4) | W(EXPORT) | W(LOW) | W(3DES), W_ANON },
+	{ "DEFAULT", 0, 0 },
+	{ "HIGH", 0, 0 },
+	{ "MEDIUM", W(RC4) | W(3DES) | W_ANON, 0 },
+	{ "LOW", W(LOW) | W_ANON, W(LOW) },
+	{ "EXPORT", W(EXPORT) | W_ANON, W(EXPORT) },
+	{ "EXP", W(EXPORT) | W_ANON, W(EXPORT) },
+	{ "EXPORT40", W(EXPORT) | W_ANON, 0 },
+	{ "EXPORT56", W(EXPORT) | W_ANON, 0 },
+	{ "eNULL", W(NULL) | W(AECDH), W(NULL) },
+	{ "NULL", W(NULL) | W(AECDH), W(NULL) },
+	{ "aNULL", W_ANON, W_ANON },
+	{ "ADH", W(ADH), W(ADH) },
+	{ "AECDH", W(AECDH), W(AECDH) },
+	{ "RC4", W(RC4) | W(EXPORT) | W_ANON, W(RC4) },
+	{ "DES", W(LOW) | W(EXPORT) | W_ANON, W(LOW) },
+	{ "3DES", W(3DES) | W_ANON, W(3DES) },
+	/* key exchange, authentication, MAC and version selectors with weak suites */
+	{ "kRSA", W_ALLW & ~W_ANON, 0 },
+	{ "RSA", W_ALLW & ~W_ANON, 0 },
+	{ "aRSA", W_ALLW & ~W_ANON, 0 },
+	{ "kDHE", W(ADH) | W(EXPORT) | W(LOW) | W(3DES) | W(RC4), 0 },
+	{ "kEDH", W(ADH) | W(EXPORT) | W(LOW) | W(3DES) | W(RC4), 0 },
+	{ "DH", W(ADH) | W(EXPORT) | W(LOW) | W(3DES) | W(RC4), 0 },
+	{ "DHE", W(EXPORT) | W(LOW) | W(3DES), 0 },
+	{ "EDH", W(EXPORT) | W(LOW) | W(3DES), 0 },
+	{ "kECDHE", W(AECDH) | W(NULL) | W(RC4) | W(3DES), 0 },
+	{ "kEECDH", W(AECDH) | W(NULL) | W(RC4) | W(3DES), 0 },
+	{ "ECDH", W(AECDH) | W(NULL) | W(RC4) | W(3DES), 0 },
+	{ "ECDHE", W(NULL) | W(RC4) | W(3DES), 0 },
+	{ "EECDH", W(NULL) | W(RC4) | W(3DES), 0 },
+	{ "aECDSA", W(NULL) | W(RC4) | W(3DES), 0 },
+	{ "ECDSA", W(NULL) | W(RC4) | W(3DES), 0 },
+	{ "PSK", W(NULL) | W(RC4) | W(3DES), 0 },
+	{ "SHA1", W_ALLW, 0 },
+	{ "SHA", W_ALLW, 0 },
+	{ "MD5", W_ALLW, 0 },
+	{ "SSLv3", W_ALLW, 0 },
+	{ "TLSv1", W_ALLW, 0 },
+	{ "TLSv1.0", W_ALLW, 0 },
+	{ "TLSv1.2", W(NULL) | W_ANON, 0 },
+};
+
+static bool
+has_sub(const char *s, size_t n, const char *sub)
+{
+	size_t k = strlen(sub);
+
+	for (size_t i = 0; i + k <= n; i++)
+		if (memcmp(s + i, sub, k) == 0)
+			return true;
+	return false;
+}
+
+/* One word: an alias from the table, else a suite name ("EXP-RC4-MD5", "ADH-AES128-SHA"). */
+static void
+cipher_word(const char *s, size_t n, unsigned *has, unsigned *covers)
+{
+	*has = *covers = 0;
+	for (size_t i = 0; i < sizeof(cipher_words) / sizeof(cipher_words[0]); i++)
+		if (strlen(cipher_words[i].name) == n && memcmp(s, cipher_words[i].name, n) == 0) {
+			*has = cipher_words[i].has;
+			*covers = cipher_words[i].covers;
+			return;
+		}
+	if (n < 4 || !has_sub(s, n, "-"))
+		return;	/* an alias with no weak suites, or unknown */
+	if (n > 4 && memcmp(s, "ADH-", 4) == 0)
+		*has = W(ADH);
+	else if (n > 6 && memcmp(s, "AECDH-", 6) == 0)
+		*has = W(AECDH);
+	else if (memcmp(s, "EXP", 3) == 0)
+		*has = W(EXPORT);
+	else if (has_sub(s, n, "NULL"))
+		*has = W(NULL);
+	else if (has_sub(s, n, "RC4"))
+		*has = W(RC4);
+	else if (has_sub(s, n, "DES-CBC3") || has_sub(s, n, "3DES"))
+		*has = W(3DES);
+	else if (has_sub(s, n, "DES"))
+		*has = W(LOW);
+}
+
+unsigned
+tlsinfo_openssl_weak_ciphers(const char *cipherlist)
+{
+	unsigned enabled = 0, killed = 0, out = 0;
+	const char *p = cipherlist;
+
+	while (p && *p) {
+		size_t n;
+		char op = '\0';
+		unsigned has = W_ALLW, covers = W_ALLW;
+		const char *w, *end;
+
+		p += strspn(p, ": ,\t\r\n");
+		n = strcspn(p, ": ,\t\r\n");
+		if (n == 0)
+			break;
+		w = p;
+		end = p + n;
+		p += n;
+		if (*w == '!' || *w == '-' || *w == '+')
+			op = *w++;
+		if (w == end || *w == '@' || op == '+')
+			continue;	/* @STRENGTH, @SECLEVEL=n, reordering */
+		/* "A+B": the suites in every part */
+		while (w < end) {
+			size_t k = strcspn(w, "+");
+			unsigned h, c;
+
+			if (k > (size_t)(end - w))
+				k = (size_t)(end - w);
+			cipher_word(w, k, &h, &c);
+			has &= h;
+			covers &= c;
+			w += k;
+			if (w < end)
+				w++;
+		}
+		if (op == '\0') {
+			enabled |= has & ~killed;
+		} else {
+			enabled &= ~covers;
+			if (op == '!')
+				killed |= covers;
+		}
+	}
+	if (enabled & W(NULL))
+		out |= TLSINFO_CBIT(TLSINFO_C_NULL);
+	if (enabled & W_ANON)
+		out |= TLSINFO_CBIT(TLSINFO_C_ANON);
+	if (enabled & W(EXPORT))
+		out |= TLSINFO_CBIT(TLSINFO_C_EXPORT);
+	if (enabled & W(LOW))
+		out |= TLSINFO_CBIT(TLSINFO_C_LOW);
+	if (enabled & W(RC4))
+		out |= TLSINFO_CBIT(TLSINFO_C_RC4);
+	if (enabled & W(3DES))
+		out |= TLSINFO_CBIT(TLSINFO_C_3DES);
+	return out;
 }

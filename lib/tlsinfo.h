@@ -23,6 +23,21 @@
  *     bits of the prime.
  *   tlsinfo_priority_versions() - the protocol versions a GnuTLS priority
  *     string enables (after the system-wide configuration, if any).
+ *   tlsinfo_priority_weak_ciphers() - the weak cipher classes (below) a
+ *     GnuTLS priority string enables, from GnuTLS's own cipher and key
+ *     exchange lists for it.
+ *   tlsinfo_openssl_weak_ciphers() - the weak cipher classes an OpenSSL
+ *     cipher string (SSL_CTX_set_cipher_list(), Sendmail's CipherList)
+ *     enables.  Pure text, no OpenSSL: words are split at ':', ',' and
+ *     blanks; "A+B" is the intersection; "-X" removes, "!X" removes for
+ *     good, "+X" and "@..." only reorder.  Each known word has the classes
+ *     it contains some suites of and the classes it contains entirely
+ *     (OpenSSL's full cipher table, whatever the build leaves out): adding
+ *     uses the first, removing only the second, so a removal never hides
+ *     a class it leaves partly enabled.  "DEFAULT" is OpenSSL 1.1/3's
+ *     (no anonymous, NULL, EXPORT, LOW or RC4 suites, no 3DES in 3.0);
+ *     words that select no weak suite (HIGH, AESGCM, ...) and unknown
+ *     words add nothing.
  *
  * Versions are one enum with one spelling each ("SSLv3", "TLSv1.0", ...,
  * the version="..." label); a set of them is a bit mask (TLSINFO_BIT).
@@ -96,6 +111,35 @@ bool tlsinfo_key_matches(const struct tlsinfo_cert *c, const struct tlsinfo_key 
 int tlsinfo_dh_parse(const void *data, size_t len, unsigned *bits, char *err, size_t errlen);
 /* The versions (TLSINFO_BIT mask) a GnuTLS priority string enables.  0, or -1 with err. */
 int tlsinfo_priority_versions(const char *priority, unsigned *mask, char *err, size_t errlen);
+/*
+ * Weak cipher classes: NULL encryption, anonymous key exchange (no
+ * authentication), EXPORT-grade, LOW (single DES and other 56/64-bit
+ * ciphers), RC4 and 3DES (Sweet32).  A set of them is a TLSINFO_CBIT mask.
+ */
+enum tlsinfo_cipher_class {
+	TLSINFO_C_NULL,
+	TLSINFO_C_ANON,
+	TLSINFO_C_EXPORT,
+	TLSINFO_C_LOW,
+	TLSINFO_C_RC4,
+	TLSINFO_C_3DES,
+	TLSINFO_C_COUNT,
+};
+
+#define TLSINFO_CBIT(c) (1u << (c))
+#define TLSINFO_C_ALL ((1u << TLSINFO_C_COUNT) - 1u)
+
+/* "NULL", "anonymous", "EXPORT", "LOW/DES", "RC4", "3DES". */
+const char *tlsinfo_cipher_class_name(enum tlsinfo_cipher_class c);
+/* "null", "anon", "export", "low", "rc4", "3des" (for reason codes). */
+const char *tlsinfo_cipher_class_code(enum tlsinfo_cipher_class c);
+/* The weak classes a GnuTLS priority string enables.  0, or -1 with err. */
+int tlsinfo_priority_weak_ciphers(const char *priority, unsigned *mask, char *err, size_t errlen);
+/* The weak classes an OpenSSL cipher string enables (any text; never fails). */
+unsigned tlsinfo_openssl_weak_ciphers(const char *cipherlist);
+/* "NULL RC4" for a mask of classes (out gets "" for none). */
+void tlsinfo_ciphers_format(unsigned mask, char *out, size_t outlen);
+
 /* "SSLv3 TLSv1.0" for a mask (out gets "" for none). */
 void tlsinfo_versions_format(unsigned mask, char *out, size_t outlen);
 

@@ -193,6 +193,9 @@ struct mta_tls {
 	unsigned versions;		/* TLSINFO_BIT mask the settings enable */
 	bool versions_known;
 	const char *versions_setting;	/* "smtpd_tls_protocols = >=TLSv1", for notes */
+	unsigned weak_ciphers;		/* TLSINFO_CBIT mask of weak cipher classes enabled */
+	bool ciphers_known;
+	const char *ciphers_setting;	/* "smtpd_tls_ciphers = medium", for notes */
 };
 
 /*

@@ -432,7 +432,10 @@ exim_tls_facts(struct scrape_ctx *sc, const struct exim_conf *conf, const char *
 	char err[200];
 
 	t->service = service;
-	t->hostname = host && !strchr(host, '$') ? host : "";
+	/* per-scrape copies: conf is freed when the collector returns */
+	t->hostname = host && !strchr(host, '$') ? arena_strdup(sc->arena, host) : "";
+	if (t->hostname == NULL)
+		t->hostname = "";
 	/* an empty list (or "!*") advertises STARTTLS to nobody */
 	t->offered = on_connect || (*adv && strcmp(adv, "!*") != 0 && strcmp(adv, ":") != 0);
 	if (cert == NULL || *cert == '\0') {
@@ -466,7 +469,7 @@ exim_tls_facts(struct scrape_ctx *sc, const struct exim_conf *conf, const char *
 	if (strcmp(t->dh_source, "file") == 0) {
 		struct tlsfile f;
 
-		t->dh_path = dh;
+		t->dh_path = arena_strdup(sc->arena, dh);
 		tlsfile_read(sc->env->rootfs, dh, NULL, &f);
 		t->dh_bits = f.state == TLSFILE_OK && f.have_dh ? f.dh_bits : 0;
 	}
@@ -474,6 +477,10 @@ exim_tls_facts(struct scrape_ctx *sc, const struct exim_conf *conf, const char *
 	t->versions_setting = arena_printf(sc->arena, "tls_require_ciphers = %s", prio);
 	if (!strchr(prio, '$') && tlsinfo_priority_versions(prio, &t->versions, err, sizeof(err)) == 0)
 		t->versions_known = true;
+	t->ciphers_setting = t->versions_setting;
+	if (!strchr(prio, '$')
+	    && tlsinfo_priority_weak_ciphers(prio, &t->weak_ciphers, err, sizeof(err)) == 0)
+		t->ciphers_known = true;
 }
 
 static int

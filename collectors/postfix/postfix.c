@@ -906,7 +906,7 @@ smtpd_tls_facts(struct scrape_ctx *sc, const struct postfix_facts *pf,
 {
 	const struct postfix_instance *in = s->inst;
 	const struct postfix_service *svc = s->svc;
-	const char *lvl, *chain, *proto, *dhf;
+	const char *lvl, *chain, *proto, *dhf, *grade;
 	bool mandatory, wrapper;
 	unsigned mask;
 
@@ -983,6 +983,19 @@ smtpd_tls_facts(struct scrape_ctx *sc, const struct postfix_facts *pf,
 		log_file_warn(in->main_path, 0, "service %s: invalid TLS protocol list \"%s\"",
 			      s->name, proto);
 		t->offered = false;
+	}
+	/* cipher grade: likewise the mandatory one when TLS is required */
+	grade = mandatory ? P(SMTPD_TLS_MANDATORY_CIPHERS) : P(SMTPD_TLS_CIPHERS);
+	t->ciphers_setting = arena_printf(sc->arena, "smtpd_tls_%sciphers = %s",
+					  mandatory ? "mandatory_" : "", grade);
+	if (postfix_tls_cipher_grade(grade) >= 0) {
+		t->weak_ciphers = postfix_tls_grade_weak(
+			(enum postfix_cipher_grade)postfix_tls_cipher_grade(grade));
+		t->ciphers_known = true;
+	} else {
+		/* smtpd: "invalid cipher grade": the TLS handshake fails */
+		log_file_warn(in->main_path, 0, "service %s: invalid cipher grade \"%s\"", s->name,
+			      grade);
 	}
 #undef P
 }

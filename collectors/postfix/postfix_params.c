@@ -162,6 +162,14 @@ const struct postfix_param_def postfix_params[] = {
 		{V(2, 3, 0), V(3, 5, 999), "!SSLv2, !SSLv3",
 		 MPH " DEF_SMTPD_TLS_MAND_PROTO (3.5 and older)"},
 	}},
+	/* "export" until the mid-2015 releases (3.1; backported to 3.0.2 and 2.11.6) */
+	[POSTFIX_P_SMTPD_TLS_CIPHERS] = {"smtpd_tls_ciphers", {
+		{V(3, 1, 0), NEWEST, "medium", MPH " DEF_SMTPD_TLS_CIPHERS"},
+		{V(2, 6, 0), V(3, 0, 999), "export", MPH " DEF_SMTPD_TLS_CIPHERS (3.0 and older)"},
+	}},
+	[POSTFIX_P_SMTPD_TLS_MANDATORY_CIPHERS] = {"smtpd_tls_mandatory_ciphers", {
+		{V(2, 3, 0), NEWEST, "medium", MPH " DEF_SMTPD_TLS_MAND_CIPH"},
+	}},
 	[POSTFIX_P_SMTPD_TLS_WRAPPERMODE] = {"smtpd_tls_wrappermode", {
 		{ANY, "no", MPH " DEF_SMTPD_TLS_WRAPPER"},
 	}},

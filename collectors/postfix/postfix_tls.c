@@ -138,3 +138,33 @@ postfix_tls_dh_auto_bits(unsigned postfix_version, const char *key_alg, unsigned
 		return 2048;
 	return 1024;
 }
+
+int
+postfix_tls_cipher_grade(const char *value)
+{
+	static const char *const names[] = {
+		[POSTFIX_GRADE_NULL] = "null", [POSTFIX_GRADE_EXPORT] = "export",
+		[POSTFIX_GRADE_LOW] = "low", [POSTFIX_GRADE_MEDIUM] = "medium",
+		[POSTFIX_GRADE_HIGH] = "high",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcasecmp(value, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+unsigned
+postfix_tls_grade_weak(enum postfix_cipher_grade g)
+{
+	switch (g) {
+	case POSTFIX_GRADE_NULL:
+		return TLSINFO_CBIT(TLSINFO_C_NULL);
+	case POSTFIX_GRADE_EXPORT:
+		return TLSINFO_CBIT(TLSINFO_C_EXPORT) | TLSINFO_CBIT(TLSINFO_C_LOW);
+	case POSTFIX_GRADE_LOW:
+		return TLSINFO_CBIT(TLSINFO_C_LOW);
+	default:
+		return 0;
+	}
+}

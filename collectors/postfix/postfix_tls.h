@@ -21,6 +21,15 @@
  *     (1024-bit key: 1024, 2048: 2048, 3072: 3072, 4096: 4096, 7680+:
  *     8192); older Postfix uses its built-in 2048-bit group.
  *
+ *   postfix_tls_cipher_grade() - smtpd_tls_ciphers and
+ *     smtpd_tls_mandatory_ciphers (src/tls/tls_misc.c tls_cipher_grades):
+ *     "export", "low", "medium", "high" or "null" (case-insensitive, as
+ *     name_code()); anything else smtpd rejects ("invalid cipher grade"),
+ *     and TLS fails.  postfix_tls_grade_weak() - the weak cipher classes
+ *     (lib/tlsinfo.h) a grade asks OpenSSL for beyond "medium", the floor
+ *     the hardening guide and the Postfix defaults set: "null" NULL
+ *     encryption only (eNULL:!aNULL), "export" EXPORT and LOW, "low" LOW.
+ *
  *   postfix_tls_enabled() - whether a *_tls_security_level (else the
  *     obsolete *_use_tls / *_enforce_tls) turns TLS on.
  *
@@ -36,6 +45,18 @@ bool postfix_tls_enabled(const char *level, bool use_tls, bool enforce_tls);
 
 /* The TLSINFO_BIT mask a protocol list enables; 0, or -1 when it is invalid. */
 int postfix_tls_protocols(const char *value, unsigned *mask);
+enum postfix_cipher_grade {
+	POSTFIX_GRADE_NULL,
+	POSTFIX_GRADE_EXPORT,
+	POSTFIX_GRADE_LOW,
+	POSTFIX_GRADE_MEDIUM,
+	POSTFIX_GRADE_HIGH,
+};
+
+/* The grade a cipher setting names; -1 when smtpd does not know it. */
+int postfix_tls_cipher_grade(const char *value);
+/* TLSINFO_CBIT mask of the weak classes a grade enables. */
+unsigned postfix_tls_grade_weak(enum postfix_cipher_grade g);
 /* The versions the TLS library of a Postfix version can speak at all. */
 unsigned postfix_tls_library_versions(unsigned postfix_version);
 /* DH bits without a parameter file, for a certificate key (0: no finite-field DHE). */

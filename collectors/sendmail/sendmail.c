@@ -47,6 +47,7 @@
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/tlsfile.h"
+#include "lib/tlsinfo.h"
 
 #define SENDMAIL_DEFAULT_CONFIG "/etc/mail/sendmail.cf"
 
@@ -214,6 +215,12 @@ sendmail_tls_facts(struct scrape_ctx *sc, const struct sendmail_cf *cf, const ch
 	t->versions_setting = arena_printf(sc->arena, "ServerSSLOptions = %s",
 					   cf->server_ssl_options[0] ? cf->server_ssl_options
 								     : "(default)");
+	/* unset: OpenSSL's DEFAULT list (sendmail calls no SSL_CTX_set_cipher_list) */
+	t->weak_ciphers = tlsinfo_openssl_weak_ciphers(cf->cipher_list[0] ? cf->cipher_list
+									 : "DEFAULT");
+	t->ciphers_known = true;
+	t->ciphers_setting = arena_printf(sc->arena, "CipherList = %s",
+					  cf->cipher_list[0] ? cf->cipher_list : "(default)");
 }
 
 static int

@@ -603,6 +603,8 @@ apply_option(struct sendmail_cf *cf, const char *opt, const char *v, unsigned li
 		set_string(cf->server_key, sizeof(cf->server_key), v, &cf->diags, line, opt);
 	} else if (strcmp(opt, "DHParameters") == 0) {
 		set_string(cf->dh_parameters, sizeof(cf->dh_parameters), v, &cf->diags, line, opt);
+	} else if (strcmp(opt, "CipherList") == 0) {
+		set_string(cf->cipher_list, sizeof(cf->cipher_list), v, &cf->diags, line, opt);
 	} else if (strcmp(opt, "ServerSSLOptions") == 0) {
 		set_string(cf->server_ssl_options, sizeof(cf->server_ssl_options), v, &cf->diags,
 			   line, opt);

@@ -143,6 +143,7 @@ struct sendmail_cf {
 	char server_key[256];		/* O ServerKeyFile */
 	char dh_parameters[256];	/* O DHParameters */
 	char server_ssl_options[256];	/* O ServerSSLOptions */
+	char cipher_list[512];		/* O CipherList, "" if unset */
 	char macro_j[256];		/* Dj, "" if not set in the file */
 
 	unsigned n_lines;		/* physical lines */

@@ -251,6 +251,33 @@ legacy(struct check_ctx *c, enum mta_kind k, const struct mta_tls *t, const stru
 			   mta_name(k), t->service);
 }
 
+/* ---- tls_ciphers_strong ---- */
+
+static void
+ciphers_strong(struct check_ctx *c, enum mta_kind k, const struct mta_tls *t,
+	       const struct mta_tls_live *l)
+{
+	(void)l;	/* a default client's suite says nothing about what else is accepted */
+	if (t == NULL)
+		return;
+	if (!t->ciphers_known) {
+		check_note(c, "%s service %s: the cipher settings are not known offline (%s)",
+			   mta_name(k), t->service, t->ciphers_setting ? t->ciphers_setting : "unset");
+		return;
+	}
+	for (int w = 0; w < TLSINFO_C_COUNT; w++) {
+		if (!(t->weak_ciphers & TLSINFO_CBIT(w)))
+			continue;
+		check_finding_about(c, (int)k, t->service,
+				    code(c, k, arena_printf(c->ar, "config_allows_%s_ciphers",
+							    tlsinfo_cipher_class_code(
+								    (enum tlsinfo_cipher_class)w))));
+		check_note(c, "%s service %s: %s allows %s cipher suites", mta_name(k), t->service,
+			   t->ciphers_setting ? t->ciphers_setting : "the configuration",
+			   tlsinfo_cipher_class_name((enum tlsinfo_cipher_class)w));
+	}
+}
+
 /* ---- tls_certificate_matches_key ---- */
 
 static bool
@@ -343,6 +370,12 @@ legacy_protocols_disabled(struct check_ctx *c)
 }
 
 static void
+tls_ciphers_strong(struct check_ctx *c)
+{
+	each_service(c, ciphers_strong);
+}
+
+static void
 certificate_matches_key(struct check_ctx *c)
 {
 	each_service(c, matches_key);
@@ -419,6 +452,14 @@ const struct check_row tls_check_rows[] = {
 		    "+VERS-TLS1.3; Sendmail: O CipherList and O ServerSSLOptions=+SSL_OP_NO_TLSv1 "
 		    "+SSL_OP_NO_TLSv1_1; reload the MTA." },
 	  .decide = legacy_protocols_disabled },
+	{ .info = { "tls_ciphers_strong", "No NULL, anonymous, EXPORT, LOW/DES, RC4 or 3DES cipher suites",
+		    "Postfix hardening guide (Testing keys); RFC 7465 (RC4); Sweet32 (3DES)",
+		    "warning",
+		    "Postfix: smtpd_tls_ciphers = medium and smtpd_tls_mandatory_ciphers = medium "
+		    "(or high; the 3.7 defaults are medium); Exim (GnuTLS): a tls_require_ciphers "
+		    "without +NULL, +ANON-DH/+ANON-ECDH, +ARCFOUR-*, +3DES-CBC (e.g. NORMAL or unset); "
+		    "Sendmail: O CipherList=HIGH:!aNULL:!eNULL (or unset); reload the MTA." },
+	  .decide = tls_ciphers_strong },
 	{ .info = { "tls_certificate_matches_key", "Each TLS certificate's key is the configured key",
 		    "mta_exporter", "critical",
 		    "Point the key setting at the key the certificate was issued for (openssl x509 "

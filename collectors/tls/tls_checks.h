@@ -10,6 +10,7 @@
  *   tls_certificate_key_strong     RSA >= 2048 bits, EC >= 256
  *   tls_dh_strong                  finite-field DH >= 2048 bits
  *   tls_legacy_protocols_disabled  no SSLv3, TLS 1.0 or 1.1 configured or accepted
+ *   tls_ciphers_strong             no NULL/anonymous/EXPORT/LOW/RC4/3DES suites configured
  *   tls_certificate_matches_key    the configured key belongs to the certificate
  *   tls_certificate_names_host     SAN (else CN) covers the MTA's host name
  *

@@ -42,44 +42,12 @@ need_root
 FIX=$MTA_SOURCE_DIR/tests/fixtures/exim
 DUMP=${MTA_BUILD_DIR:?}/tests/exim_dump
 [ -x "$DUMP" ] || fail "exim_dump not built ($DUMP)"
-CACHE=$MTA_BUILD_DIR/exim-oracle-cache
-ROOT=$CACHE/root
-EXIM=$ROOT/usr/sbin/exim4
-
-fetch_packages() {
-	mkdir -p "$CACHE/debs"
-	(cd "$CACHE/debs" &&
-	 apt-get download -q exim4-daemon-light exim4-base exim4-config >/dev/null 2>&1) ||
-		{ DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null &&
-		  (cd "$CACHE/debs" && apt-get download -q exim4-daemon-light exim4-base exim4-config >/dev/null); } ||
-		fail "apt-get download exim4 packages failed"
-	for d in "$CACHE"/debs/*.deb; do dpkg -x "$d" "$ROOT"; done
-	touch "$CACHE/.unpacked"
-}
-[ -f "$CACHE/.unpacked" ] && [ -x "$EXIM" ] || fetch_packages
-# its libraries (libidn12 is not in a base system) come from scripts/deps.sh
-oracle_check_libs "$ROOT" "$EXIM"
-EXIM_LD=$(oracle_libpath "$ROOT")
-
-# Debian-exim user, visible only inside the oracle's mount namespace
-cp /etc/passwd "$T/passwd"; cp /etc/group "$T/group"
-grep -q '^Debian-exim:' "$T/passwd" || echo 'Debian-exim:x:60404:60404::/nonexistent:/usr/sbin/nologin' >>"$T/passwd"
-grep -q '^Debian-exim:' "$T/group" || echo 'Debian-exim:x:60404:' >>"$T/group"
+exim_setup
+ROOT=$EXIM_ROOT
 mkdir -p "$T/spool" "$T/empty"
-# Exim drops to Debian-exim: it must reach the spool and the configurations
-chmod 755 "$T"; chmod 1777 "$T/spool"
-
-# in_ns CMD...: run CMD with the Debian-exim passwd/group (in the network
-# namespace $IN_NETNS when set)
-in_ns() {
-	local pre=()
-	[ -n "${IN_NETNS:-}" ] && pre=(ip netns exec "$IN_NETNS")
-	"${pre[@]}" unshare -m -- bash -c 'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/group && shift 2 && exec "$@"' \
-		in_ns "$T/passwd" "$T/group" "$@"
-}
-exim() {
-	in_ns env LD_LIBRARY_PATH="$EXIM_LD" "$EXIM" "$@"
-}
+chmod 1777 "$T/spool"
+# in_ns CMD...: exim_in_ns (lib.sh), in the network namespace $IN_NETNS when set
+in_ns() { exim_in_ns "$@"; }
 
 NAMES=(local_interfaces daemon_smtp_ports daemon_smtp_port tls_on_connect_ports acl_smtp_rcpt
        disable_ipv6 +relay_from_hosts +relay_to_domains +local_domains)
@@ -213,7 +181,9 @@ for f in "$FIX"/oracle/*.conf; do
 	E2E_PIDS+=("$pid")
 	want=$("$DUMP" -c "$conf" @sockets | sort)
 	got=""
-	for _ in $(seq 50); do
+	# up to 20 s: without tls_certificate Exim first makes a self-signed
+	# certificate, which takes seconds on a loaded machine
+	for _ in $(seq 200); do
 		got=$(ip netns exec "$NS" ss -ltnH | awk '{ print $4 }' | sed 's/^\*:/[::]:/' | sort)
 		[ "$got" = "$want" ] && break
 		sleep 0.1

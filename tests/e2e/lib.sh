@@ -202,3 +202,47 @@ oracle_check_libs() {
 	done
 	fail "oracle ${who[*]} cannot run, missing shared libraries: $msg; install them with scripts/deps.sh test"
 }
+
+# ---- Exim, unpacked from Debian's packages (exim_oracle.sh, tls.sh) ----
+# Debian's exim4 packages conflict with Postfix, so they are not installed:
+# exim_setup fetches exim4-daemon-light, exim4-base and exim4-config with
+# `apt-get download`, unpacks them with `dpkg -x` into a cache under the
+# build dir (once) and sets EXIM_ROOT, EXIM (the binary) and EXIM_LD (its
+# library path).  The binary insists on its compiled-in user Debian-exim:
+# exim_in_ns CMD... runs CMD in a private mount namespace where copies of
+# /etc/passwd and /etc/group ($T/passwd, $T/group) with that user are
+# bind-mounted; exim ARGS... runs the binary so.  Exim drops to
+# Debian-exim: $T is made 0755 so it reaches files under it.
+exim_setup() {
+	local cache=${MTA_BUILD_DIR:?}/exim-oracle-cache d
+	EXIM_ROOT=$cache/root
+	EXIM=$EXIM_ROOT/usr/sbin/exim4
+	if ! [ -f "$cache/.unpacked" ] || ! [ -x "$EXIM" ]; then
+		mkdir -p "$cache/debs"
+		(cd "$cache/debs" &&
+		 apt-get download -q exim4-daemon-light exim4-base exim4-config >/dev/null 2>&1) ||
+			{ DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null &&
+			  (cd "$cache/debs" && apt-get download -q exim4-daemon-light exim4-base exim4-config >/dev/null); } ||
+			fail "apt-get download exim4 packages failed"
+		for d in "$cache"/debs/*.deb; do dpkg -x "$d" "$EXIM_ROOT"; done
+		touch "$cache/.unpacked"
+	fi
+	# its libraries (libidn12 is not in a base system) come from scripts/deps.sh
+	oracle_check_libs "$EXIM_ROOT" "$EXIM"
+	EXIM_LD=$(oracle_libpath "$EXIM_ROOT")
+	cp /etc/passwd "$T/passwd"
+	cp /etc/group "$T/group"
+	grep -q '^Debian-exim:' "$T/passwd" ||
+		echo 'Debian-exim:x:60404:60404::/nonexistent:/usr/sbin/nologin' >>"$T/passwd"
+	grep -q '^Debian-exim:' "$T/group" || echo 'Debian-exim:x:60404:' >>"$T/group"
+	chmod 755 "$T"
+}
+exim_in_ns() {	# in the network namespace $IN_NETNS when set
+	local pre=()
+	[ -n "${IN_NETNS:-}" ] && pre=(ip netns exec "$IN_NETNS")
+	"${pre[@]}" unshare -m -- bash -c 'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/group && shift 2 && exec "$@"' \
+		exim_in_ns "$T/passwd" "$T/group" "$@"
+}
+exim() {
+	exim_in_ns env LD_LIBRARY_PATH="$EXIM_LD" "$EXIM" "$@"
+}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# tls.sh - the exporter's TLS figures against real Postfix, the seed's own
-# openssl command and sslscan.
+# tls.sh - the exporter's TLS figures against real Postfix and Exim, the
+# seed's own openssl command and sslscan.
 #
 # Certificates and DH parameters are made here, at test time: RSA 1024,
 # RSA 2048, EC P-256; expired; expiring in 3 days; a key that does not
@@ -18,9 +18,14 @@
 #     Debian's OpenSSL 3 needs to offer them);
 #   - sslscan --starttls-smtp agrees on the key strength and on which of
 #     TLSv1.0..1.3 are enabled;
-#   - the tls_* checks say what the table expects;
+#   - the tls_* checks say what the table expects (tls_ciphers_strong by
+#     the cipher grade postconf reports);
 #   - finally the certificate file is replaced without a reload:
 #     mta_runtime_matches_config reports <mta>_tls_certificate_not_loaded.
+# Then the real Exim daemon (unpacked as exim_oracle.sh does: lib.sh
+# exim_setup) in the same namespace with RSA 2048, twice: the default
+# tls_require_ciphers (GnuTLS NORMAL) and one that enables TLS 1.0/1.1 and
+# 3DES; the same comparisons (agree) and the checks each expects.
 . "$(dirname "$0")/lib.sh"
 
 need_root
@@ -135,22 +140,27 @@ exp_stop() {
 	return 0
 }
 on_exit exp_stop
-# exp_run DIR OUT: serve, wait for a completed probe round, save one scrape.
+# exp_run MTA OUT ARGS...: serve with ARGS (the collector of MTA configured,
+# the other MTAs' off), wait for a completed probe round of MTA's smtp
+# service, save one scrape.
 exp_run() {
-	local i
+	local mta=$1 out=$2 i
+	shift 2
+	# a fresh port per run: the last run's port may still be in TIME_WAIT
+	PORT=$((PORT + 1))
 	# ip execs the exporter: $! is the exporter itself
-	ip netns exec $NS "$MTA_EXPORTER" --web.listen-address=127.0.0.1:$PORT --postfix.config-directory="$1" \
-		--no-collector.exim --no-collector.sendmail --tls.interval=1s --tls.timeout=3s \
-		--log.level=debug >"$2.log" 2>&1 &
+	ip netns exec $NS "$MTA_EXPORTER" --web.listen-address=127.0.0.1:$PORT "$@" \
+		--tls.interval=1s --tls.timeout=3s --log.level=debug >"$out.log" 2>&1 &
 	EXP_PID=$!
 	for i in $(seq 100); do
-		nsx curl -fsS "http://127.0.0.1:$PORT/metrics" >"$2" 2>/dev/null &&
-			grep -q '^mta_tls_probe_timestamp_seconds{mta="postfix",service="smtp"}' "$2" && break
+		nsx curl -fsS "http://127.0.0.1:$PORT/metrics" >"$out" 2>/dev/null &&
+			grep -q "^mta_tls_probe_timestamp_seconds{mta=\"$mta\",service=\"smtp\"}" "$out" && break
 		sleep 0.2
 	done
-	grep -q '^mta_tls_probe_timestamp_seconds' "$2" || { cat "$2.log" >&2; fail "no probe round"; }
+	grep -q '^mta_tls_probe_timestamp_seconds' "$out" || { cat "$out.log" >&2; fail "no probe round"; }
 	exp_stop
 }
+pf_exp() { exp_run postfix "$2" --postfix.config-directory="$1" --no-collector.exim --no-collector.sendmail; }
 
 # m FILE NAME LABELS: the value of the sample NAME{LABELS...} ("" if none).
 m() { { grep -F "$2{$3}" "$1" || true; } | head -1 | awk '{print $NF}'; }
@@ -172,12 +182,64 @@ seed_accepts() {	# -tls1 | -tls1_1: 1 if the handshake completes
 	fi
 }
 
+# agree MTA NAME OUT: the static and live figures of MTA's smtp service in
+# the scrape OUT agree with each other, with the seed's openssl commands and
+# with sslscan (key bits, notAfter, DH group, TLS 1.0/1.1 acceptance).
+agree() {
+	local mta=$1 name=$2 out=$3 alg=rsa kc kl ko nc nl no dl dc do_ v a o s ks
+	case $name in *ec*) alg=ec ;; esac
+	# key bits: config = live = the seed's "Server public key is N bit"
+	kc=$(m "$out" mta_tls_certificate_key_bits "mta=\"$mta\",service=\"smtp\",source=\"config\",algorithm=\"$alg\"")
+	kl=$(m "$out" mta_tls_certificate_key_bits "mta=\"$mta\",service=\"smtp\",source=\"live\",algorithm=\"$alg\"")
+	ko=$(seed_pubkey)
+	[ -n "$kc" ] && [ "$kc" = "$kl" ] && [ "$kl" = "$ko" ] ||
+		fail "$name: key bits config=$kc live=$kl openssl=$ko"
+	# notAfter: config = live = openssl's
+	nc=$(m "$out" mta_tls_certificate_not_after_timestamp_seconds "mta=\"$mta\",service=\"smtp\",source=\"config\"")
+	nl=$(m "$out" mta_tls_certificate_not_after_timestamp_seconds "mta=\"$mta\",service=\"smtp\",source=\"live\"")
+	no=$(seed_notafter)
+	[ -n "$nc" ] && [ "$(printf '%.0f' "$nc")" = "$(printf '%.0f' "$nl")" ] &&
+		[ "$(printf '%.0f' "$nl")" = "$no" ] || fail "$name: notAfter config=$nc live=$nl openssl=$no"
+	# DH: the seed's EDH check (TLS 1.2) against the live and the static figure
+	dl=$(m "$out" mta_tls_dh_bits "mta=\"$mta\",service=\"smtp\",source=\"live\"")
+	dc=$(m "$out" mta_tls_dh_bits "mta=\"$mta\",service=\"smtp\",source=\"config\"")
+	do_=$(seed_dh)
+	if [ -n "$do_" ]; then
+		[ "$dl" = "$do_" ] && [ "$dc" = "$do_" ] || fail "$name: DH config=$dc live=$dl openssl=$do_"
+	else
+		[ -z "$dc" ] && [ -z "$dl" ] || fail "$name: no DHE for openssl, but config=$dc live=$dl bits"
+	fi
+	# TLS 1.0 / 1.1: pinned handshakes against openssl -tls1 / -tls1_1
+	for v in 1.0:-tls1 1.1:-tls1_1; do
+		a=$(m "$out" mta_tls_protocol_accepted "mta=\"$mta\",service=\"smtp\",version=\"TLSv${v%%:*}\"")
+		o=$(seed_accepts "${v#*:}")
+		[ "$a" = "$o" ] || fail "$name: TLSv${v%%:*} accepted=$a, openssl says $o"
+	done
+	# sslscan: key strength and the enabled versions
+	nsx timeout 60 sslscan --no-colour --starttls-smtp 127.0.0.1:25 >"$T/$name.sslscan" 2>&1 || true
+	# sslscan's certificate round gets no SMTP greeting from Exim ("did not
+	# appear to be an SMTP service", after its many cipher connections):
+	# there openssl s_client above is the key-size oracle
+	if [ "$alg" = rsa ] && { [ "$mta" != exim ] ||
+		! grep -q 'did not appear to be an SMTP service' "$T/$name.sslscan"; }; then
+		ks=$(sed -nE 's/^RSA Key Strength: *([0-9]+).*/\1/p' "$T/$name.sslscan" | head -1)
+		[ "$ks" = "$kl" ] || { cat "$T/$name.sslscan" >&2; fail "$name: sslscan RSA key strength '$ks', exporter $kl"; }
+	fi
+	for v in 1.0 1.1; do
+		s=$(sed -nE "s/^TLSv$v +(enabled|disabled).*/\\1/p" "$T/$name.sslscan" | head -1)
+		a=$(m "$out" mta_tls_protocol_accepted "mta=\"$mta\",service=\"smtp\",version=\"TLSv$v\"")
+		[ -z "$s" ] || [ "$s" = "$([ "$a" = 1 ] && echo enabled || echo disabled)" ] ||
+			fail "$name: sslscan says TLSv$v $s, exporter $a"
+	done
+	pass "$name: config, live, openssl s_client and sslscan agree (key $kl bits, DH ${dl:-none}, TLSv1.0 $(m "$out" mta_tls_protocol_accepted "mta=\"$mta\",service=\"smtp\",version=\"TLSv1.0\""))"
+}
+
 # ---- configurations ----
 # name | main.cf TLS lines | expected check statuses (check=status ...)
 CASES=(
-"good|smtpd_tls_chain_files = $K/rsa2048.key, $K/rsa2048.pem\nsmtpd_tls_dh1024_param_file = $K/dh2048.pem\nsmtpd_tls_protocols = >=TLSv1.2|tls_certificate_valid=pass tls_certificate_key_strong=pass tls_dh_strong=pass tls_legacy_protocols_disabled=pass tls_certificate_matches_key=pass tls_certificate_names_host=pass"
-"weak|smtpd_tls_cert_file = $K/rsa1024.pem\nsmtpd_tls_key_file = $K/rsa1024.key\nsmtpd_tls_dh1024_param_file = $K/dh1024.pem\nsmtpd_tls_protocols = !SSLv2, !SSLv3\ntls_medium_cipherlist = DEFAULT:@SECLEVEL=0|tls_certificate_key_strong=fail tls_dh_strong=fail tls_legacy_protocols_disabled=fail tls_certificate_valid=pass"
-"ec_default_protocols|smtpd_tls_cert_file = $K/ec256.pem\nsmtpd_tls_key_file = $K/ec256.key|tls_certificate_key_strong=pass tls_dh_strong=pass tls_legacy_protocols_disabled=fail"
+"good|smtpd_tls_chain_files = $K/rsa2048.key, $K/rsa2048.pem\nsmtpd_tls_dh1024_param_file = $K/dh2048.pem\nsmtpd_tls_protocols = >=TLSv1.2\nsmtpd_tls_ciphers = high|tls_certificate_valid=pass tls_certificate_key_strong=pass tls_dh_strong=pass tls_legacy_protocols_disabled=pass tls_certificate_matches_key=pass tls_certificate_names_host=pass tls_ciphers_strong=pass"
+"weak|smtpd_tls_cert_file = $K/rsa1024.pem\nsmtpd_tls_key_file = $K/rsa1024.key\nsmtpd_tls_dh1024_param_file = $K/dh1024.pem\nsmtpd_tls_protocols = !SSLv2, !SSLv3\nsmtpd_tls_ciphers = export\ntls_export_cipherlist = DEFAULT:@SECLEVEL=0|tls_certificate_key_strong=fail tls_dh_strong=fail tls_legacy_protocols_disabled=fail tls_certificate_valid=pass tls_ciphers_strong=fail"
+"ec_default_protocols|smtpd_tls_cert_file = $K/ec256.pem\nsmtpd_tls_key_file = $K/ec256.key|tls_certificate_key_strong=pass tls_dh_strong=pass tls_legacy_protocols_disabled=fail tls_ciphers_strong=pass"
 "rsa_auto_dh|smtpd_tls_cert_file = $K/rsa2048.pem\nsmtpd_tls_key_file = $K/rsa2048.key|tls_dh_strong=pass tls_legacy_protocols_disabled=fail"
 "expired|smtpd_tls_cert_file = $K/expired.pem\nsmtpd_tls_key_file = $K/expired.key|tls_certificate_valid=fail"
 "soon|smtpd_tls_cert_file = $K/soon.pem\nsmtpd_tls_key_file = $K/soon.key|tls_certificate_valid=fail"
@@ -189,11 +251,16 @@ for c in "${CASES[@]}"; do
 	IFS='|' read -r name lines want <<<"$c"
 	pf_run "$name" "$lines"
 	out=$T/$name.prom
-	exp_run "$T/$name" "$out"
+	pf_exp "$T/$name" "$out"
 	for w in $want; do
 		got=$(status "$out" "${w%%=*}")
 		[ "$got" = "${w#*=}" ] || { grep -E "check=\"${w%%=*}\"|^mta_tls" "$out" >&2; fail "$name: ${w%%=*} is $got, want ${w#*=}"; }
 	done
+	# the cipher grade smtpd uses, as postconf reads it, and the reasons it gives
+	if [ "$(postconf -c "$T/$name" -h smtpd_tls_ciphers)" = export ]; then
+		grep -q '^mta_check_finding{check="tls_ciphers_strong",reason="postfix_config_allows_export_ciphers"} 1' "$out" ||
+			fail "$name: smtpd_tls_ciphers = export is not reported"
+	fi
 	up=$(m "$out" mta_tls_probe_success 'mta="postfix",service="smtp"')
 	if [ "$name" = mismatch ]; then
 		# Postfix cannot load the pair: no TLS, and openssl agrees
@@ -205,55 +272,14 @@ for c in "${CASES[@]}"; do
 		continue
 	fi
 	[ "$up" = 1 ] || { cat "$out.log" >&2; fail "$name: probe_success '$up'"; }
-	# key bits: config = live = the seed's "Server public key is N bit"
-	alg=rsa
-	case $name in ec*) alg=ec ;; esac
-	kc=$(m "$out" mta_tls_certificate_key_bits "mta=\"postfix\",service=\"smtp\",source=\"config\",algorithm=\"$alg\"")
-	kl=$(m "$out" mta_tls_certificate_key_bits "mta=\"postfix\",service=\"smtp\",source=\"live\",algorithm=\"$alg\"")
-	ko=$(seed_pubkey)
-	[ -n "$kc" ] && [ "$kc" = "$kl" ] && [ "$kl" = "$ko" ] ||
-		fail "$name: key bits config=$kc live=$kl openssl=$ko"
-	# notAfter: config = live = openssl's
-	nc=$(m "$out" mta_tls_certificate_not_after_timestamp_seconds 'mta="postfix",service="smtp",source="config"')
-	nl=$(m "$out" mta_tls_certificate_not_after_timestamp_seconds 'mta="postfix",service="smtp",source="live"')
-	no=$(seed_notafter)
-	[ -n "$nc" ] && [ "$(printf '%.0f' "$nc")" = "$(printf '%.0f' "$nl")" ] &&
-		[ "$(printf '%.0f' "$nl")" = "$no" ] || fail "$name: notAfter config=$nc live=$nl openssl=$no"
-	# DH: the seed's EDH check (TLS 1.2) against the live and the static figure
-	dl=$(m "$out" mta_tls_dh_bits 'mta="postfix",service="smtp",source="live"')
-	dc=$(m "$out" mta_tls_dh_bits 'mta="postfix",service="smtp",source="config"')
-	do_=$(seed_dh)
-	if [ -n "$do_" ]; then
-		[ "$dl" = "$do_" ] && [ "$dc" = "$do_" ] || fail "$name: DH config=$dc live=$dl openssl=$do_"
-	else
-		[ -z "$dc" ] && [ -z "$dl" ] || fail "$name: no DHE for openssl, but config=$dc live=$dl bits"
-	fi
-	# TLS 1.0 / 1.1: pinned handshakes against openssl -tls1 / -tls1_1
-	for v in 1.0:-tls1 1.1:-tls1_1; do
-		a=$(m "$out" mta_tls_protocol_accepted "mta=\"postfix\",service=\"smtp\",version=\"TLSv${v%%:*}\"")
-		o=$(seed_accepts "${v#*:}")
-		[ "$a" = "$o" ] || fail "$name: TLSv${v%%:*} accepted=$a, openssl says $o"
-	done
-	# sslscan: key strength and the enabled versions
-	nsx timeout 60 sslscan --no-colour --starttls-smtp 127.0.0.1:25 >"$T/$name.sslscan" 2>&1 || true
-	if [ "$alg" = rsa ]; then
-		ks=$(sed -nE 's/^RSA Key Strength: *([0-9]+).*/\1/p' "$T/$name.sslscan" | head -1)
-		[ "$ks" = "$kl" ] || fail "$name: sslscan RSA key strength '$ks', exporter $kl"
-	fi
-	for v in 1.0 1.1; do
-		s=$(sed -nE "s/^TLSv$v +(enabled|disabled).*/\\1/p" "$T/$name.sslscan" | head -1)
-		a=$(m "$out" mta_tls_protocol_accepted "mta=\"postfix\",service=\"smtp\",version=\"TLSv$v\"")
-		[ -z "$s" ] || [ "$s" = "$([ "$a" = 1 ] && echo enabled || echo disabled)" ] ||
-			fail "$name: sslscan says TLSv$v $s, exporter $a"
-	done
-	pass "$name: config, live, openssl s_client and sslscan agree (key $kl bits, DH ${dl:-none}, TLSv1.0 $(m "$out" mta_tls_protocol_accepted "mta=\"postfix\",service=\"smtp\",version=\"TLSv1.0\""))"
+	agree postfix "$name" "$out"
 	n=$((n + 1))
 	# the last case: replace the certificate, do not reload
 	if [ "$name" = rsa_auto_dh ]; then
 		cp "$K/other.pem" "$T/$name/new.pem"
 		cp "$K/other.key" "$T/$name/new.key"
 		sed -i "s|^smtpd_tls_cert_file = .*|smtpd_tls_cert_file = $T/$name/new.pem|; s|^smtpd_tls_key_file = .*|smtpd_tls_key_file = $T/$name/new.key|" "$T/$name/main.cf"
-		exp_run "$T/$name" "$out.changed"
+		pf_exp "$T/$name" "$out.changed"
 		grep -q '^mta_check_finding{check="mta_runtime_matches_config",reason="postfix_tls_certificate_not_loaded"} 1' "$out.changed" ||
 			{ grep mta_runtime "$out.changed" >&2; fail "$name: a certificate changed without reload is not reported"; }
 		pass "$name: the certificate replaced without a reload is reported"
@@ -261,4 +287,77 @@ for c in "${CASES[@]}"; do
 	pf_stop
 done
 [ "$n" = "${#CASES[@]}" ] || fail "ran $n of ${#CASES[@]} configurations"
+
+# ---- Exim (unpacked from Debian's packages, GnuTLS build) ----
+exim_setup
+EXIM_PID=
+ex_stop() {
+	if [ -n "$EXIM_PID" ]; then
+		kill "$EXIM_PID" 2>/dev/null || true
+		wait "$EXIM_PID" 2>/dev/null || true
+	fi
+	EXIM_PID=
+	return 0
+}
+on_exit ex_stop
+# ex_run NAME CONF-LINES: the Exim daemon on 0.0.0.0:25 with RSA 2048 and these lines.
+ex_run() {
+	local d=$T/$1 i
+	mkdir -p "$d/spool" "$d/log"
+	chmod 1777 "$d/spool" "$d/log"
+	{
+		echo "spool_directory = $d/spool"
+		echo "log_file_path = $d/log/%slog"
+		echo "pid_file_path = $d/log/exim.pid"
+		echo "primary_hostname = mx.example.org"
+		echo "daemon_smtp_ports = 25"
+		echo "local_interfaces = 0.0.0.0"
+		echo "disable_ipv6 = true"
+		echo "tls_advertise_hosts = *"
+		echo "tls_certificate = $K/rsa2048.pem"
+		echo "tls_privatekey = $K/rsa2048.key"
+		printf '%b\n' "$2"
+		echo "acl_smtp_rcpt = acl_check_rcpt"
+		echo "begin acl"
+		echo "acl_check_rcpt:"
+		echo "  deny"
+	} >"$d/exim.conf"
+	# exim_in_ns's passwd/group mounts are inherited by ip netns exec; $! is exim
+	exim_in_ns ip netns exec $NS env LD_LIBRARY_PATH="$EXIM_LD" "$EXIM" -C "$d/exim.conf" -bdf \
+		>"$d/log/daemon.out" 2>&1 &
+	EXIM_PID=$!
+	for i in $(seq 200); do
+		nsx ss -ltnH 'sport = :25' | grep -q . && return 0
+		sleep 0.1
+	done
+	cat "$d/log/daemon.out" "$d/log/"*log >&2 2>/dev/null
+	fail "$1: exim did not start"
+}
+
+# name | exim.conf lines | expected check statuses | TLS 1.0 accepted ("" not asserted)
+EXIM_CASES=(
+"exim_rsa2048_default||tls_certificate_valid=pass tls_certificate_key_strong=pass tls_dh_strong=pass tls_ciphers_strong=pass tls_certificate_matches_key=pass tls_certificate_names_host=pass|"
+"exim_tls10_3des|tls_require_ciphers = NORMAL:-VERS-ALL:+VERS-TLS1.0:+VERS-TLS1.1:+VERS-TLS1.2:+3DES-CBC|tls_legacy_protocols_disabled=fail tls_ciphers_strong=fail tls_certificate_key_strong=pass|1"
+)
+for c in "${EXIM_CASES[@]}"; do
+	IFS='|' read -r name lines want tls10 <<<"$c"
+	ex_run "$name" "$lines"
+	out=$T/$name.prom
+	exp_run exim "$out" --exim.config="$T/$name/exim.conf" --no-collector.postfix --no-collector.sendmail
+	for w in $want; do
+		got=$(status "$out" "${w%%=*}")
+		[ "$got" = "${w#*=}" ] || { grep -E "check=\"${w%%=*}\"|^mta_tls" "$out" >&2; fail "$name: ${w%%=*} is $got, want ${w#*=}"; }
+	done
+	[ "$(m "$out" mta_tls_probe_success 'mta="exim",service="smtp"')" = 1 ] ||
+		{ cat "$out.log" >&2; fail "$name: no live handshake with Exim"; }
+	if [ -n "$tls10" ]; then
+		[ "$(m "$out" mta_tls_protocol_accepted 'mta="exim",service="smtp",version="TLSv1.0"')" = "$tls10" ] ||
+			fail "$name: TLSv1.0 accepted is not $tls10"
+		grep -q '^mta_check_finding{check="tls_ciphers_strong",reason="exim_config_allows_3des_ciphers"} 1' "$out" ||
+			fail "$name: +3DES-CBC is not reported"
+	fi
+	agree exim "$name" "$out"
+	ex_stop
+	n=$((n + 1))
+done
 echo "$n passed, 0 failed"

@@ -1,8 +1,9 @@
 /*
  * fuzz_postfix_tls.c - Postfix's TLS protocol lists (smtpd_tls_protocols,
  * smtpd_tls_mandatory_protocols: "!SSLv2, !SSLv3", ">=TLSv1.2", hex
- * versions) and security levels, on arbitrary text.  A list that parses
- * must enable only versions TLSINFO knows, and an invalid one none.
+ * versions), security levels and cipher grades (smtpd_tls_ciphers), on
+ * arbitrary text.  A list that parses must enable only versions TLSINFO
+ * knows, and an invalid one none; a grade is known or -1.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,6 +31,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc != 0 && (rc != -1 || mask != 0))
 		abort();
 	(void)postfix_tls_enabled(s, size & 1, size & 2);
+	rc = postfix_tls_cipher_grade(s);
+	if (rc < -1 || rc > POSTFIX_GRADE_HIGH
+	    || (rc >= 0 && (postfix_tls_grade_weak((enum postfix_cipher_grade)rc) & ~TLSINFO_C_ALL)))
+		abort();
 	free(s);
 	return 0;
 }

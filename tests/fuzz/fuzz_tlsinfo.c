@@ -1,9 +1,11 @@
 /*
  * fuzz_tlsinfo.c - the certificate, private-key and DH-parameter readers
- * and the priority-string reader (lib/tlsinfo.h).  The first byte picks
- * the reader (0 certificate, 1 key, 2 DH, 3 priority string); the rest is
- * the file's bytes.  A certificate that parses must describe itself
- * consistently (chain_len >= 1, a known key algorithm name).
+ * the priority-string readers and the OpenSSL cipher-string reader
+ * (lib/tlsinfo.h).  The first byte picks the reader (modulo 5: 0
+ * certificate, 1 key, 2 DH, 3 priority string, 4 OpenSSL cipher string);
+ * the rest is the file's bytes.  A certificate that parses must describe
+ * itself consistently (chain_len >= 1, a known key algorithm name); the
+ * cipher readers may name only known classes.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,7 +25,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	switch (data[0] & 3) {
+	switch (data[0] % 5) {
 	case 0:
 		if (tlsinfo_cert_parse(data + 1, size - 1, "mx.example.org", &c, err, sizeof(err)) == 0
 		    && (c.chain_len < 1 || c.key_alg[0] == '\0' || c.names_host < 0))
@@ -39,13 +41,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		break;
 	default:
-		/* a priority string is text: NUL-terminate it */
+		/* priority and cipher strings are text: NUL-terminate them */
 		if ((s = malloc(size)) == NULL)
 			return 0;
 		memcpy(s, data + 1, size - 1);
 		s[size - 1] = '\0';
-		if (tlsinfo_priority_versions(s, &mask, err, sizeof(err)) == 0 && (mask & ~TLSINFO_ALL))
-			abort();
+		if (data[0] % 5 == 4) {
+			if (tlsinfo_openssl_weak_ciphers(s) & ~TLSINFO_C_ALL)
+				abort();
+		} else {
+			if (tlsinfo_priority_versions(s, &mask, err, sizeof(err)) == 0
+			    && (mask & ~TLSINFO_ALL))
+				abort();
+			if (tlsinfo_priority_weak_ciphers(s, &mask, err, sizeof(err)) == 0
+			    && (mask & ~TLSINFO_C_ALL))
+				abort();
+		}
 		free(s);
 		break;
 	}

@@ -724,7 +724,7 @@ test_catalogue(void **state)
 	static const char *const first[] = {
 		"cis_2_1_21", "stig_gen004710", "mta_no_open_relay", "mta_runtime_matches_config",
 		"tls_certificate_valid", "tls_certificate_key_strong", "tls_dh_strong",
-		"tls_legacy_protocols_disabled", "tls_certificate_matches_key",
+		"tls_legacy_protocols_disabled", "tls_ciphers_strong", "tls_certificate_matches_key",
 		"tls_certificate_names_host", "postfix_vrfy_disabled",
 	};
 	size_t n = checks_catalogue_count(), per_mta[MTA_COUNT] = { 0 };

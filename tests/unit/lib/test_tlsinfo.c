@@ -208,6 +208,95 @@ test_versions(void **state)
 	assert_string_equal(out, "");
 }
 
+/* Weak cipher classes of GnuTLS priority strings (GnuTLS itself answers). */
+static void
+test_priority_ciphers(void **state)
+{
+	static const struct {
+		const char *prio;
+		int rc;
+		unsigned mask;
+	} cases[] = {
+		{ "NORMAL", 0, 0 },
+		{ "SECURE256", 0, 0 },
+		{ "NORMAL:-VERS-ALL:+VERS-TLS1.0:+VERS-TLS1.1", 0, 0 },
+		{ "NORMAL:+ANON-ECDH:+ANON-DH", 0, TLSINFO_CBIT(TLSINFO_C_ANON) },
+		{ "NORMAL:+3DES-CBC", 0, TLSINFO_CBIT(TLSINFO_C_3DES) },
+		{ "NORMAL:+ARCFOUR-128", 0, TLSINFO_CBIT(TLSINFO_C_RC4) },
+		{ "NORMAL:+NULL", 0, TLSINFO_CBIT(TLSINFO_C_NULL) },
+		{ "NONE:+VERS-TLS1.2:+AES-128-GCM:+3DES-CBC:+ANON-DH:+RSA:+AEAD:+SHA1:+COMP-NULL"
+		  ":+SIGN-ALL:+GROUP-ALL", 0, TLSINFO_CBIT(TLSINFO_C_3DES) | TLSINFO_CBIT(TLSINFO_C_ANON) },
+		{ "NORMAL:+3DES-CBC:-3DES-CBC", 0, 0 },
+		{ "NORMAL:+FOO", -1, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unsigned mask = ~0u;
+		char err[200];
+
+		if (tlsinfo_priority_weak_ciphers(cases[i].prio, &mask, err, sizeof(err)) != cases[i].rc
+		    || mask != cases[i].mask)
+			fail_msg("priority %s: mask %#x", cases[i].prio, mask);
+	}
+}
+
+/* Weak cipher classes of OpenSSL cipher strings (Sendmail's CipherList). */
+static void
+test_openssl_ciphers(void **state)
+{
+#define C(x) TLSINFO_CBIT(TLSINFO_C_##x)
+	static const struct {
+		const char *list;
+		unsigned mask;
+	} cases[] = {
+		{ "", 0 },
+		{ "DEFAULT", 0 },
+		{ "HIGH:!aNULL:!eNULL", 0 },
+		{ "HIGH:MEDIUM", C(RC4) | C(3DES) | C(ANON) },
+		{ "HIGH:MEDIUM:!aNULL:!RC4:!3DES", 0 },
+		{ "ECDHE+AESGCM:DHE+AESGCM", 0 },
+		{ "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305", 0 },
+		/* the classic permissive list */
+		{ "ALL:!ADH:!EXPORT56:RC4+RSA:+HIGH:+MEDIUM:+LOW:+SSLv2:+EXP",
+		  C(ANON) | C(EXPORT) | C(LOW) | C(RC4) | C(3DES) },
+		{ "ALL:!ADH:!AECDH:!EXPORT:!LOW:!RC4:!3DES", 0 },
+		{ "ALL:!aNULL:!EXP:!LOW:!RC4:!3DES", 0 },
+		{ "ALL", C(ANON) | C(EXPORT) | C(LOW) | C(RC4) | C(3DES) },
+		{ "ALL:eNULL:!aNULL:!EXPORT:!LOW:!RC4:!3DES", C(NULL) },
+		{ "ALL:COMPLEMENTOFALL:!aNULL:!EXPORT:!LOW:!RC4:!3DES", C(NULL) },
+		/* Postfix's lists: "aNULL:-aNULL" orders, enables nothing */
+		{ "aNULL:-aNULL:HIGH:@STRENGTH", 0 },
+		{ "eNULL:!aNULL", C(NULL) },
+		/* '!' is for good, '-' can be added back */
+		{ "!RC4:ALL:!aNULL:!EXPORT:!LOW:!3DES", 0 },
+		{ "-RC4:ALL:!aNULL:!EXPORT:!LOW:!3DES", C(RC4) },
+		/* removing a word that holds only part of a class leaves the class */
+		{ "ALL:!aNULL:!EXPORT:!LOW:!3DES:!kRSA", C(RC4) },
+		{ "ALL:!EXPORT:!LOW:!3DES:!RC4:!ADH", C(ANON) },
+		/* suite names; separators ':', ',' and blanks */
+		{ "DES-CBC3-SHA", C(3DES) },
+		{ "RC4-SHA, EXP-RC4-MD5 ADH-AES128-SHA", C(RC4) | C(EXPORT) | C(ANON) },
+		{ "EDH-RSA-DES-CBC-SHA:NULL-SHA256", C(LOW) | C(NULL) },
+		{ "kRSA+RC4", C(RC4) | C(EXPORT) },	/* EXP-RC4-MD5 is both */
+		{ "HIGH+RC4", 0 },
+		{ "+RC4:@SECLEVEL=0:HIGH", 0 },
+		{ "!:-:+:::", 0 },
+	};
+#undef C
+	char out[80];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unsigned mask = tlsinfo_openssl_weak_ciphers(cases[i].list);
+
+		if (mask != cases[i].mask)
+			fail_msg("cipher list \"%s\": mask %#x, want %#x", cases[i].list, mask,
+				 cases[i].mask);
+	}
+	tlsinfo_ciphers_format(TLSINFO_C_ALL, out, sizeof(out));
+	assert_string_equal(out, "NULL anonymous EXPORT LOW/DES RC4 3DES");
+	assert_string_equal(tlsinfo_cipher_class_code(TLSINFO_C_3DES), "3des");
+}
+
 int
 main(void)
 {
@@ -217,6 +306,8 @@ main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_dh),
 		cmocka_unit_test(test_versions),
+		cmocka_unit_test(test_priority_ciphers),
+		cmocka_unit_test(test_openssl_ciphers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -82,12 +82,43 @@ test_library_and_dh(void **state)
 	assert_true(postfix_tls_enabled(NULL, false, true));
 }
 
+/* smtpd_tls_ciphers / smtpd_tls_mandatory_ciphers: the grade and what it adds below medium. */
+static void
+test_cipher_grades(void **state)
+{
+#define C(x) TLSINFO_CBIT(TLSINFO_C_##x)
+	static const struct {
+		const char *value;
+		int grade;
+		unsigned weak;
+	} cases[] = {
+		{ "medium", POSTFIX_GRADE_MEDIUM, 0 },
+		{ "HIGH", POSTFIX_GRADE_HIGH, 0 },
+		{ "low", POSTFIX_GRADE_LOW, C(LOW) },
+		{ "export", POSTFIX_GRADE_EXPORT, C(EXPORT) | C(LOW) },
+		{ "null", POSTFIX_GRADE_NULL, C(NULL) },
+		{ "", -1, 0 },
+		{ "strong", -1, 0 },
+		{ "medium ", -1, 0 },
+	};
+#undef C
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int g = postfix_tls_cipher_grade(cases[i].value);
+
+		if (g != cases[i].grade
+		    || (g >= 0 && postfix_tls_grade_weak((enum postfix_cipher_grade)g) != cases[i].weak))
+			fail_msg("case %zu \"%s\": grade %d", i, cases[i].value, g);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_protocols),
 		cmocka_unit_test(test_library_and_dh),
+		cmocka_unit_test(test_cipher_grades),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

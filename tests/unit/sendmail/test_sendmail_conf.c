@@ -606,13 +606,14 @@ test_tls_options(void **state)
 			fail_msg("ssl case %zu: %#x", i, sendmail_ssl_versions(ssl[i].opts));
 	snprintf(text, sizeof(text), "Dj mail.example.org\nO ServerCertFile=/etc/mail/tls/c.pem\n"
 		 "O ServerKeyFile=/etc/mail/tls/k.pem\nO DHParameters=1024\n"
-		 "O ServerSSLOptions=+SSL_OP_NO_TLSv1\n");
+		 "O ServerSSLOptions=+SSL_OP_NO_TLSv1\nO CipherList=HIGH:MEDIUM:!aNULL\n");
 	cf = sendmail_cf_parse(text, strlen(text));
 	assert_non_null(cf);
 	assert_string_equal(cf->server_cert, "/etc/mail/tls/c.pem");
 	assert_string_equal(cf->server_key, "/etc/mail/tls/k.pem");
 	assert_string_equal(cf->dh_parameters, "1024");
 	assert_string_equal(cf->server_ssl_options, "+SSL_OP_NO_TLSv1");
+	assert_string_equal(cf->cipher_list, "HIGH:MEDIUM:!aNULL");
 	assert_string_equal(cf->macro_j, "mail.example.org");
 	free(cf);
 }

@@ -78,7 +78,9 @@ world_init(struct world *w)
 	w->tls[0] = (struct mta_tls){ .service = "smtp", .offered = true, .hostname = "mx.example.org",
 				      .dh_bits = 2048, .dh_source = "auto", .versions_known = true,
 				      .versions = TLSINFO_BIT(TLSINFO_TLS1_2) | TLSINFO_BIT(TLSINFO_TLS1_3),
-				      .versions_setting = "smtpd_tls_protocols = >=TLSv1.2" };
+				      .versions_setting = "smtpd_tls_protocols = >=TLSv1.2",
+				      .ciphers_known = true,
+				      .ciphers_setting = "smtpd_tls_ciphers = medium" };
 	w->tls[0].n_certs = 1;
 	w->tls[0].certs[0].cert_path = "/etc/ssl/certs/mx.pem";
 	w->tls[0].certs[0].key_path = "/etc/ssl/private/mx.key";
@@ -180,6 +182,14 @@ test_checks(void **state)
 		{ "good", 0, "tls_legacy_protocols_disabled", CHECK_PASS, NULL },
 		{ "good", 0, "tls_certificate_matches_key", CHECK_PASS, NULL },
 		{ "good", 0, "tls_certificate_names_host", CHECK_PASS, NULL },
+		{ "good", 0, "tls_ciphers_strong", CHECK_PASS, NULL },
+		{ "export grade", 23, "tls_ciphers_strong", CHECK_FAIL, "postfix_config_allows_export_ciphers" },
+		{ "export grade", 23, "tls_ciphers_strong", CHECK_FAIL, "postfix_config_allows_low_ciphers" },
+		{ "RC4 and anon", 24, "tls_ciphers_strong", CHECK_FAIL, "postfix_config_allows_anon_ciphers" },
+		{ "ciphers unknown", 25, "tls_ciphers_strong", CHECK_PASS, NULL },
+		{ "weak, loopback only", 26, "tls_ciphers_strong", CHECK_NOT_APPLICABLE, NULL },
+		{ "weak, no TLS", 27, "tls_ciphers_strong", CHECK_NOT_APPLICABLE, NULL },
+		{ "live only", 28, "tls_ciphers_strong", CHECK_PASS, NULL },
 		{ "expired", 1, "tls_certificate_valid", CHECK_FAIL, "postfix_certificate_expired" },
 		{ "3 days left", 2, "tls_certificate_valid", CHECK_FAIL, "postfix_certificate_expires_soon" },
 		{ "15 days left", 3, "tls_certificate_valid", CHECK_PASS, NULL },
@@ -237,6 +247,15 @@ test_checks(void **state)
 		case 21: w.f.mta[MTA_POSTFIX].collected = false; break;
 		case 22: w.f.mta[MTA_POSTFIX].n_tls = 0; live(&w, 7, 0, 0);
 			 w.live[0].main.peer.key_bits = 1024; break;
+		case 23: t->weak_ciphers = TLSINFO_CBIT(TLSINFO_C_EXPORT) | TLSINFO_CBIT(TLSINFO_C_LOW);
+			 break;
+		case 24: t->weak_ciphers = TLSINFO_CBIT(TLSINFO_C_RC4) | TLSINFO_CBIT(TLSINFO_C_ANON);
+			 break;
+		case 25: t->ciphers_known = false; t->weak_ciphers = TLSINFO_C_ALL; break;
+		case 26: t->weak_ciphers = TLSINFO_C_ALL; w.ep[0].loopback = true;
+			 w.ep[0].wildcard = false; w.f.mta[MTA_POSTFIX].local_only = true; break;
+		case 27: t->weak_ciphers = TLSINFO_C_ALL; t->offered = false; break;
+		case 28: w.f.mta[MTA_POSTFIX].n_tls = 0; live(&w, 7, 0, 0); break;
 		default: break;
 		}
 		st = run(&w, cases[i].check);
