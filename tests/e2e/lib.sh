@@ -33,6 +33,14 @@ e2e_cleanup() {
 	exit "$rc"
 }
 trap e2e_cleanup EXIT INT TERM
+# A command that stops the test under set -e says where, so that no test
+# fails without a message (subshells, e.g. $(...), stay quiet).
+set -E
+e2e_err() {	# RC LINE COMMAND
+	[ "$BASH_SUBSHELL" = 0 ] && [[ $- == *e* ]] || return 0
+	echo "FAIL: ${BASH_SOURCE[1]##*/}:$2: \"$3\" exited $1" >&2
+}
+trap 'e2e_err $? $LINENO "$BASH_COMMAND"' ERR
 
 # on_exit CMD [ARG...]: run CMD ARG... at exit (after the processes started
 # with start_bg are killed; the last registered runs first).  CMD is one
