@@ -53,6 +53,7 @@
 #include "exporter/verifier.h"
 #include "exporter/webconfig.h"
 #include "lib/log.h"
+#include "lib/monotime.h"
 #include "lib/version.h"
 
 /* Worker threads per daemon (bcrypt runs on the verifier's thread, not on these). */
@@ -394,16 +395,6 @@ text_response(const char *text)
 	return r;
 }
 
-/* now - the monotonic clock in seconds, as admission wants it */
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* body_unref - drop one reference (under share_lock or not: refs is atomic) */
 static void
 body_unref(void *cls)
@@ -482,7 +473,7 @@ shared_body(struct http_server *h, enum metrics_format fmt, bool gzip)
 	int om = fmt == METRICS_OPENMETRICS_100;
 	struct http_build **slot = &h->building[om][gzip], *p;
 	struct http_body *b, *old;
-	double t = now(), t0;
+	double t = monotime_s(), t0;
 
 	pthread_mutex_lock(&h->share_lock);
 	if ((p = *slot) != NULL) {
@@ -505,12 +496,12 @@ shared_body(struct http_server *h, enum metrics_format fmt, bool gzip)
 	if (p != NULL)
 		*slot = p;
 	pthread_mutex_unlock(&h->share_lock);
-	t0 = now();
+	t0 = monotime_s();
 	b = build(h, fmt, gzip);
 	if (b)
 		b->started = t;
 	pthread_mutex_lock(&h->share_lock);
-	h->collect_s = now() - t0;	/* with the wait for another variant's collection: conservative */
+	h->collect_s = monotime_s() - t0;	/* with the wait for another variant's collection: conservative */
 	if (p != NULL) {
 		*slot = NULL;	/* no one joins any more: take a reference for each waiter */
 		if (b)
@@ -544,7 +535,7 @@ serve_metrics(struct http_server *h, const struct http_web *w, struct MHD_Connec
 	if (b == NULL)
 		return queue(w, c, MHD_HTTP_INTERNAL_SERVER_ERROR,
 			     text_response("500 the metrics could not be produced completely; see the exporter log\n"));
-	if (!admission_respond(h->adm, hc->adm, b->len, now())) {
+	if (!admission_respond(h->adm, hc->adm, b->len, monotime_s())) {
 		body_unref(b);
 		log_debug("too many response bytes in flight; answering 503", NULL);
 		r = text_response("503 too many responses in flight; retry\n");
@@ -867,7 +858,7 @@ uri_logger(void *cls, const char *uri, struct MHD_Connection *c)
 	hc->target = uri;
 	hc->target_scan = strlen(uri);
 	/* a connection closed to make room may still hold requests it sent: no work for them */
-	hc->closing = !admission_request(((struct http_server *)cls)->adm, hc->adm, now());
+	hc->closing = !admission_request(((struct http_server *)cls)->adm, hc->adm, monotime_s());
 	return hc;
 }
 
@@ -881,7 +872,7 @@ request_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		return;
 	hc->phase = REQ_NONE;
 	hc->target = NULL;
-	admission_done(((struct http_server *)cls)->adm, hc->adm, now());
+	admission_done(((struct http_server *)cls)->adm, hc->adm, monotime_s());
 }
 
 /* evict - admission closes a connection to make room: MHD sees it end and closes it */
@@ -900,7 +891,7 @@ pressure_log(struct http_server *h)
 {
 	struct admission_stats st;
 	char conns[32], clients[32], refused[32], evicted[32];
-	double t = now();
+	double t = monotime_s();
 	bool say;
 
 	if (!__atomic_exchange_n(&h->pressure, 0, __ATOMIC_RELAXED))
@@ -930,7 +921,7 @@ accept_policy(void *cls, const struct sockaddr *addr, socklen_t addrlen)
 	struct admission_client cl;
 
 	admission_client_of(addrlen ? addr : NULL, &cl);
-	if (admission_may_connect(h->adm, &cl, now()))
+	if (admission_may_connect(h->adm, &cl, monotime_s()))
 		return MHD_YES;
 	__atomic_store_n(&h->pressure, 1, __ATOMIC_RELAXED);
 	pressure_log(h);
@@ -961,7 +952,7 @@ notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
 		return;
 	admission_client_of(addr ? addr->client_addr : NULL, &cl);
 	hc = calloc(1, sizeof(*hc));
-	if (hc == NULL || (hc->adm = admission_open(h->adm, &cl, fd->connect_fd, now())) == NULL) {
+	if (hc == NULL || (hc->adm = admission_open(h->adm, &cl, fd->connect_fd, monotime_s())) == NULL) {
 		shutdown(fd->connect_fd, SHUT_RDWR);	/* refused: MHD closes it */
 		free(hc);
 		__atomic_store_n(&h->pressure, 1, __ATOMIC_RELAXED);
@@ -1088,7 +1079,7 @@ http_bind(const struct options *opts, struct scrape *s)
 	pthread_mutex_init(&h->share_lock, NULL);
 	pthread_cond_init(&h->share_done, NULL);
 	h->tokens = HTTP_COLLECT_BURST;
-	h->refilled = now();
+	h->refilled = monotime_s();
 	lim.max_conns = opts->max_connections;
 	lim.max_per_client = opts->max_connections_per_ip;
 	lim.max_bytes = opts->max_body_bytes * 2 > HTTP_INFLIGHT_BYTES ? opts->max_body_bytes * 2

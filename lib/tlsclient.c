@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/monotime.h"
+
 static const char *const outcome_names[] = {
 	[TLSCLIENT_OK] = "ok",
 	[TLSCLIENT_REFUSED] = "refused",
@@ -33,22 +35,13 @@ tlsclient_outcome_name(enum tlsclient_outcome o)
 
 /* ---- the deadline ---- */
 
-long long
-tlsclient_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait until fd is ready for events or the deadline passes: 1 ready, 0 timeout, -1 error. */
 static int
 wait_fd(int fd, short events, long long deadline)
 {
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = events };
-		long long left = deadline - tlsclient_now_ms();
+		long long left = deadline - monotime_ms();
 		int r;
 
 		if (left <= 0)
@@ -418,7 +411,7 @@ enum tlsclient_outcome
 tlsclient_handshake(const struct tlsclient_target *t, const struct tlsclient_offer *offer,
 		    int timeout_ms, struct tlsclient_result *out)
 {
-	long long deadline = tlsclient_now_ms() + (timeout_ms > 0 ? timeout_ms : 1);
+	long long deadline = monotime_ms() + (timeout_ms > 0 ? timeout_ms : 1);
 	gnutls_certificate_credentials_t cred = NULL;
 	gnutls_session_t s = NULL;
 	char prio[256], err[160];

@@ -99,8 +99,6 @@ enum tlsclient_outcome tlsclient_handshake(const struct tlsclient_target *t,
 					   const struct tlsclient_offer *offer, int timeout_ms,
 					   struct tlsclient_result *out);
 
-/* The monotonic clock, in milliseconds, that the deadlines are measured on. */
-long long tlsclient_now_ms(void);
 
 /*
  * The pure parts of the SMTP dialogue, exposed for tests and the fuzzer:

@@ -28,6 +28,7 @@
 #include "collectors/core/mta_metrics.h"
 #include "collectors/core/mta_relay.h"
 #include "lib/log.h"
+#include "lib/monotime.h"
 #include "lib/version.h"
 
 #define STR2(x) #x
@@ -39,15 +40,6 @@
 #else
 #define MTA_COMPILER "unknown"
 #endif
-
-static double
-now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int
 scrape_init(struct scrape *s, const struct scrape_config *cfg)
@@ -121,7 +113,7 @@ scrape_collect(struct scrape *s, struct metrics *m, bool *failed)
 {
 	struct metric_family *dur, *ok;
 	struct scrape_ctx sc;
-	double t0 = now_seconds();
+	double t0 = monotime_s();
 
 	*failed = false;
 	arena_reset(&s->arena);
@@ -148,7 +140,7 @@ scrape_collect(struct scrape *s, struct metrics *m, bool *failed)
 
 		if (!s->cfg.env->enabled[i])
 			continue;
-		t = now_seconds();
+		t = monotime_s();
 		r = scrape_collector(&sc, c);
 		if (r == 0 && s->arena.failed) {
 			log_warn("collector ran out of per-scrape memory", "collector", c->name, NULL);
@@ -159,13 +151,13 @@ scrape_collect(struct scrape *s, struct metrics *m, bool *failed)
 			log_warn("collector failed", "collector", c->name, NULL);
 		}
 		s->arena.failed = false;
-		metrics_add(dur, now_seconds() - t, "collector", c->name, NULL);
+		metrics_add(dur, monotime_s() - t, "collector", c->name, NULL);
 		metrics_add(ok, r < 0 ? 0 : 1, "collector", c->name, NULL);
 	}
 	mta_metrics_emit(m, &s->facts);
 	metrics_add(metrics_family(m, "mta_exporter_scrape_duration_seconds",
 				   "Time all collectors took in this scrape.", METRIC_GAUGE),
-		    now_seconds() - t0, NULL);
+		    monotime_s() - t0, NULL);
 	if (s->cfg.self_metrics)
 		s->cfg.self_metrics(m);
 	log_file_warn_pass_end();

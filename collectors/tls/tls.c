@@ -17,6 +17,7 @@
 #include "collectors/core/mta.h"
 #include "collectors/core/mta_metrics.h"
 #include "lib/log.h"
+#include "lib/monotime.h"
 #include "lib/text.h"
 #include "lib/tlsclient.h"
 
@@ -209,7 +210,7 @@ tls_thread(void *arg)
 		struct job jobs[TLS_MAX_TARGETS];
 		struct mta_tls_live res[TLS_MAX_TARGETS];
 		size_t n;
-		long long now = tlsclient_now_ms();
+		long long now = monotime_ms();
 
 		if (!(now >= next || (bg.changed && now - last_round >= TLS_MIN_RESCAN_MS))) {
 			long long until = bg.changed ? last_round + TLS_MIN_RESCAN_MS : next;
@@ -248,7 +249,7 @@ tls_thread(void *arg)
 		for (size_t i = 0; i < n; i++)
 			bg.live_job[i].t.ehlo = bg.live_job[i].ehlo;	/* not the thread's stack */
 		bg.n_live = n;
-		last_round = tlsclient_now_ms();
+		last_round = monotime_ms();
 		next = last_round + bg.interval_ms;
 	}
 	pthread_mutex_unlock(&bg.lock);
