@@ -14,6 +14,8 @@ BUILD_PKGS=(build-essential cmake pkg-config git clang libclang-rt-14-dev
 	libyaml-dev libgnutls28-dev libcrypt-dev)
 TEST_PKGS=(curl python3 iproute2 procps psmisc gzip m4 prometheus
 	prometheus-alertmanager postfix python3-yaml wrk time apache2-utils openssl valgrind)
+# postfix-pcre: pcre: tables for the Postfix oracles (regexp: is in postfix).
+TEST_PKGS+=(postfix-pcre)
 # Libraries of the MTA binaries the oracle tests unpack with dpkg -x and run
 # without installing their packages (they conflict with Postfix): sendmail
 # needs libwrap.so.0, exim4 libidn.so.12; the rest is in a base system or
