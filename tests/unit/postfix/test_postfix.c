@@ -1,6 +1,8 @@
 /*
- * test_postfix.c - the Postfix module's mynetworks: the default computed
- * from mynetworks_style and the interfaces, the parsing of one item, and
+ * test_postfix.c - the Postfix module's host names from /etc/hosts
+ * (postfix_resolve) and mynetworks: the default computed from
+ * mynetworks_style and the interfaces (also over inet_interfaces names),
+ * the parsing of one item, and
  * an instance's list with its files and tables read under a fixture
  * rootfs (missing files reported by name); the tables a relay input
  * names, read for the evaluator; and the collector's relay verdicts.
@@ -33,6 +35,16 @@ mk_ifa(const char *addr, unsigned plen)
 	return a;
 }
 
+/* The interfaces of the mynetworks tests: loopback and one LAN address per family. */
+static void
+host_ifaddrs(struct ifaddr ifa[4])
+{
+	ifa[0] = mk_ifa("127.0.0.1", 8);
+	ifa[1] = mk_ifa("192.0.2.7", 24);
+	ifa[2] = mk_ifa("::1", 128);
+	ifa[3] = mk_ifa("2001:db8::7", 64);
+}
+
 static void
 test_mynetworks_default(void **state)
 {
@@ -50,10 +62,7 @@ test_mynetworks_default(void **state)
 	};
 
 	(void)state;
-	ifa[0] = mk_ifa("127.0.0.1", 8);
-	ifa[1] = mk_ifa("192.0.2.7", 24);
-	ifa[2] = mk_ifa("::1", 128);
-	ifa[3] = mk_ifa("2001:db8::7", 64);
+	host_ifaddrs(ifa);
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
 		char *v = postfix_mynetworks_default(c[i].style, c[i].ifs, c[i].protos, ifa, 4, NULL);
 
@@ -62,6 +71,93 @@ test_mynetworks_default(void **state)
 		free(v);
 	}
 	assert_null(postfix_mynetworks_default("bogus", "all", "all", ifa, 4, NULL));
+}
+
+/* Debian's /etc/hosts with the installer's 127.0.1.1 line, and two names. */
+static const char etc_hosts[] =
+	"127.0.0.1\tlocalhost\n"
+	"127.0.1.1\tmail.example.org mail\n"
+	"192.0.2.7\tmx.example.org mx\n"
+	"2001:db8::7\tmx.example.org\n"
+	"::1     localhost ip6-localhost ip6-loopback\n";
+
+static void
+test_resolve(void **state)
+{
+	static const struct {
+		const char *hosts;	/* NULL: no /etc/hosts */
+		const char *host;
+		bool v4, v6;
+		const char *want;	/* addresses, space-separated; "" unresolved */
+	} c[] = {
+		{ etc_hosts, "192.0.2.9", true, true, "192.0.2.9" },
+		{ etc_hosts, "2001:db8::1", true, false, "2001:db8::1" },	/* numeric: as written */
+		{ etc_hosts, "localhost", true, true, "127.0.0.1 ::1" },
+		{ etc_hosts, "localhost", true, false, "127.0.0.1" },
+		{ etc_hosts, "LocalHost", false, true, "::1" },
+		{ NULL, "localhost", true, true, "127.0.0.1 ::1" },		/* always loopback */
+		{ "", "localhost", true, false, "127.0.0.1" },
+		{ "192.0.2.1 localhost\n", "localhost", true, true, "192.0.2.1" },	/* the file wins */
+		{ etc_hosts, "mail", true, true, "127.0.1.1" },
+		{ etc_hosts, "mail.example.org", true, true, "127.0.1.1" },
+		{ etc_hosts, "mx.example.org", true, true, "192.0.2.7 2001:db8::7" },
+		{ etc_hosts, "mx", false, true, "" },				/* alias only on the v4 line */
+		{ etc_hosts, "mx.example.org", false, true, "2001:db8::7" },
+		{ etc_hosts, "relay.example.org", true, true, "" },		/* DNS would decide */
+		{ NULL, "mail", true, true, "" },
+		{ etc_hosts, "mail", false, false, "" },			/* no family enabled */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct postfix_hosts h = { c[i].hosts, c[i].hosts ? strlen(c[i].hosts) : 0 };
+		struct inaddr a[POSTFIX_RESOLVE_MAX];
+		char got[512] = "";
+		size_t n = postfix_resolve(&h, c[i].host, c[i].v4, c[i].v6, a, POSTFIX_RESOLVE_MAX);
+
+		for (size_t k = 0; k < n; k++) {
+			char t[INADDR_STRLEN];
+
+			inaddr_format(&a[k], t, sizeof(t));
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s", k ? " " : "", t);
+		}
+		if (strcmp(got, c[i].want) != 0)
+			fail_msg("case %zu: %s -> \"%s\", want \"%s\"", i, c[i].host, got, c[i].want);
+	}
+}
+
+/* The default mynetworks over inet_interfaces names (global/mynetworks.c). */
+static void
+test_mynetworks_default_names(void **state)
+{
+	struct ifaddr ifa[4];
+	const struct postfix_hosts h = { etc_hosts, sizeof(etc_hosts) - 1 };
+	static const struct {
+		const char *style, *ifs, *want;	/* want NULL: unknown */
+	} c[] = {
+		{ "host", "localhost", "127.0.0.1/32 [::1]/128" },
+		{ "subnet", "mx.example.org", "192.0.2.0/24 [2001:db8::]/64" },
+		{ "host", "localhost, mx", "127.0.0.1/32 192.0.2.7/32 [::1]/128" },
+		{ "host", "relay.example.org", NULL },		/* not in /etc/hosts */
+		{ "host", "localhost relay.example.org", NULL },
+		{ "host", "mail", "" },				/* 127.0.1.1: no interface has it */
+	};
+
+	(void)state;
+	host_ifaddrs(ifa);
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		char *v = postfix_mynetworks_default(c[i].style, c[i].ifs, "all", ifa, 4, &h);
+
+		if (c[i].want == NULL) {
+			if (v != NULL)
+				fail_msg("case %zu (%s): \"%s\", want unknown", i, c[i].ifs, v);
+			continue;
+		}
+		if (v == NULL || strcmp(v, c[i].want) != 0)
+			fail_msg("case %zu (%s): \"%s\", want \"%s\"", i, c[i].ifs, v ? v : "(null)",
+				 c[i].want);
+		free(v);
+	}
 }
 
 static void
@@ -347,6 +443,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mynetworks_default),
+		cmocka_unit_test(test_resolve),
+		cmocka_unit_test(test_mynetworks_default_names),
 		cmocka_unit_test(test_net_parse),
 		cmocka_unit_test(test_mynetworks_files),
 		cmocka_unit_test(test_load_tables),
