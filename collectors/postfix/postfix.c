@@ -782,27 +782,29 @@ table_warnings(const struct postfix_table_ref *ref, const char *file, const char
 /*
  * The compiled map of an indexed table against its postmap source:
  * smtpd reads FILE.db (.lmdb, .cdb, .dir + .pag), postmap writes it from
- * FILE.  A compiled file older than the source: postmap not run.  The
- * state, and why into why (empty when current).
+ * FILE.  A compiled file older than the source: postmap not run.  full
+ * is FILE under the rootfs, path as Postfix names it (for the postmap
+ * command in the message).  The state, and why into why (empty when
+ * current).
  */
 static enum postfix_relay_table_state
-compiled_state(const char *full, const char *type, const struct fileio_stat *src, bool src_ok,
-	       char *why, size_t whylen)
+compiled_state(const char *full, const char *path, const char *type, const struct fileio_stat *src,
+	       bool src_ok, char *why, size_t whylen)
 {
 	const char *const *suffix = postfix_table_compiled_suffixes(type);
 	struct timespec oldest = { 0, 0 };
 	bool first = true;
 
 	for (size_t i = 0; suffix[i]; i++) {
-		char path[4200], err[256];
+		char cpath[4200], err[256];
 		struct fileio_stat st;
 		enum fileio_result fr;
 
-		snprintf(path, sizeof(path), "%s%s", full, suffix[i]);
-		fr = fileio_stat(path, &st, err, sizeof(err));
+		snprintf(cpath, sizeof(cpath), "%s%s", full, suffix[i]);
+		fr = fileio_stat(cpath, &st, err, sizeof(err));
 		if (fr == FILEIO_ABSENT) {
 			snprintf(why, whylen, "%.1024s: no such file (postmap %s:%.1024s not run)",
-				 path, type, full);
+				 cpath, type, path);
 			return POSTFIX_RELAY_TABLE_MISSING;
 		}
 		if (fr != FILEIO_OK) {
@@ -860,7 +862,7 @@ load_table(const char *rootfs, struct arena *ar, const char *spec, struct postfi
 		if (fr == FILEIO_ERROR)
 			snprintf(why, sizeof(why), "%s", err);
 		else
-			t->state = compiled_state(full, ref.type, &st, fr == FILEIO_OK, why,
+			t->state = compiled_state(full, path, ref.type, &st, fr == FILEIO_OK, why,
 						  sizeof(why));
 		if (fr == FILEIO_ERROR)
 			t->state = POSTFIX_RELAY_TABLE_UNREADABLE;
