@@ -62,6 +62,7 @@ struct ctx {
 	size_t n_tables, cap_tables;
 	char **strs;		/* values copied out of line buffers (keep) */
 	size_t n_strs, cap_strs;
+	unsigned long steps;	/* restrictions evaluated (POSTFIX_RELAY_MAX_STEPS) */
 };
 
 enum list_kind { L_CLIENT, L_HELO, L_SENDER, L_RECIPIENT };
@@ -1080,6 +1081,16 @@ restriction(struct ctx *c, const char *name, const char *arg, enum list_kind kin
 	const struct postfix_relay_class *cls;
 
 	memset(o, 0, sizeof(*o));
+	/*
+	 * Outcomes the environment picks make the walk try each pick, so
+	 * classes that name themselves after such an item double the work per
+	 * level: past the budget every restriction is "any outcome", which
+	 * ends the walk in linear time with an undetermined verdict.
+	 */
+	if (++c->steps > POSTFIX_RELAY_MAX_STEPS) {
+		env_picks(o, "evaluation_too_complex");
+		return;
+	}
 	if (ieq(name, "permit") || ieq(name, "permit_naked_ip_address")) {
 		o->set = S_P;
 	} else if (ieq(name, "reject") || ieq(name, "defer") || ieq(name, "defer_if_permit")
@@ -1453,6 +1464,7 @@ postfix_relay_evaluate(const struct postfix_relay_input *in, struct postfix_rela
 		if (do4)
 			evaluate_stages(&c, &v4);
 		c.family = AF_INET6;
+		c.steps = 0;
 		if (do6)
 			evaluate_stages(&c, &v6);
 		for (size_t i = 0; i < c.n_tables; i++)

@@ -30,6 +30,8 @@
 #include "lib/arena.h"
 
 #define POSTFIX_RELAY_MAX_DEPTH 16	/* nested classes / table actions */
+#define POSTFIX_RELAY_MAX_STEPS 20000UL	/* restrictions evaluated per verdict, past
+					 * which it is undetermined */
 
 struct postfix_relay_list {
 	const char *const *items;
