@@ -340,6 +340,7 @@ options_parse(struct options *o, int argc, char **argv)
 		o->mode = MODE_HELP;
 	else if (version)
 		o->mode = MODE_VERSION;
+	o->env.serving = o->mode == MODE_SERVE;
 	return 0;
 }
 

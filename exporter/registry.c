@@ -20,12 +20,14 @@
 #include "collectors/postfix/postfix_checks.h"
 #include "collectors/sendmail/sendmail.h"
 #include "collectors/sendmail/sendmail_checks.h"
+#include "collectors/tls/tls.h"
 
 const struct collector *const collector_table[] = {
 	&collector_listeners,
 	&collector_postfix,
 	&collector_exim,
 	&collector_sendmail,
+	&collector_tls,		/* after the MTAs: probes the sockets they name */
 	&collector_checks,	/* last: reads the others' facts */
 	NULL,
 };

@@ -16,6 +16,8 @@ TEST_PKGS=(curl python3 iproute2 procps psmisc gzip m4 prometheus
 	prometheus-alertmanager postfix python3-yaml wrk time apache2-utils openssl valgrind)
 # postfix-pcre: pcre: tables for the Postfix oracles (regexp: is in postfix).
 TEST_PKGS+=(postfix-pcre)
+# tests/e2e/tls.sh compares the TLS probe with sslscan (bookworm has no testssl.sh 3.2)
+TEST_PKGS+=(sslscan)
 # Libraries of the MTA binaries the oracle tests unpack with dpkg -x and run
 # without installing their packages (they conflict with Postfix): sendmail
 # needs libwrap.so.0, exim4 libidn.so.12; the rest is in a base system or

@@ -7,7 +7,7 @@
  * it calls the row's decision (check.h): an MTA's own row sees a detected
  * MTA whose collector succeeded, or is not_applicable / error without
  * being called; a cross-MTA row gets the listeners' state it asked for
- * and reads the MTAs through mta_audited(), which skips an MTA whose
+ * and reads the MTAs through check_mta_audited() (check.c), which skips an MTA whose
  * collector is disabled (not audited on this host) and counts a failed
  * one as a problem (collector_failed_<mta>).  Reason codes about an MTA
  * are derived from its descriptor (collectors/core/mta.h).
@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "collectors/host/listeners.h"
+#include "collectors/tls/tls_checks.h"
 
 /* ---- what the cross-MTA rows read through ---- */
 
@@ -30,22 +31,6 @@ static const char *
 mta_code(const struct check_ctx *c, enum mta_kind k, const char *what)
 {
 	return arena_printf(c->ar, "%s_%s", mta_name(k), what);
-}
-
-/*
- * Can this row read MTA k's facts?  A disabled collector: no, and no
- * problem (the MTA is not audited here).  A failed one: no, a problem.
- */
-static bool
-mta_audited(struct check_ctx *c, enum mta_kind k)
-{
-	if (!collector_enabled(c->env, mta_table[k]->collector))
-		return false;
-	if (!c->f->mta[k].collected) {
-		check_problem(c, arena_printf(c->ar, "collector_failed_%s", mta_name(k)));
-		return false;
-	}
-	return true;
 }
 
 static bool
@@ -76,7 +61,7 @@ cis_2_1_21(struct check_ctx *c)
 		const char *setting = mta_table[k]->listen_setting;
 		const struct mta_endpoint *ep;
 
-		if (!mta_audited(c, (enum mta_kind)k) || !m->detected)
+		if (!check_mta_audited(c, (enum mta_kind)k) || !m->detected)
 			continue;
 		if (m->bound_all) {
 			check_finding(c, arena_printf(c->ar, "%s_%s_all", mta_name((enum mta_kind)k),
@@ -108,7 +93,7 @@ stig_gen004710(struct check_ctx *c)
 {
 	c->applicable = false;
 	for (int k = 0; k < MTA_COUNT; k++) {
-		if (!mta_audited(c, (enum mta_kind)k) || !c->f->mta[k].detected)
+		if (!check_mta_audited(c, (enum mta_kind)k) || !c->f->mta[k].detected)
 			continue;
 		c->applicable = true;
 		if (mta_table[k]->stig_gen004710 == NULL)
@@ -130,7 +115,7 @@ no_open_relay(struct check_ctx *c)
 		const struct mta_facts *m = &c->f->mta[k];
 		const char *name = mta_name((enum mta_kind)k);
 
-		if (!mta_audited(c, (enum mta_kind)k) || !m->detected)
+		if (!check_mta_audited(c, (enum mta_kind)k) || !m->detected)
 			continue;
 		c->applicable = true;
 		for (size_t i = 0; i < m->n_relays; i++) {
@@ -152,18 +137,6 @@ no_open_relay(struct check_ctx *c)
 }
 
 /* ---- mta_runtime_matches_config ---- */
-
-/* Is comm one of MTA k's daemons?  An unknown owner is not excluded. */
-static bool
-process_is(const char *comm, enum mta_kind k)
-{
-	if (comm == NULL || comm[0] == '\0')
-		return true;
-	for (const char *const *p = mta_table[k]->processes; p && *p; p++)
-		if (strncmp(comm, *p, strlen(*p)) == 0)
-			return true;
-	return false;
-}
 
 static bool
 endpoint_matches(const struct mta_endpoint *ep, const struct listener *l)
@@ -197,7 +170,7 @@ runtime_extra(struct check_ctx *c, enum mta_kind k)
 			if (!m->endpoints[j].numeric)
 				any_symbolic = true;
 		}
-		if (!port_known || !process_is(l->process, k))
+		if (!port_known || !mta_process_is(l->process, k))
 			continue;
 		running++;
 		if (explained || any_symbolic)
@@ -244,12 +217,13 @@ runtime_matches_config(struct check_ctx *c)
 	for (int k = 0; k < MTA_COUNT; k++) {
 		const struct mta_facts *m = &c->f->mta[k];
 
-		if (!mta_audited(c, (enum mta_kind)k) || !m->detected || m->n_endpoints == 0)
+		if (!check_mta_audited(c, (enum mta_kind)k) || !m->detected || m->n_endpoints == 0)
 			continue;
 		if (runtime_extra(c, (enum mta_kind)k) == 0)
 			continue;	/* not running: nothing to compare */
 		c->applicable = true;
 		runtime_missing(c, (enum mta_kind)k);
+		tls_runtime_mismatch(c, (enum mta_kind)k);
 	}
 	if (c->n_findings)
 		check_note(c, "the running MTA was not restarted after its configuration changed");
@@ -291,7 +265,7 @@ static const struct check_row cross_rows[] = {
 size_t
 checks_catalogue_count(void)
 {
-	size_t n = N_CROSS;
+	size_t n = N_CROSS + tls_check_count;
 
 	for (int k = 0; k < MTA_COUNT; k++)
 		n += mta_table[k]->n_checks;
@@ -305,6 +279,9 @@ checks_catalogue_row(size_t i, int *owner)
 	if (i < N_CROSS)
 		return &cross_rows[i];
 	i -= N_CROSS;
+	if (i < tls_check_count)
+		return &tls_check_rows[i];
+	i -= tls_check_count;
 	for (int k = 0; k < MTA_COUNT; k++) {
 		if (i < mta_table[k]->n_checks) {
 			*owner = k;

@@ -3,9 +3,9 @@
  * decides every row, the cross-MTA checks and the "checks" collector.
  *
  * The catalogue is the cross-MTA rows of checks.c (cis_2_1_21,
- * stig_gen004710, mta_no_open_relay, mta_runtime_matches_config), then
- * each MTA's own rows in mta_table order (collectors/core/mta.h): the
- * order of the exposition and the audit.  A row is an id with its title,
+ * stig_gen004710, mta_no_open_relay, mta_runtime_matches_config), the
+ * tls_* rows (collectors/tls/tls_checks.h), then each MTA's own rows in
+ * mta_table order (collectors/core/mta.h): the order of the exposition and the audit.  A row is an id with its title,
  * source, severity and remediation, and a pure decision
  * (collectors/core/check.h, which also states the status rules); every
  * check is documented in docs/checks.md.

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "collectors/core/mta.h"
+
 /* Append code to v[*n] unless it is there already or v is full. */
 static void
 add_once(const char **v, size_t *n, const char *code)
@@ -65,4 +67,16 @@ check_status_name(enum check_status s)
 	}
 	assert(!"check_status_name: not an enum check_status");
 	return "error";
+}
+
+bool
+check_mta_audited(struct check_ctx *c, enum mta_kind k)
+{
+	if (!collector_enabled(c->env, mta_table[k]->collector))
+		return false;
+	if (!c->f->mta[k].collected) {
+		check_problem(c, arena_printf(c->ar, "collector_failed_%s", mta_name(k)));
+		return false;
+	}
+	return true;
 }

@@ -72,6 +72,12 @@ void check_problem(struct check_ctx *c, const char *code);
 void check_note(struct check_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Add a reason to a result (once; none beyond CHECK_MAX_REASONS; NULL ignored). */
 void check_reason(struct check_result *r, const char *code);
+/*
+ * Can a cross-MTA row read MTA k's facts?  Its collector disabled: no, and
+ * no problem (not audited here); failed: no, and collector_failed_<mta>
+ * is a problem.
+ */
+bool check_mta_audited(struct check_ctx *c, enum mta_kind k);
 /* "pass", "fail", "not_applicable", "error". */
 const char *check_status_name(enum check_status s);
 

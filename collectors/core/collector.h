@@ -32,6 +32,8 @@
 #include "exporter/exposition/metrics.h"
 #include "lib/arena.h"
 #include "lib/inaddr.h"
+#include "lib/tlsclient.h"
+#include "lib/tlsfile.h"
 
 #define COLLECTOR_MAX 16	/* entries collector_table may have */
 
@@ -42,6 +44,8 @@
 struct collector_env {
 	const char *rootfs;	/* --path.rootfs: prefix of every file read ("/") */
 	const char *procfs;	/* --path.procfs: the audited host's procfs ("/proc") */
+	bool serving;		/* a long-running server: background work (live TLS
+				 * handshakes) may run; false for --once and audit */
 	bool enabled[COLLECTOR_MAX];	/* indexed like collector_table */
 };
 
@@ -140,6 +144,52 @@ struct check_result {
 	const char *detail;	/* human text, may be NULL */
 };
 
+#define MTA_TLS_MAX_CERTS 4
+
+/* One certificate (and its key) a service is configured with. */
+struct mta_tls_cert {
+	const char *cert_path;		/* as configured */
+	const char *key_path;		/* as configured (the same file when the key is in it) */
+	struct tlsfile cert;		/* cert_path described (lib/tlsfile.h) */
+	struct tlsfile key;		/* key_path described */
+};
+
+/*
+ * TLS as one service's configuration sets it up (static: from files only).
+ * Filled by the MTA's collector; the tls collector and the tls_* checks
+ * read it (collectors/tls/).
+ */
+struct mta_tls {
+	const char *service;		/* as in endpoints[].service */
+	bool offered;			/* the configuration offers STARTTLS or implicit TLS */
+	const char *hostname;		/* the name the certificates should cover; "" unknown */
+	struct mta_tls_cert certs[MTA_TLS_MAX_CERTS];
+	size_t n_certs;
+	const char *certs_note;		/* why the certificates are unknown (run-time
+					 * expansion, a generated one), or NULL */
+	unsigned dh_bits;		/* finite-field DH group bits; 0 unknown or none */
+	const char *dh_source;		/* "file", "builtin", "auto", "none" (no DHE) */
+	const char *dh_path;		/* the parameter file, for "file" */
+	unsigned versions;		/* TLSINFO_BIT mask the settings enable */
+	bool versions_known;
+	const char *versions_setting;	/* "smtpd_tls_protocols = >=TLSv1", for notes */
+};
+
+/*
+ * The live view of one service: the last background handshakes with one of
+ * its listening sockets (collectors/tls/).
+ */
+struct mta_tls_live {
+	enum mta_kind mta;
+	const char *service;
+	char address[INADDR_STRLEN];	/* connected to (loopback for a wildcard) */
+	uint16_t port;
+	double timestamp;		/* when the round ended, Unix seconds */
+	struct tlsclient_result main;	/* the default offer */
+	struct tlsclient_result dhe;	/* TLS 1.2 DHE only (the seed's EDH check) */
+	int accepted[TLSINFO_V_COUNT];	/* pinned handshakes: 1 accepted, 0 refused, -1 unknown */
+};
+
 struct mta_facts {
 	bool detected;
 	bool collected;		/* the collector ran and succeeded */
@@ -150,10 +200,13 @@ struct mta_facts {
 	struct mta_relay *relays;
 	size_t n_relays;
 	unsigned config_warnings;
+	struct mta_tls *tls;	/* one per service the configuration names, TLS or not */
+	size_t n_tls;
 	void *priv;		/* MTA-specific facts, read only by that MTA's module */
 };
 
 struct facts {
+	int64_t now;		/* when the scrape began, Unix seconds (checks compare dates) */
 	bool listeners_collected;
 	const uint16_t *ports;	/* audited ports */
 	size_t n_ports;
@@ -162,7 +215,11 @@ struct facts {
 	struct ifaddr *ifaddrs;	/* host interface addresses (may be NULL) */
 	size_t n_ifaddrs;
 	bool ifaddrs_collected;
+	bool listeners_replayed;	/* the sockets come from a recording (--netlink.replay) */
 	struct mta_facts mta[MTA_COUNT];
+	bool tls_live_collected;	/* the tls collector ran (results may still be none) */
+	const struct mta_tls_live *tls_live;	/* its last results, per scrape copy */
+	size_t n_tls_live;
 	struct check_result *checks;	/* the checks collector's results (audit) */
 	size_t n_checks;
 };

@@ -7,6 +7,7 @@
 #include "collectors/core/mta.h"
 
 #include <assert.h>
+#include <string.h>
 
 const char *
 mta_name(enum mta_kind k)
@@ -29,4 +30,15 @@ mta_unresolved_endpoint(const struct mta_facts *m)
 			name = ep;
 	}
 	return name;
+}
+
+bool
+mta_process_is(const char *comm, enum mta_kind k)
+{
+	if (comm == NULL || comm[0] == '\0')
+		return true;
+	for (const char *const *p = mta_table[k]->processes; p && *p; p++)
+		if (strncmp(comm, *p, strlen(*p)) == 0)
+			return true;
+	return false;
 }

@@ -20,6 +20,7 @@
 #ifndef MTA_MTA_H
 #define MTA_MTA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "collectors/core/check.h"
@@ -45,6 +46,8 @@ extern const struct mta_desc *const mta_table[MTA_COUNT];
 
 /* mta_name - the MTA's name ("postfix"): its collector's. */
 const char *mta_name(enum mta_kind k);
+/* mta_process_is - is comm one of MTA k's daemons?  An unknown owner ("") is not excluded. */
+bool mta_process_is(const char *comm, enum mta_kind k);
 
 /*
  * mta_unresolved_endpoint - when every endpoint of m beyond loopback is a

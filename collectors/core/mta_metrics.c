@@ -20,8 +20,60 @@ relay_seen(const struct mta_relay *r, size_t n, const char *service)
 }
 
 void
+mta_metrics_tls_families(struct metrics *m, struct mta_tls_families *out)
+{
+	out->not_after = metrics_family(m, "mta_tls_certificate_not_after_timestamp_seconds",
+					"When the service's certificate expires (source: config = the "
+					"configured file, the first to expire; live = what the server "
+					"presents).", METRIC_GAUGE);
+	out->key_bits = metrics_family(m, "mta_tls_certificate_key_bits",
+				       "Size of the service certificate's public key, by algorithm "
+				       "(RSA modulus, EC curve).", METRIC_GAUGE);
+	out->dh_bits = metrics_family(m, "mta_tls_dh_bits",
+				      "Bits of the service's finite-field DH group (config: its file or "
+				      "default; live: a TLS 1.2 DHE handshake).", METRIC_GAUGE);
+}
+
+/* The static TLS series of one MTA. */
+static void
+tls_config_emit(const struct mta_tls_families *tf, const char *mta, const struct mta_facts *mf)
+{
+	for (size_t i = 0; i < mf->n_tls; i++) {
+		const struct mta_tls *t = &mf->tls[i];
+		const struct tlsinfo_cert *first = NULL;
+
+		if (!t->offered)
+			continue;
+		for (size_t j = 0; j < t->n_certs; j++) {
+			const struct tlsfile *c = &t->certs[j].cert;
+			bool dup = false;
+
+			if (c->state != TLSFILE_OK || !c->have_cert)
+				continue;
+			if (first == NULL || c->cert.not_after < first->not_after)
+				first = &c->cert;
+			for (size_t k = 0; k < j; k++)
+				if (t->certs[k].cert.have_cert
+				    && strcmp(t->certs[k].cert.cert.key_alg, c->cert.key_alg) == 0)
+					dup = true;
+			if (!dup)
+				metrics_add(tf->key_bits, c->cert.key_bits, "mta", mta, "service",
+					    t->service, "source", "config", "algorithm", c->cert.key_alg,
+					    NULL);
+		}
+		if (first != NULL)
+			metrics_add(tf->not_after, (double)first->not_after, "mta", mta, "service",
+				    t->service, "source", "config", NULL);
+		if (t->dh_bits)
+			metrics_add(tf->dh_bits, t->dh_bits, "mta", mta, "service", t->service,
+				    "source", "config", NULL);
+	}
+}
+
+void
 mta_metrics_emit(struct metrics *m, const struct facts *f)
 {
+	struct mta_tls_families tf;
 	struct metric_family *det, *all, *local, *svc, *risk, *und;
 
 	det = metrics_family(m, "mta_detected",
@@ -41,6 +93,7 @@ mta_metrics_emit(struct metrics *m, const struct facts *f)
 	und = metrics_family(m, "mta_open_relay_undetermined",
 			     "1 if whether the service is an open relay cannot be decided offline (see the checks' findings).",
 			     METRIC_GAUGE);
+	mta_metrics_tls_families(m, &tf);
 
 	for (int k = 0; k < MTA_COUNT; k++) {
 		const struct mta_facts *mf = &f->mta[k];
@@ -70,5 +123,6 @@ mta_metrics_emit(struct metrics *m, const struct facts *f)
 			metrics_add(und, r->verdict == RELAY_UNDETERMINED ? 1 : 0, "mta", mta,
 				    "service", r->service, NULL);
 		}
+		tls_config_emit(&tf, mta, mf);
 	}
 }

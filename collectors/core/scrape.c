@@ -91,6 +91,7 @@ scrape_collect(struct scrape *s, struct metrics *m, bool *failed)
 	*failed = false;
 	arena_reset(&s->arena);
 	memset(&s->facts, 0, sizeof(s->facts));
+	s->facts.now = (int64_t)time(NULL);
 	sc.env = s->cfg.env;
 	sc.m = m;
 	sc.facts = &s->facts;

@@ -28,6 +28,8 @@
 #include "collectors/host/dpkg.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
+#include "lib/tlsfile.h"
+#include "lib/tlsinfo.h"
 
 #define EXIM_PACKAGE_VERSION_UNKNOWN ""
 
@@ -342,6 +344,67 @@ exim_version(const char *rootfs)
 	return NULL;
 }
 
+/*
+ * The TLS one Exim service is configured with (the options are global;
+ * the service says only whether TLS is on connect).  Per-scrape memory.
+ */
+static void
+exim_tls_facts(struct scrape_ctx *sc, const struct exim_conf *conf, const char *service,
+	       bool on_connect, struct mta_tls *t)
+{
+	const char *adv = exim_conf_effective(conf, "tls_advertise_hosts");
+	const char *cert = exim_conf_option(conf, "tls_certificate");
+	const char *key = exim_conf_option(conf, "tls_privatekey");
+	const char *dh = exim_conf_option(conf, "tls_dhparam");
+	const char *prio = exim_conf_effective(conf, "tls_require_ciphers");
+	const char *host = exim_conf_option(conf, "primary_hostname");
+	char err[200];
+
+	t->service = service;
+	t->hostname = host && !strchr(host, '$') ? host : "";
+	/* an empty list (or "!*") advertises STARTTLS to nobody */
+	t->offered = on_connect || (*adv && strcmp(adv, "!*") != 0 && strcmp(adv, ":") != 0);
+	if (cert == NULL || *cert == '\0') {
+		t->certs_note = "no tls_certificate: Exim 4.96 makes a self-signed one at start";
+	} else if (strchr(cert, '$') || (key && strchr(key, '$'))) {
+		t->certs_note = "tls_certificate is expanded at run time";
+	} else {
+		struct exim_list_iter ci, ki;
+		char c[1024], k[1024];
+
+		exim_list_init(&ci, cert);
+		exim_list_init(&ki, key ? key : "");
+		while (t->n_certs < MTA_TLS_MAX_CERTS && exim_list_next(&ci, c, sizeof(c))) {
+			struct mta_tls_cert *mc = &t->certs[t->n_certs++];
+			bool have_key = key && exim_list_next(&ki, k, sizeof(k));
+
+			mc->cert_path = arena_strdup(sc->arena, c);
+			mc->key_path = have_key ? arena_strdup(sc->arena, k) : mc->cert_path;
+			if (mc->cert_path == NULL || mc->key_path == NULL) {
+				t->n_certs--;
+				break;
+			}
+			tlsfile_read(sc->env->rootfs, mc->cert_path, t->hostname, &mc->cert);
+			if (strcmp(mc->key_path, mc->cert_path) == 0)
+				mc->key = mc->cert;
+			else
+				tlsfile_read(sc->env->rootfs, mc->key_path, NULL, &mc->key);
+		}
+	}
+	t->dh_bits = exim_dhparam_bits(dh, &t->dh_source);
+	if (strcmp(t->dh_source, "file") == 0) {
+		struct tlsfile f;
+
+		t->dh_path = dh;
+		tlsfile_read(sc->env->rootfs, dh, NULL, &f);
+		t->dh_bits = f.state == TLSFILE_OK && f.have_dh ? f.dh_bits : 0;
+	}
+	/* Debian's exim4-daemon-light: tls_require_ciphers is a GnuTLS priority string */
+	t->versions_setting = arena_printf(sc->arena, "tls_require_ciphers = %s", prio);
+	if (!strchr(prio, '$') && tlsinfo_priority_versions(prio, &t->versions, err, sizeof(err)) == 0)
+		t->versions_known = true;
+}
+
 static int
 exim_collect(struct scrape_ctx *sc)
 {
@@ -423,6 +486,20 @@ exim_collect(struct scrape_ctx *sc)
 			ret = -1;
 	}
 	mf->local_only = all_loop && !lr->undetermined;
+
+	/* the TLS of each service label */
+	mf->tls = arena_calloc(sc->arena, lr->n ? lr->n : 1, sizeof(*mf->tls));
+	if (!mf->tls)
+		ret = -1;
+	for (size_t i = 0; i < mf->n_endpoints && ret == 0; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < mf->n_tls; j++)
+			if (strcmp(mf->tls[j].service, mf->endpoints[i].service) == 0)
+				seen = true;
+		if (!seen)
+			exim_tls_facts(sc, conf, mf->endpoints[i].service, lr->ep[i].tls_on_connect,
+				       &mf->tls[mf->n_tls++]);
+	}
 
 	/* one relay verdict per service label: the RCPT ACL is shared */
 	mf->relays = arena_calloc(sc->arena, lr->n ? lr->n : 1, sizeof(*mf->relays));

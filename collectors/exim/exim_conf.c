@@ -908,6 +908,9 @@ exim_conf_default(const char *name)
 		{ "daemon_smtp_ports", "smtp" },
 		{ "daemon_smtp_port", "smtp" },
 		{ "disable_ipv6", "false" },
+		/* Exim 4.96 src/globals.c and src/tls-gnu.c (docs/tls.md) */
+		{ "tls_advertise_hosts", "*" },
+		{ "tls_require_ciphers", "NORMAL" },
 	};
 	for (size_t i = 0; i < sizeof(defs) / sizeof(defs[0]); i++)
 		if (strcmp(defs[i].name, name) == 0)
@@ -1996,4 +1999,47 @@ exim_debian_assemble(const struct exim_source *in, size_t nin, const char *macro
 			out[n++] = *s;
 	}
 	return n;
+}
+
+unsigned
+exim_dhparam_bits(const char *value, const char **source)
+{
+	static const struct {
+		const char *name;
+		unsigned bits;
+	} named[] = {
+		{ "ffdhe2048", 2048 }, { "ffdhe3072", 3072 }, { "ffdhe4096", 4096 },
+		{ "ffdhe6144", 6144 }, { "ffdhe8192", 8192 }, { "ike1", 768 }, { "ike2", 1024 },
+		{ "ike5", 1536 }, { "ike14", 2048 }, { "ike15", 3072 }, { "ike16", 4096 },
+		{ "ike17", 6144 }, { "ike18", 8192 }, { "ike22", 1024 }, { "ike23", 2048 },
+		{ "ike24", 2048 },
+	};
+
+	if (value == NULL || *value == '\0') {
+		*source = "builtin";		/* std_dh_prime_default(): ffdhe2048 */
+		return 2048;
+	}
+	if (strchr(value, '$') != NULL) {
+		*source = "unknown";		/* expanded at run time */
+		return 0;
+	}
+	if (strcmp(value, "none") == 0) {
+		*source = "none";
+		return 0;
+	}
+	if (strcmp(value, "historic") == 0) {
+		*source = "builtin";		/* generated, GNUTLS_SEC_PARAM_NORMAL */
+		return 2048;
+	}
+	if (value[0] == '/') {
+		*source = "file";
+		return 0;			/* the caller reads the file */
+	}
+	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+		if (strcmp(value, named[i].name) == 0) {
+			*source = "builtin";
+			return named[i].bits;
+		}
+	*source = "unknown";			/* "No standard prime named": TLS fails */
+	return 0;
 }

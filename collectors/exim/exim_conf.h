@@ -158,6 +158,14 @@ const struct exim_option *exim_conf_option_entry(const struct exim_conf *conf,
 						 const char *name);
 /* exim_conf_default - Exim's built-in default for the options we decide on. */
 const char *exim_conf_default(const char *name);
+/*
+ * exim_dhparam_bits - what tls_dhparam means (Exim 4.96 tls-gnu.c
+ * init_server_dh, std-crypto.c): the group's bits and *source "builtin"
+ * (unset: ffdhe2048; "historic"; a standard name such as ike2 or
+ * ffdhe3072), "none" (no DHE), "file" (0 bits: read the file), or
+ * "unknown" (expanded at run time, or no such standard prime).
+ */
+unsigned exim_dhparam_bits(const char *value, const char **source);
 /* exim_conf_effective - the option, else its default ("" if none). */
 const char *exim_conf_effective(const struct exim_conf *conf, const char *name);
 const struct exim_named_list *exim_conf_list(const struct exim_conf *conf,

@@ -473,6 +473,7 @@ listeners_collect(struct scrape_ctx *sc)
 
 	f->ports = audit_ports;
 	f->n_ports = n_audit_ports;
+	f->listeners_replayed = nlio.replay_path != NULL;
 	if (netlink_io_begin(&nlio, err, sizeof(err)) < 0) {
 		log_warn("cannot read --netlink.replay file", "err", err, NULL);
 		return -1;

@@ -40,6 +40,7 @@
 #include "collectors/host/dpkg.h"
 #include "collectors/postfix/postfix_checks.h"
 #include "collectors/postfix/postfix_table.h"
+#include "collectors/postfix/postfix_tls.h"
 #include "lib/buf.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
@@ -1011,6 +1012,134 @@ file_present(const char *rootfs, const char *path)
 	return fileio_stat(full, &st, err, sizeof(err)) != FILEIO_ABSENT;
 }
 
+/* ------------------------------------------------------------ TLS */
+
+/* An effective parameter of service svc, in per-scrape memory ("" when unknown). */
+static const char *
+param_arena(struct scrape_ctx *sc, const struct postfix_instance *in,
+	    const struct postfix_service *svc, enum postfix_param_id id)
+{
+	char *v = postfix_param(in, svc, id);
+	const char *copy = arena_strdup(sc->arena, v ? v : "");
+
+	free(v);
+	return copy ? copy : "";
+}
+
+/* One certificate with its key, read through lib/tlsfile (cached on identity). */
+static void
+tls_cert_add(struct scrape_ctx *sc, struct mta_tls *t, const char *cert, const char *key)
+{
+	struct mta_tls_cert *c;
+
+	if (t->n_certs >= MTA_TLS_MAX_CERTS)
+		return;
+	c = &t->certs[t->n_certs++];
+	c->cert_path = cert;
+	c->key_path = key && *key ? key : cert;
+	tlsfile_read(sc->env->rootfs, c->cert_path, t->hostname, &c->cert);
+	if (strcmp(c->key_path, c->cert_path) == 0)
+		c->key = c->cert;
+	else
+		tlsfile_read(sc->env->rootfs, c->key_path, NULL, &c->key);
+	if (c->cert.state == TLSFILE_OK && !c->cert.have_cert)
+		log_file_warn(c->cert_path, 0, "no certificate: %s", c->cert.error);
+	else if (c->key.state == TLSFILE_OK && !c->key.have_key)
+		log_file_warn(c->key_path, 0, "no private key: %s", c->key.error);
+}
+
+/*
+ * What smtpd would do with TLS on service s: offered or not, its
+ * certificates (smtpd_tls_chain_files, else the RSA and EC pairs), its DH
+ * group and the protocol versions it and its TLS library allow.
+ */
+static void
+smtpd_tls_facts(struct scrape_ctx *sc, const struct postfix_facts *pf,
+		const struct postfix_smtpd *s, struct mta_tls *t)
+{
+	const struct postfix_instance *in = s->inst;
+	const struct postfix_service *svc = s->svc;
+	const char *lvl, *chain, *proto, *dhf;
+	bool mandatory, wrapper;
+	unsigned mask;
+
+#define P(id) param_arena(sc, in, svc, POSTFIX_P_##id)
+	t->service = s->name;
+	t->hostname = P(MYHOSTNAME);
+	lvl = P(SMTPD_TLS_SECURITY_LEVEL);
+	wrapper = postfix_bool(P(SMTPD_TLS_WRAPPERMODE), false);
+	t->offered = wrapper || postfix_tls_enabled(lvl, postfix_bool(P(SMTPD_USE_TLS), false),
+						    postfix_bool(P(SMTPD_ENFORCE_TLS), false));
+	mandatory = wrapper || strcasecmp(lvl, "encrypt") == 0
+		    || (!*lvl && postfix_bool(P(SMTPD_ENFORCE_TLS), false));
+	chain = P(SMTPD_TLS_CHAIN_FILES);
+	if (*chain) {
+		const char *p = chain, *item;
+		size_t len;
+
+		const char *key = NULL;
+
+		/* the files' concatenation: each key, then its certificate chain */
+		while (postfix_list_next(&p, POSTFIX_SPLIT_LIST, &item, &len) == 1) {
+			const char *f = arena_strndup(sc->arena, item, len);
+			struct tlsfile tf;
+
+			if (f == NULL)
+				continue;
+			tlsfile_read(sc->env->rootfs, f, t->hostname, &tf);
+			if (tf.state == TLSFILE_OK && tf.have_key && !tf.have_cert) {
+				key = f;
+				continue;
+			}
+			if (tf.state == TLSFILE_OK && tf.have_cert && tf.have_key)
+				key = f;
+			if (tf.state != TLSFILE_OK || tf.have_cert || !tf.have_dh)
+				tls_cert_add(sc, t, f, key ? key : f);
+			key = NULL;
+		}
+	} else {
+		const char *cert = P(SMTPD_TLS_CERT_FILE), *ec = P(SMTPD_TLS_ECCERT_FILE);
+
+		if (*cert)
+			tls_cert_add(sc, t, cert, P(SMTPD_TLS_KEY_FILE));
+		if (*ec)
+			tls_cert_add(sc, t, ec, P(SMTPD_TLS_ECKEY_FILE));
+	}
+	/* DH: the parameter file, else the library's choice for the RSA key */
+	dhf = P(SMTPD_TLS_DH1024_PARAM_FILE);
+	if (*dhf) {
+		struct tlsfile f;
+
+		tlsfile_read(sc->env->rootfs, dhf, NULL, &f);
+		t->dh_source = "file";
+		t->dh_path = dhf;
+		t->dh_bits = f.state == TLSFILE_OK && f.have_dh ? f.dh_bits : 0;
+		if (f.state == TLSFILE_OK && !f.have_dh)
+			log_file_warn(dhf, 0, "no DH parameters: %s", f.error);
+	} else {
+		t->dh_source = pf->version >= POSTFIX_VERSION(3, 7, 0) ? "auto" : "builtin";
+		for (size_t i = 0; i < t->n_certs && !t->dh_bits; i++)
+			if (t->certs[i].cert.have_cert)
+				t->dh_bits = postfix_tls_dh_auto_bits(pf->version,
+								      t->certs[i].cert.cert.key_alg,
+								      t->certs[i].cert.cert.key_bits);
+	}
+	/* protocols: the mandatory list when TLS is required, as smtpd does */
+	proto = mandatory ? P(SMTPD_TLS_MANDATORY_PROTOCOLS) : P(SMTPD_TLS_PROTOCOLS);
+	t->versions_setting = arena_printf(sc->arena, "smtpd_tls_%sprotocols = %s",
+					   mandatory ? "mandatory_" : "", proto);
+	if (postfix_tls_protocols(proto, &mask) == 0) {
+		t->versions = mask & postfix_tls_library_versions(pf->version);
+		t->versions_known = true;
+	} else {
+		/* smtpd: "Invalid TLS protocol list": TLS is off */
+		log_file_warn(in->main_path, 0, "service %s: invalid TLS protocol list \"%s\"",
+			      s->name, proto);
+		t->offered = false;
+	}
+#undef P
+}
+
 /*
  * The smtpd inet services of every instance, each with its relay verdict,
  * into pf->smtpd and mf->relays; the TLS files of main.cf.  Per-scrape
@@ -1069,6 +1198,10 @@ smtpd_services(struct scrape_ctx *sc, struct postfix_facts *pf, struct mta_facts
 		rl->reason = pf->smtpd[i].relay.reason;
 		rl->detail = pf->smtpd[i].relay.detail;
 	}
+	if ((mf->tls = arena_calloc(sc->arena, pf->n_smtpd + 1, sizeof(*mf->tls))) == NULL)
+		return -1;
+	for (size_t i = 0; i < pf->n_smtpd; i++)
+		smtpd_tls_facts(sc, pf, &pf->smtpd[i], &mf->tls[mf->n_tls++]);
 	cert = postfix_param(pf->main_inst, NULL, POSTFIX_P_SMTPD_TLS_CERT_FILE);
 	key = postfix_param(pf->main_inst, NULL, POSTFIX_P_SMTPD_TLS_KEY_FILE);
 	pf->tls_cert_present = file_present(sc->env->rootfs, cert);

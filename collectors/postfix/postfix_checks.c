@@ -18,6 +18,7 @@
 
 #include "collectors/postfix/postfix.h"
 #include "collectors/postfix/postfix_table.h"
+#include "collectors/postfix/postfix_tls.h"
 #include "lib/inaddr.h"
 
 /* ---- helpers ---- */
@@ -61,10 +62,6 @@ level_in(const char *v, const char *const *set)
 			return true;
 	return false;
 }
-
-static const char *const tls_levels_on[] = {
-	"may", "encrypt", "dane", "dane-only", "fingerprint", "verify", "secure", NULL,
-};
 
 /* Does a mynetworks item name a network holding a globally routable address? */
 static bool
@@ -309,8 +306,8 @@ smtpd_tls(struct check_ctx *c)
 		return;
 	}
 	lvl = pget(c, NULL, POSTFIX_P_SMTPD_TLS_SECURITY_LEVEL);
-	on = *lvl ? level_in(lvl, tls_levels_on)
-		  : pyes(c, NULL, POSTFIX_P_SMTPD_USE_TLS) || pyes(c, NULL, POSTFIX_P_SMTPD_ENFORCE_TLS);
+	on = postfix_tls_enabled(lvl, pyes(c, NULL, POSTFIX_P_SMTPD_USE_TLS),
+				 pyes(c, NULL, POSTFIX_P_SMTPD_ENFORCE_TLS));
 	cert = pget(c, NULL, POSTFIX_P_SMTPD_TLS_CERT_FILE);
 	key = pget(c, NULL, POSTFIX_P_SMTPD_TLS_KEY_FILE);
 	if (!*key)
@@ -331,8 +328,8 @@ static void
 smtp_tls(struct check_ctx *c)
 {
 	const char *lvl = pget(c, NULL, POSTFIX_P_SMTP_TLS_SECURITY_LEVEL);
-	bool on = *lvl ? level_in(lvl, tls_levels_on)
-		       : pyes(c, NULL, POSTFIX_P_SMTP_USE_TLS) || pyes(c, NULL, POSTFIX_P_SMTP_ENFORCE_TLS);
+	bool on = postfix_tls_enabled(lvl, pyes(c, NULL, POSTFIX_P_SMTP_USE_TLS),
+				      pyes(c, NULL, POSTFIX_P_SMTP_ENFORCE_TLS));
 
 	if (!on) {
 		check_finding(c, "smtp_tls_disabled");

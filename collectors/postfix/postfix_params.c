@@ -144,6 +144,27 @@ const struct postfix_param_def postfix_params[] = {
 	[POSTFIX_P_SMTPD_TLS_CHAIN_FILES] = {"smtpd_tls_chain_files", {
 		{V(3, 4, 0), NEWEST, "", MPH " DEF_SMTPD_TLS_CHAIN_FILES"},
 	}},
+	[POSTFIX_P_SMTPD_TLS_ECCERT_FILE] = {"smtpd_tls_eccert_file", {
+		{V(2, 6, 0), NEWEST, "", MPH " DEF_SMTPD_TLS_ECCERT_FILE"},
+	}},
+	[POSTFIX_P_SMTPD_TLS_ECKEY_FILE] = {"smtpd_tls_eckey_file", {
+		{V(2, 6, 0), NEWEST, "$smtpd_tls_eccert_file", MPH " DEF_SMTPD_TLS_ECKEY_FILE"},
+	}},
+	[POSTFIX_P_SMTPD_TLS_DH1024_PARAM_FILE] = {"smtpd_tls_dh1024_param_file", {
+		{ANY, "", MPH " DEF_SMTPD_TLS_1024_FILE"},
+	}},
+	[POSTFIX_P_SMTPD_TLS_PROTOCOLS] = {"smtpd_tls_protocols", {
+		{V(3, 6, 0), NEWEST, ">=TLSv1", MPH " DEF_SMTPD_TLS_PROTO"},
+		{V(2, 6, 0), V(3, 5, 999), "!SSLv2, !SSLv3", MPH " DEF_SMTPD_TLS_PROTO (3.5 and older)"},
+	}},
+	[POSTFIX_P_SMTPD_TLS_MANDATORY_PROTOCOLS] = {"smtpd_tls_mandatory_protocols", {
+		{V(3, 6, 0), NEWEST, ">=TLSv1", MPH " DEF_SMTPD_TLS_MAND_PROTO"},
+		{V(2, 3, 0), V(3, 5, 999), "!SSLv2, !SSLv3",
+		 MPH " DEF_SMTPD_TLS_MAND_PROTO (3.5 and older)"},
+	}},
+	[POSTFIX_P_SMTPD_TLS_WRAPPERMODE] = {"smtpd_tls_wrappermode", {
+		{ANY, "no", MPH " DEF_SMTPD_TLS_WRAPPER"},
+	}},
 	[POSTFIX_P_SMTPD_TLS_LOGLEVEL] = {"smtpd_tls_loglevel", {
 		{ANY, "0", MPH " DEF_SMTPD_TLS_LOGLEVEL"},
 	}},

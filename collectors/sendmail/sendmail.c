@@ -41,6 +41,7 @@
 #include "collectors/host/dpkg.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
+#include "lib/tlsfile.h"
 
 #define SENDMAIL_DEFAULT_CONFIG "/etc/mail/sendmail.cf"
 
@@ -120,6 +121,44 @@ fill_endpoint(struct arena *ar, const struct sendmail_daemon *d, struct mta_endp
 		ep->address = arena_strdup(ar, d->addr);
 		break;
 	}
+}
+
+/* What one daemon's STARTTLS is configured with (sendmail.cf O options). */
+static void
+sendmail_tls_facts(struct scrape_ctx *sc, const struct sendmail_cf *cf, const char *service,
+		   struct mta_tls *t)
+{
+	struct mta_tls_cert *mc;
+
+	t->service = service;
+	t->hostname = arena_strdup(sc->arena, cf->macro_j);
+	/* sendmail offers STARTTLS when a server certificate and key are set */
+	t->offered = cf->server_cert[0] && cf->server_key[0];
+	if (cf->server_cert[0]) {
+		mc = &t->certs[t->n_certs++];
+		mc->cert_path = arena_strdup(sc->arena, cf->server_cert);
+		mc->key_path = arena_strdup(sc->arena, cf->server_key[0] ? cf->server_key
+									   : cf->server_cert);
+		if (mc->cert_path == NULL || mc->key_path == NULL) {
+			t->n_certs = 0;
+		} else {
+			tlsfile_read(sc->env->rootfs, mc->cert_path, t->hostname, &mc->cert);
+			tlsfile_read(sc->env->rootfs, mc->key_path, NULL, &mc->key);
+		}
+	}
+	t->dh_bits = sendmail_dh_bits(cf->dh_parameters, &t->dh_source);
+	if (strcmp(t->dh_source, "file") == 0) {
+		struct tlsfile f;
+
+		t->dh_path = arena_strdup(sc->arena, cf->dh_parameters);
+		tlsfile_read(sc->env->rootfs, cf->dh_parameters, NULL, &f);
+		t->dh_bits = f.state == TLSFILE_OK && f.have_dh ? f.dh_bits : 0;
+	}
+	t->versions = sendmail_ssl_versions(cf->server_ssl_options);
+	t->versions_known = true;
+	t->versions_setting = arena_printf(sc->arena, "ServerSSLOptions = %s",
+					   cf->server_ssl_options[0] ? cf->server_ssl_options
+								     : "(default)");
 }
 
 static int
@@ -226,6 +265,12 @@ sendmail_collect(struct scrape_ctx *sc)
 		mf->local_only = true;	/* nothing on the network at all */
 		sf->all_daemons_loopback = true;
 	}
+	/* TLS: one server configuration for every daemon (docs/tls.md) */
+	mf->tls = arena_calloc(ar, mf->n_endpoints + 1, sizeof(*mf->tls));
+	if (mf->tls == NULL)
+		goto out;
+	for (size_t i = 0; i < mf->n_endpoints; i++)
+		sendmail_tls_facts(sc, cf, mf->endpoints[i].service, &mf->tls[mf->n_tls++]);
 
 	sf->promiscuous_relay = rr.promiscuous;
 	sf->promiscuous_reason = rr.promiscuous ? rr.reason : NULL;

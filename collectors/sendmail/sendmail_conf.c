@@ -23,6 +23,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "lib/tlsinfo.h"
+
 static void diag(struct sendmail_diags *dg, unsigned line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -587,6 +589,15 @@ apply_option(struct sendmail_cf *cf, const char *opt, const char *v, unsigned li
 			   "SmtpGreetingMessage");
 		cf->greeting_set = true;
 		cf->greeting_line = line;
+	} else if (strcmp(opt, "ServerCertFile") == 0) {
+		set_string(cf->server_cert, sizeof(cf->server_cert), v, &cf->diags, line, opt);
+	} else if (strcmp(opt, "ServerKeyFile") == 0) {
+		set_string(cf->server_key, sizeof(cf->server_key), v, &cf->diags, line, opt);
+	} else if (strcmp(opt, "DHParameters") == 0) {
+		set_string(cf->dh_parameters, sizeof(cf->dh_parameters), v, &cf->diags, line, opt);
+	} else if (strcmp(opt, "ServerSSLOptions") == 0) {
+		set_string(cf->server_ssl_options, sizeof(cf->server_ssl_options), v, &cf->diags,
+			   line, opt);
 	}
 }
 
@@ -761,6 +772,9 @@ sendmail_cf_parse(const char *buf, size_t len)
 				set_feature(cf, SENDMAIL_F_ACCESS_DB, line, false);
 			break;
 		case 'D':
+			if (l[1] == 'j')
+				set_string(cf->macro_j, sizeof(cf->macro_j), l + 2, &cf->diags, line,
+					   "Dj");
 			if (l[1] == 'e') {
 				set_string(cf->macro_e, sizeof(cf->macro_e), l + 2, &cf->diags,
 					   line, "De macro");
@@ -1278,4 +1292,75 @@ bool
 sendmail_help_enabled(const struct sendmail_cf *cf, bool file_has_content)
 {
 	return cf->helpfile_set && cf->helpfile[0] != '\0' && file_has_content;
+}
+
+unsigned
+sendmail_dh_bits(const char *value, const char **source)
+{
+	if (value == NULL || *value == '\0' || *value == 'i' || *value == 'I') {
+		*source = "builtin";	/* precomputed 2048-bit (tls.c get_dh2048) */
+		return 2048;
+	}
+	switch (*value) {
+	case '/':
+		*source = "file";
+		return 0;
+	case '1':
+		*source = "builtin";	/* generated at start */
+		return 1024;
+	case '2':
+		*source = "builtin";
+		return 2048;
+	case '5':
+		*source = "builtin";	/* precomputed 512-bit */
+		return 512;
+	case 'n':
+	case 'N':
+		*source = "none";
+		return 0;
+	default:
+		*source = "builtin";	/* "illegal value": the default */
+		return 2048;
+	}
+}
+
+unsigned
+sendmail_ssl_versions(const char *options)
+{
+	static const struct {
+		const char *name;
+		enum tlsinfo_version v;
+	} opts[] = {
+		{ "SSL_OP_NO_SSLv3", TLSINFO_SSL3 }, { "SSL_OP_NO_TLSv1_1", TLSINFO_TLS1_1 },
+		{ "SSL_OP_NO_TLSv1_2", TLSINFO_TLS1_2 }, { "SSL_OP_NO_TLSv1_3", TLSINFO_TLS1_3 },
+		{ "SSL_OP_NO_TLSv1", TLSINFO_TLS1_0 },
+	};
+	/* OpenSSL 3.0 in Debian: no SSLv3; TLS 1.0 up to 1.3 unless switched off */
+	unsigned mask = TLSINFO_BIT(TLSINFO_TLS1_0) | TLSINFO_BIT(TLSINFO_TLS1_1)
+			| TLSINFO_BIT(TLSINFO_TLS1_2) | TLSINFO_BIT(TLSINFO_TLS1_3);
+	const char *p = options ? options : "";
+
+	while (*p) {
+		size_t n;
+		bool minus;
+
+		p += strspn(p, " \t,");
+		n = strcspn(p, " \t,");
+		if (n == 0)
+			break;
+		minus = *p == '-';
+		if (*p == '+' || *p == '-') {
+			p++;
+			n--;
+		}
+		for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+			if (strlen(opts[i].name) == n && strncmp(p, opts[i].name, n) == 0) {
+				if (minus)
+					mask |= TLSINFO_BIT(opts[i].v);
+				else
+					mask &= ~TLSINFO_BIT(opts[i].v);
+			}
+		p += n;
+	}
+	return mask & ~TLSINFO_BIT(TLSINFO_SSL3);
 }

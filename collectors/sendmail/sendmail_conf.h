@@ -133,6 +133,12 @@ struct sendmail_cf {
 	unsigned basic_check_rcpt_line;
 	unsigned basic_check_rcpt_last_line;
 
+	char server_cert[256];		/* O ServerCertFile, "" if unset */
+	char server_key[256];		/* O ServerKeyFile */
+	char dh_parameters[256];	/* O DHParameters */
+	char server_ssl_options[256];	/* O ServerSSLOptions */
+	char macro_j[256];		/* Dj, "" if not set in the file */
+
 	unsigned n_lines;		/* physical lines */
 	struct sendmail_diags diags;
 };
@@ -244,6 +250,18 @@ bool sendmail_greeting_reveals_version(const struct sendmail_cf *cf, const char 
  * found at cf->helpfile.
  */
 bool sendmail_help_enabled(const struct sendmail_cf *cf, bool file_has_content);
+
+/*
+ * TLS (sendmail/tls.c inittls(), 8.17): sendmail_dh_bits() - what
+ * DHParameters means: unset or "i" a precomputed 2048-bit group, "2..."
+ * and "1..." groups of 2048/1024 bits generated at start, "5..." a 512-bit
+ * one, "none" no DHE, "/file" the file (0 bits: read it); *source
+ * "builtin", "file" or "none".  sendmail_ssl_versions() - the TLSINFO_BIT
+ * mask ServerSSLOptions leaves OpenSSL 3 (+SSL_OP_NO_TLSv1 and the like
+ * switch versions off, -... on again; no SSLv3).
+ */
+unsigned sendmail_dh_bits(const char *value, const char **source);
+unsigned sendmail_ssl_versions(const char *options);
 
 /* Well-known TCP service names (Debian /etc/services); -1 if unknown. */
 int sendmail_service_port(const char *name);

@@ -185,6 +185,15 @@ def fleet():
             "transformations": [{"id": "groupingToMatrix", "options": {
                 "columnField": "check", "rowField": "instance",
                 "valueField": "Value"}}]},
+        table("TLS certificate: days to expiry",
+              'sort((min by (instance, mta, service) (mta_tls_certificate_not_after_timestamp_seconds{%s}) - time()) / 86400)' % SEL,
+              "Days until the first of the configured and the presented certificate "
+              "of each host's MTA service expires (mta_tls_certificate_not_after_"
+              "timestamp_seconds); red below 14 days (MtaTlsCertificateExpiringSoon).",
+              ["instance", "mta", "service", "Value"], w=24, h=8,
+              thresholds=[{"color": "red", "value": None},
+                          {"color": "orange", "value": 14},
+                          {"color": "green", "value": 30}], color_cells=True),
         timeseries("Share of hosts passing each check",
                    [target('job_check:mta_check_pass:ratio{job=~"$job"}', "{{check}}")],
                    "Recording rule job_check:mta_check_pass:ratio: passing hosts "

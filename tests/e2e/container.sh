@@ -238,7 +238,7 @@ diff <(strip_volatile <"$T/native.prom" | grep -v '^mta_exporter_build_info{') \
 $(cat "$T/diff")"
 pass "image --once with the host at /host: same exposition as the host build"
 if command -v promtool >/dev/null; then
-	promtool check metrics <"$T/ctr.prom" >"$T/promtool.out" 2>&1 ||
+	promtool_check "$T/ctr.prom" >"$T/promtool.out" 2>&1 ||
 		fail "promtool check metrics: $(cat "$T/promtool.out")"
 	pass "promtool check metrics accepts the image's exposition"
 else

@@ -16,7 +16,7 @@ check_tree() {	# NAME ROOT
 	local name=$1 root=$2
 	"$MTA_EXPORTER" --once --path.rootfs="$root" >"$T/$name.prom" 2>"$T/$name.log" || true
 	[ -s "$T/$name.prom" ] || fail "$name: empty exposition: $(cat "$T/$name.log")"
-	promtool check metrics <"$T/$name.prom" >"$T/$name.promtool" 2>&1 ||
+	promtool_check "$T/$name.prom" >"$T/$name.promtool" 2>&1 ||
 		fail "$name: promtool check metrics: $(cat "$T/$name.promtool")"
 }
 
@@ -67,7 +67,7 @@ pass "OpenMetrics scrape of the combined root is well-formed"
 
 curl -sS "http://127.0.0.1:$PORT/metrics" >"$T/served.prom"
 grep -q '^process_resident_memory_bytes ' "$T/served.prom" || fail "served scrape lacks the process metrics"
-promtool check metrics <"$T/served.prom" >"$T/served.promtool" 2>&1 ||
+promtool_check "$T/served.prom" >"$T/served.promtool" 2>&1 ||
 	fail "served: promtool check metrics: $(cat "$T/served.promtool")"
 pass "promtool check metrics on a served scrape, process metrics included"
 

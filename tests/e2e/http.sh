@@ -59,7 +59,7 @@ curl -sS -D "$T/none.hdr" -o "$T/none.body" "$URL/metrics"
 grep -qi "^Content-Type: $TXT_CT" "$T/none.hdr" || fail "no Accept: wrong content type"
 pass "text 0.0.4 for text, */* and no Accept"
 
-promtool check metrics <"$T/text.body" || fail "promtool check metrics"
+promtool_check "$T/text.body" || fail "promtool check metrics"
 pass "promtool check metrics"
 
 # Start-up log: version and revision, then one line per listening address.
@@ -120,7 +120,7 @@ curl -sS "http://127.0.0.1:$PORT2/metrics" >"$T/noproc.txt"
 grep -q 'process_' "$T/noproc.txt" && fail "--web.disable-exporter-metrics: $(grep process_ "$T/noproc.txt" | head -3)"
 grep -q '^mta_exporter_build_info{' "$T/noproc.txt" || fail "--web.disable-exporter-metrics dropped mta_exporter_build_info"
 grep -q '^mta_exporter_collector_success{' "$T/noproc.txt" || fail "--web.disable-exporter-metrics dropped collector_success"
-promtool check metrics <"$T/noproc.txt" || fail "promtool check metrics without process metrics"
+promtool_check "$T/noproc.txt" || fail "promtool check metrics without process metrics"
 kill "$BG_PID"
 pass "--web.disable-exporter-metrics leaves out process_* only"
 

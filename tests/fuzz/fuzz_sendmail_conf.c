@@ -1,13 +1,15 @@
 /*
  * fuzz_sendmail_conf.c - the sendmail.cf, sendmail.mc and access parsers
  * and the decisions over them, on arbitrary bytes.  The whole input is
- * parsed as each of the three formats, then every evaluator runs.
+ * parsed as each of the three formats, then every evaluator runs
+ * (relay, privacy, greeting, help, and the TLS settings' readers).
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "collectors/sendmail/sendmail_conf.h"
+#include "lib/tlsinfo.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -20,7 +22,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sendmail_access *ac = sendmail_access_parse(buf, size);
 	struct sendmail_relay_result r;
 	struct sendmail_mismatch mm;
-	const char *g;
+	const char *g, *src = NULL;
+	unsigned dh;
 
 	if (cf == NULL || mc == NULL || ac == NULL)
 		goto out;
@@ -38,6 +41,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)sendmail_privacy_ok(cf->privacy);
 	(void)sendmail_greeting_reveals_version(cf, &g);
 	(void)sendmail_help_enabled(cf, true);
+	/* the TLS settings: DHParameters and ServerSSLOptions */
+	dh = sendmail_dh_bits(cf->dh_parameters, &src);
+	if (src == NULL || (dh != 0 && dh != 512 && dh != 1024 && dh != 2048))
+		abort();
+	if (sendmail_ssl_versions(cf->server_ssl_options) & ~TLSINFO_ALL)
+		abort();
 	if (cf->diags.n > SENDMAIL_MAX_DIAGS || mc->diags.n > SENDMAIL_MAX_DIAGS)
 		abort();
 out:

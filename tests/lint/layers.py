@@ -41,8 +41,9 @@ LAYERS = [
     ("collectors/postfix/", 4, "postfix"),
     ("collectors/exim/", 4, "exim"),
     ("collectors/sendmail/", 4, "sendmail"),
-    ("collectors/checks/", 5, "checks"),
-    ("exporter/", 6, "exporter"),
+    ("collectors/tls/", 5, "tls"),
+    ("collectors/checks/", 6, "checks"),
+    ("exporter/", 7, "exporter"),
 ]
 SOURCE_ROOTS = ("lib", "exporter", "collectors")
 MTA_LAYER = 4

@@ -433,13 +433,15 @@ test_collector_metrics(void **state)
 
 /* ---- the catalogue ---- */
 
-/* The exposition's order: the cross-MTA rows, then each MTA's in mta_table order. */
+/* The exposition's order: the cross-MTA rows, the tls_* rows, then each MTA's in mta_table order. */
 static void
 test_catalogue(void **state)
 {
 	static const char *const first[] = {
 		"cis_2_1_21", "stig_gen004710", "mta_no_open_relay", "mta_runtime_matches_config",
-		"postfix_vrfy_disabled",
+		"tls_certificate_valid", "tls_certificate_key_strong", "tls_dh_strong",
+		"tls_legacy_protocols_disabled", "tls_certificate_matches_key",
+		"tls_certificate_names_host", "postfix_vrfy_disabled",
 	};
 	size_t n = checks_catalogue_count(), per_mta[MTA_COUNT] = { 0 };
 	int last_owner = -1;

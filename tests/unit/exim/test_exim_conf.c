@@ -570,10 +570,34 @@ test_limits(void **state)
 	free(big);
 }
 
+static void
+test_dhparam(void **state)
+{
+	static const struct {
+		const char *v, *source;
+		unsigned bits;
+	} cases[] = {
+		{ NULL, "builtin", 2048 }, { "", "builtin", 2048 }, { "none", "none", 0 },
+		{ "historic", "builtin", 2048 }, { "ike2", "builtin", 1024 },
+		{ "ike22", "builtin", 1024 }, { "ffdhe3072", "builtin", 3072 },
+		{ "ike1", "builtin", 768 }, { "/etc/exim4/dh.pem", "file", 0 },
+		{ "${if true{ike2}}", "unknown", 0 }, { "nosuchprime", "unknown", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *src = NULL;
+		unsigned b = exim_dhparam_bits(cases[i].v, &src);
+
+		if (b != cases[i].bits || src == NULL || strcmp(src, cases[i].source) != 0)
+			fail_msg("case %zu: %u bits, %s", i, b, src ? src : "(null)");
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dhparam),
 		cmocka_unit_test(test_list_split),
 		cmocka_unit_test(test_lines_and_macros),
 		cmocka_unit_test(test_named_lists),

@@ -421,10 +421,58 @@ test_bounds(void **state)
 	free(big);
 }
 
+static void
+test_tls_options(void **state)
+{
+	static const struct {
+		const char *v, *source;
+		unsigned bits;
+	} dh[] = {
+		{ "", "builtin", 2048 }, { "i", "builtin", 2048 }, { "1024", "builtin", 1024 },
+		{ "2048", "builtin", 2048 }, { "512", "builtin", 512 }, { "none", "none", 0 },
+		{ "/etc/mail/dh.pem", "file", 0 }, { "bogus", "builtin", 2048 },
+	};
+	static const struct {
+		const char *opts;
+		unsigned mask;
+	} ssl[] = {
+		{ "", 0x1e },
+		{ "+SSL_OP_NO_TLSv1 +SSL_OP_NO_TLSv1_1", 0x18 },
+		{ "+SSL_OP_NO_TLSv1,+SSL_OP_NO_TLSv1_1,-SSL_OP_NO_TLSv1", 0x1a },
+		{ "+SSL_OP_NO_SSLv2 +SSL_OP_CIPHER_SERVER_PREFERENCE", 0x1e },
+		{ "+SSL_OP_NO_TLSv1_3", 0x0e },
+	};
+	char text[512];
+	struct sendmail_cf *cf;
+
+	for (size_t i = 0; i < sizeof(dh) / sizeof(dh[0]); i++) {
+		const char *src = NULL;
+		unsigned b = sendmail_dh_bits(dh[i].v, &src);
+
+		if (b != dh[i].bits || strcmp(src, dh[i].source) != 0)
+			fail_msg("dh case %zu: %u %s", i, b, src);
+	}
+	for (size_t i = 0; i < sizeof(ssl) / sizeof(ssl[0]); i++)
+		if (sendmail_ssl_versions(ssl[i].opts) != ssl[i].mask)
+			fail_msg("ssl case %zu: %#x", i, sendmail_ssl_versions(ssl[i].opts));
+	snprintf(text, sizeof(text), "Dj mail.example.org\nO ServerCertFile=/etc/mail/tls/c.pem\n"
+		 "O ServerKeyFile=/etc/mail/tls/k.pem\nO DHParameters=1024\n"
+		 "O ServerSSLOptions=+SSL_OP_NO_TLSv1\n");
+	cf = sendmail_cf_parse(text, strlen(text));
+	assert_non_null(cf);
+	assert_string_equal(cf->server_cert, "/etc/mail/tls/c.pem");
+	assert_string_equal(cf->server_key, "/etc/mail/tls/k.pem");
+	assert_string_equal(cf->dh_parameters, "1024");
+	assert_string_equal(cf->server_ssl_options, "+SSL_OP_NO_TLSv1");
+	assert_string_equal(cf->macro_j, "mail.example.org");
+	free(cf);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tls_options),
 		cmocka_unit_test(test_daemons),
 		cmocka_unit_test(test_implicit_and_lines),
 		cmocka_unit_test(test_option_lookup),
