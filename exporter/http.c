@@ -3,8 +3,16 @@
  *
  * Request handling: the TLS client-certificate checks the library does
  * not do (client_auth_type semantics, client_allowed_sans), then basic
- * auth, then routing (http_route, a pure function), then the answer; the
- * web config's extra headers go on every response, errors included.
+ * auth (cached credentials at once; otherwise the request is suspended
+ * while exporter/verifier.c runs the bcrypt, and decided when resumed),
+ * then routing (http_route, a pure function), then the answer; the web
+ * config's extra headers go on every response, errors included.
+ *
+ * Per connection (struct http_conn, MHD's socket context) the admission
+ * record, the client, the request's phase and the raw target's length.
+ * The verifier is closed (pending verifications answered 503) before any
+ * daemon is stopped or restarted: MHD must not stop with a suspended
+ * connection.
  *
  * The web configuration is shared by the MHD threads through a read-write
  * lock.  http_reload() (SIGHUP) loads the file again; on success it swaps
@@ -28,23 +36,52 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "collectors/core/collector.h"
+#include "exporter/admission.h"
 #include "exporter/auth.h"
 #include "exporter/exposition/negotiate.h"
+#include "exporter/verifier.h"
 #include "exporter/webconfig.h"
 #include "lib/log.h"
 #include "lib/version.h"
 
-/* Worker threads per daemon: a bcrypt verification (tens of ms) then holds one, not all. */
+/* Worker threads per daemon (bcrypt runs on the verifier's thread, not on these). */
 #define HTTP_THREADS 4
+/* The listen queue: a burst of connections waits there rather than losing SYNs (the kernel caps it at somaxconn). */
+#define HTTP_BACKLOG SOMAXCONN
+/* Seconds between two warnings that connections are being refused or closed to make room. */
+#define HTTP_PRESSURE_LOG_S 60
+/*
+ * Collections: HTTP_COLLECT_BURST at once, then at most HTTP_COLLECT_RATE
+ * per second and at most HTTP_COLLECT_DUTY of the time (the refill rate
+ * is also capped at DUTY / the last collection's duration); a request
+ * beyond that gets the newest body of its variant if it is younger than
+ * HTTP_SHARE_MAX_AGE seconds (docs/http.md).  Collections run on the MHD
+ * worker threads: a scrape can wait behind every collection that starts
+ * before its turn, at most about BURST * duration / (1 - DUTY) seconds.
+ */
+#define HTTP_COLLECT_RATE 20.0
+#define HTTP_COLLECT_BURST 8.0
+#define HTTP_COLLECT_DUTY 0.5
+#define HTTP_SHARE_MAX_AGE 1.0
+/*
+ * The kernel send buffer of each connection (the kernel doubles it): with
+ * autotuning a client that never reads makes the kernel take up to 4 MiB
+ * of responses per connection (tcp_wmem), so 512 of them kept every worker
+ * thread copying bodies for seconds when a pipelining flood began.  256 KiB
+ * still fills a 1 Gbit/s link at 2 ms round trip.
+ */
+#define HTTP_SNDBUF (128 * 1024)
 
 /* One loaded web configuration with its derived state. */
 struct http_web {
@@ -52,6 +89,26 @@ struct http_web {
 	struct auth *auth;	/* NULL: no basic auth */
 	char priority[512];
 	char *trust;		/* PEM handed to MHD as trust (client CA, or the server cert as a placeholder) */
+};
+
+/*
+ * A rendered exposition, shared by reference by every response that sends
+ * it (the memory is freed with the last one).
+ */
+struct http_body {
+	unsigned refs;		/* atomic */
+	char *data;
+	size_t len;
+	enum metrics_format fmt;
+	bool gzip;
+	double started;		/* when its collection began */
+};
+
+/* A body being built; requests for the same variant meanwhile wait for it. */
+struct http_build {
+	struct http_body *body;	/* when done; NULL if it failed */
+	bool done;
+	unsigned waiters;	/* the last one out frees this */
 };
 
 struct http_listener {
@@ -70,10 +127,37 @@ struct http_server {
 	pthread_rwlock_t web_lock;
 	struct http_web *web;	/* current configuration, never NULL after http_bind */
 	struct http_web *daemon_web;	/* the one the running daemons were started with */
+	struct admission *adm;	/* connection slots and response bytes, all listeners */
+	struct verifier *verifier;	/* bcrypt off these threads (from http_start) */
+	pthread_mutex_t share_lock;
+	pthread_cond_t share_done;
+	struct http_build *building[2][2];	/* [openmetrics][gzip] */
+	struct http_body *latest[2][2];	/* the newest body of each variant (one reference) */
+	double tokens, refilled;	/* collections allowed now (HTTP_COLLECT_RATE/BURST), and when */
+	double collect_s;	/* how long the last collection took (under share_lock) */
+	int pressure;		/* set when admission closed a connection (atomic) */
+	double pressure_logged;	/* when that was last logged (under pressure_lock) */
+	pthread_mutex_t pressure_lock;
 };
 
-/* A request-phase marker: MHD calls the handler once before any body. */
-static int request_seen;
+/*
+ * One connection (MHD's socket context, from NOTIFY_CONNECTION STARTED to
+ * CLOSED) and the request in progress on it (the URI log callback starts
+ * one, NOTIFY_COMPLETED ends it).
+ */
+struct http_conn {
+	int fd;
+	struct MHD_Connection *c;
+	struct admission_client client;
+	struct admission_conn *adm;
+	/* MHD calls the handler once before any body; VERIFYING: suspended for the verifier */
+	enum { REQ_NONE, REQ_NEW, REQ_HEADERS, REQ_VERIFYING } phase;
+	enum { VERDICT_MATCH, VERDICT_MISMATCH, VERDICT_BUSY, VERDICT_UNAVAILABLE } verdict;
+	struct auth_attempt attempt;	/* what auth_lookup found, while verifying */
+	bool closing;		/* admission closed it to make room */
+	const char *target;	/* the request target, in MHD's buffer */
+	size_t target_scan;	/* its strlen() before decoding: short of its length if it holds a raw NUL */
+};
 
 int
 http_parse_listen_address(const char *s, char *host, size_t hostlen, unsigned *port)
@@ -154,13 +238,15 @@ is_token(const char *s)
 }
 
 enum http_route
-http_route(const char *method, const char *url, const char *telemetry_path)
+http_route(const char *method, const char *url, size_t url_len, const char *telemetry_path)
 {
 	bool get_or_head = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
 	enum http_route r;
 
 	if (!is_token(method))
 		return HTTP_ROUTE_BAD_REQUEST;
+	if (memchr(url, '\0', url_len) != NULL)
+		return HTTP_ROUTE_NOT_FOUND;
 	if (strcmp(url, telemetry_path) == 0)
 		r = HTTP_ROUTE_METRICS;
 	else if (strcmp(url, "/") == 0)
@@ -204,7 +290,7 @@ bind_one(const char *spec, char *err, size_t errlen)
 			int zero = 0;
 			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
 		}
-		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 128) == 0)
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, HTTP_BACKLOG) == 0)
 			break;
 		snprintf(err, errlen, "%s", strerror(errno));
 		close(fd);
@@ -308,24 +394,44 @@ text_response(const char *text)
 	return r;
 }
 
-static enum MHD_Result
-serve_metrics(struct http_server *h, const struct http_web *w, struct MHD_Connection *c)
+/* now - the monotonic clock in seconds, as admission wants it */
+static double
+now(void)
 {
-	const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
-	const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
-	enum metrics_format fmt = negotiate_format(accept);
-	bool gzip = negotiate_gzip(ae), failed;
-	struct MHD_Response *r;
-	struct buf body, z;
-	char *data;
-	size_t len;
+	struct timespec ts;
 
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* body_unref - drop one reference (under share_lock or not: refs is atomic) */
+static void
+body_unref(void *cls)
+{
+	struct http_body *b = cls;
+
+	if (b != NULL && __atomic_sub_fetch(&b->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		free(b->data);
+		free(b);
+	}
+}
+
+/* build - one collection rendered as fmt (gzip-compressed if asked and possible); NULL on failure */
+static struct http_body *
+build(struct http_server *h, enum metrics_format fmt, bool gzip)
+{
+	struct http_body *b = calloc(1, sizeof(*b));
+	struct buf body, z;
+	bool failed;
+
+	if (b == NULL)
+		return NULL;
 	buf_init(&body, h->opts->max_body_bytes);
 	if (scrape_render(h->scrape, fmt, &body, &failed) < 0) {
 		buf_free(&body);
+		free(b);
 		log_warn("scrape could not be rendered whole; answering 500", NULL);
-		return queue(w, c, MHD_HTTP_INTERNAL_SERVER_ERROR,
-			     text_response("500 the metrics could not be produced completely; see the exporter log\n"));
+		return NULL;
 	}
 	if (gzip) {
 		buf_init(&z, h->opts->max_body_bytes);
@@ -337,17 +443,125 @@ serve_metrics(struct http_server *h, const struct http_web *w, struct MHD_Connec
 			body = z;
 		}
 	}
-	data = buf_steal(&body, &len);
-	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	b->refs = 1;
+	b->fmt = fmt;
+	b->gzip = gzip;
+	b->data = buf_steal(&body, &b->len);
+	return b;
+}
+
+/* may_collect - take a collection token if there is one (under share_lock) */
+static bool
+may_collect(struct http_server *h, double t)
+{
+	double rate = HTTP_COLLECT_RATE;
+
+	if (h->collect_s > 0 && HTTP_COLLECT_DUTY / h->collect_s < rate)
+		rate = HTTP_COLLECT_DUTY / h->collect_s;
+	h->tokens += (t - h->refilled) * rate;
+	if (h->tokens > HTTP_COLLECT_BURST)
+		h->tokens = HTTP_COLLECT_BURST;
+	h->refilled = t;
+	if (h->tokens < 1.0)
+		return false;
+	h->tokens -= 1.0;
+	return true;
+}
+
+/*
+ * shared_body - a body for (fmt, gzip), one reference for the caller:
+ *   - the one being built for another request right now, if there is one
+ *     (its collection began before this request came);
+ *   - else a new collection, if the rate allows it (may_collect) or the
+ *     newest body of this variant is older than HTTP_SHARE_MAX_AGE;
+ *   - else that newest body.
+ */
+static struct http_body *
+shared_body(struct http_server *h, enum metrics_format fmt, bool gzip)
+{
+	int om = fmt == METRICS_OPENMETRICS_100;
+	struct http_build **slot = &h->building[om][gzip], *p;
+	struct http_body *b, *old;
+	double t = now(), t0;
+
+	pthread_mutex_lock(&h->share_lock);
+	if ((p = *slot) != NULL) {
+		p->waiters++;
+		while (!p->done)
+			pthread_cond_wait(&h->share_done, &h->share_lock);
+		b = p->body;	/* the builder took our reference for us */
+		if (--p->waiters == 0)
+			free(p);
+		pthread_mutex_unlock(&h->share_lock);
+		return b;
+	}
+	b = h->latest[om][gzip];
+	if (!may_collect(h, t) && b != NULL && t - b->started < HTTP_SHARE_MAX_AGE) {
+		__atomic_add_fetch(&b->refs, 1, __ATOMIC_ACQ_REL);
+		pthread_mutex_unlock(&h->share_lock);
+		return b;
+	}
+	p = calloc(1, sizeof(*p));
+	if (p != NULL)
+		*slot = p;
+	pthread_mutex_unlock(&h->share_lock);
+	t0 = now();
+	b = build(h, fmt, gzip);
+	if (b)
+		b->started = t;
+	pthread_mutex_lock(&h->share_lock);
+	h->collect_s = now() - t0;	/* with the wait for another variant's collection: conservative */
+	if (p != NULL) {
+		*slot = NULL;	/* no one joins any more: take a reference for each waiter */
+		if (b)
+			__atomic_add_fetch(&b->refs, p->waiters, __ATOMIC_ACQ_REL);
+		p->body = b;
+		p->done = true;
+		if (p->waiters == 0)
+			free(p);
+		pthread_cond_broadcast(&h->share_done);
+	}
+	old = NULL;
+	if (b) {
+		old = h->latest[om][gzip];
+		__atomic_add_fetch(&b->refs, 1, __ATOMIC_ACQ_REL);	/* the cache's */
+		h->latest[om][gzip] = b;
+	}
+	pthread_mutex_unlock(&h->share_lock);
+	body_unref(old);
+	return b;
+}
+
+static enum MHD_Result
+serve_metrics(struct http_server *h, const struct http_web *w, struct MHD_Connection *c,
+	      struct http_conn *hc)
+{
+	const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+	const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	struct http_body *b = shared_body(h, negotiate_format(accept), negotiate_gzip(ae));
+	struct MHD_Response *r;
+
+	if (b == NULL)
+		return queue(w, c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+			     text_response("500 the metrics could not be produced completely; see the exporter log\n"));
+	if (!admission_respond(h->adm, hc->adm, b->len, now())) {
+		body_unref(b);
+		log_debug("too many response bytes in flight; answering 503", NULL);
+		r = text_response("503 too many responses in flight; retry\n");
+		if (r)
+			MHD_add_response_header(r, "Retry-After", "1");
+		return queue(w, c, MHD_HTTP_SERVICE_UNAVAILABLE, r);
+	}
+	r = MHD_create_response_from_buffer_with_free_callback_cls(b->len, b->data, body_unref, b);
 	if (r == NULL) {
-		free(data);
+		body_unref(b);
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-				fmt == METRICS_OPENMETRICS_100 ? METRICS_CONTENT_TYPE_OPENMETRICS
-							       : METRICS_CONTENT_TYPE_TEXT);
+				b->fmt == METRICS_OPENMETRICS_100 ? METRICS_CONTENT_TYPE_OPENMETRICS
+								  : METRICS_CONTENT_TYPE_TEXT);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
-	if (gzip)
+	if (b->gzip)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
 	return queue(w, c, MHD_HTTP_OK, r);
 }
@@ -440,45 +654,131 @@ client_cert_refusal(const struct http_web *w, struct MHD_Connection *c)
 	return NULL;
 }
 
-static bool
-authorized(const struct http_web *w, struct MHD_Connection *c)
+/* credentials - user and password of the Authorization header (auth_parse_basic); 0 or -1 */
+static int
+credentials(struct MHD_Connection *c, char **user, char **pass)
 {
-	char *user, *pass = NULL;
+	const char *v = NULL;
+	size_t n = 0;
+
+	*user = *pass = NULL;
+	if (MHD_lookup_connection_value_n(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION,
+					  strlen(MHD_HTTP_HEADER_AUTHORIZATION), &v, &n) != MHD_YES ||
+	    v == NULL)
+		return -1;
+	return auth_parse_basic(v, n, user, pass);
+}
+
+static void
+credentials_free(char *user, char *pass)
+{
+	if (user == NULL)
+		return;
+	explicit_bzero(user, strlen(user));
+	explicit_bzero(pass, strlen(pass));
+	free(user);
+}
+
+/* verified - the verifier's answer for hc (on its thread): resume the request */
+static void
+verified(void *cls, enum verifier_result r)
+{
+	struct http_conn *hc = cls;
+
+	hc->verdict = r == VERIFIER_MATCH ? VERDICT_MATCH : r == VERIFIER_MISMATCH ? VERDICT_MISMATCH
+										 : VERDICT_UNAVAILABLE;
+	MHD_resume_connection(hc->c);
+}
+
+enum auth_step { AUTH_PASS, AUTH_WAIT, AUTH_DENY, AUTH_BUSY, AUTH_UNAVAILABLE };
+
+/*
+ * authenticate - basic auth for the request on hc.  Cached credentials
+ * pass at once; others are suspended for the verifier (AUTH_WAIT) and
+ * decided when the handler is called again, resumed.
+ */
+static enum auth_step
+authenticate(struct http_server *h, const struct http_web *w, struct MHD_Connection *c, struct http_conn *hc)
+{
+	char *user, *pass;
+	enum verifier_refusal q;
 	bool ok;
 
-	if (w->auth == NULL)
-		return true;
-	user = MHD_basic_auth_get_username_password(c, &pass);
-	ok = user && pass && auth_check(w->auth, user, pass);
-	if (!ok)
-		log_debug("basic auth failed", "user", user ? user : "(none)", NULL);
-	if (pass) {
-		explicit_bzero(pass, strlen(pass));
-		MHD_free(pass);
+	if (hc->phase == REQ_VERIFYING) {	/* resumed with the verifier's answer */
+		hc->phase = REQ_HEADERS;
+		admission_hold(h->adm, hc->adm, false);
+		ok = hc->verdict == VERDICT_MATCH && hc->attempt.known;
+		if (ok && w->auth != NULL)	/* the digest covers the hash: harmless after a reload */
+			auth_remember(w->auth, &hc->attempt);
+		explicit_bzero(&hc->attempt, sizeof(hc->attempt));
+		if (w->auth == NULL)	/* a reload meanwhile removed the users */
+			return AUTH_PASS;
+		if (!ok)
+			log_debug("basic auth failed", "verdict", hc->verdict == VERDICT_BUSY ? "too many pending"
+					: hc->verdict == VERDICT_UNAVAILABLE ? "cancelled" : "wrong user or password", NULL);
+		return ok ? AUTH_PASS : hc->verdict == VERDICT_BUSY ? AUTH_BUSY
+				  : hc->verdict == VERDICT_UNAVAILABLE ? AUTH_UNAVAILABLE : AUTH_DENY;
 	}
-	if (user)
-		MHD_free(user);
-	return ok;
+	if (w->auth == NULL)
+		return AUTH_PASS;
+	if (credentials(c, &user, &pass) < 0) {
+		log_debug("basic auth failed", "user", "(none or malformed)", NULL);
+		return AUTH_DENY;
+	}
+	auth_lookup(w->auth, user, pass, &hc->attempt);
+	if (hc->attempt.cached || h->verifier == NULL) {
+		ok = hc->attempt.cached || (auth_verify(pass, hc->attempt.hash) && hc->attempt.known);
+		credentials_free(user, pass);
+		explicit_bzero(&hc->attempt, sizeof(hc->attempt));
+		return ok ? AUTH_PASS : AUTH_DENY;
+	}
+	/* Suspend first: the verifier may answer (and resume) before submit returns. */
+	hc->phase = REQ_VERIFYING;
+	hc->c = c;
+	admission_hold(h->adm, hc->adm, true);
+	MHD_suspend_connection(c);
+	q = verifier_submit(h->verifier, &hc->client, pass, hc->attempt.hash, verified, hc);
+	credentials_free(user, pass);
+	if (q != VERIFIER_QUEUED) {
+		hc->verdict = q == VERIFIER_BUSY ? VERDICT_BUSY : VERDICT_UNAVAILABLE;
+		MHD_resume_connection(c);
+	}
+	return AUTH_WAIT;
 }
 
 static enum MHD_Result
-answer(struct http_server *h, const struct http_web *w, struct MHD_Connection *c, const char *url,
-       const char *method)
+answer(struct http_server *h, const struct http_web *w, struct MHD_Connection *c, struct http_conn *hc,
+       const char *url, size_t url_len, const char *method)
 {
 	struct MHD_Response *r;
 	const char *refusal;
 
 	if ((refusal = client_cert_refusal(w, c)) != NULL)
 		return queue(w, c, MHD_HTTP_FORBIDDEN, text_response(refusal));
-	if (!authorized(w, c)) {
+	switch (authenticate(h, w, c, hc)) {
+	case AUTH_PASS:
+		break;
+	case AUTH_WAIT:
+		return MHD_YES;
+	case AUTH_DENY:
 		r = text_response("401 Unauthorized\n");
 		if (r)
 			MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Basic");
 		return queue(w, c, MHD_HTTP_UNAUTHORIZED, r);
+	case AUTH_BUSY:
+		r = text_response("429 too many password checks pending from this address\n");
+		if (r)
+			MHD_add_response_header(r, "Retry-After", "1");
+		return queue(w, c, MHD_HTTP_TOO_MANY_REQUESTS, r);
+	case AUTH_UNAVAILABLE:
+		r = text_response("503 the server is restarting; retry\n");
+		if (r)
+			MHD_add_response_header(r, "Retry-After", "1");
+		return queue(w, c, MHD_HTTP_SERVICE_UNAVAILABLE, r);
 	}
-	switch (http_route(method, url, h->opts->telemetry_path)) {
+	switch (http_route(method, url, url_len, h->opts->telemetry_path)) {
 	case HTTP_ROUTE_METRICS:
-		return serve_metrics(h, w, c);
+		return serve_metrics(h, w, c, hc);
 	case HTTP_ROUTE_LANDING:
 		return queue(w, c, MHD_HTTP_OK, landing_response(h));
 	case HTTP_ROUTE_HEALTHY:
@@ -509,15 +809,39 @@ unescape(void *cls, struct MHD_Connection *c, char *s)
 	return MHD_http_unescape(s);
 }
 
+/*
+ * target_len - how many bytes of url to route: strlen(url), unless the
+ * raw target held a NUL.  MHD gives the target as a C string; the bytes
+ * it parsed run from the target to the space before the HTTP version
+ * (MHD's version pointer, one past that space, in the same line buffer).
+ * When strlen() of the target, taken before MHD decoded it, is shorter,
+ * the target held a NUL: then the whole parsed span is routed, NUL and
+ * all (http_route refuses it).
+ */
+static size_t
+target_len(const struct http_conn *hc, const char *url, const char *version)
+{
+	uintptr_t u = (uintptr_t)url, v = (uintptr_t)version;
+	size_t raw;
+
+	if (hc == NULL || hc->target != url || v <= u || v - u > HTTP_CONNECTION_MEMORY)
+		return strlen(url);	/* no version in the line (HTTP/0.9-like): MHD answers 400 */
+	raw = (size_t)(v - 1 - u);
+	return hc->target_scan < raw ? raw : strlen(url);
+}
+
 static enum MHD_Result
 handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
 	struct http_server *h = cls;
+	struct http_conn *hc = *con_cls;
 	enum MHD_Result ret;
 
-	if (*con_cls == NULL) {
-		*con_cls = &request_seen;
+	if (hc == NULL || hc->closing)
+		return MHD_NO;	/* refused, closed to make room, or out of memory: close */
+	if (hc->phase == REQ_NEW) {
+		hc->phase = REQ_HEADERS;
 		return MHD_YES;
 	}
 	if (*upload_data_size != 0) {
@@ -525,9 +849,131 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 		return MHD_YES;
 	}
 	pthread_rwlock_rdlock(&h->web_lock);
-	ret = answer(h, h->web, c, url, method);
+	ret = answer(h, h->web, c, hc, url, target_len(hc, url, version), method);
 	pthread_rwlock_unlock(&h->web_lock);
 	return ret;
+}
+
+/* uri_logger - a request line was parsed: the request starts (its state is the connection's) */
+static void *
+uri_logger(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct http_conn *hc = ci ? ci->socket_context : NULL;
+
+	if (hc == NULL)
+		return NULL;
+	hc->phase = REQ_NEW;
+	hc->target = uri;
+	hc->target_scan = strlen(uri);
+	/* a connection closed to make room may still hold requests it sent: no work for them */
+	hc->closing = !admission_request(((struct http_server *)cls)->adm, hc->adm, now());
+	return hc;
+}
+
+static void
+request_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+		  enum MHD_RequestTerminationCode toe)
+{
+	struct http_conn *hc = *con_cls;
+
+	if (hc == NULL)
+		return;
+	hc->phase = REQ_NONE;
+	hc->target = NULL;
+	admission_done(((struct http_server *)cls)->adm, hc->adm, now());
+}
+
+/* evict - admission closes a connection to make room: MHD sees it end and closes it */
+static void
+evict(void *cls, int fd)
+{
+	struct http_server *h = cls;
+
+	shutdown(fd, SHUT_RDWR);
+	__atomic_store_n(&h->pressure, 1, __ATOMIC_RELAXED);
+}
+
+/* pressure_log - at most every HTTP_PRESSURE_LOG_S, say that clients are being refused or closed */
+static void
+pressure_log(struct http_server *h)
+{
+	struct admission_stats st;
+	char conns[32], clients[32], refused[32], evicted[32];
+	double t = now();
+	bool say;
+
+	if (!__atomic_exchange_n(&h->pressure, 0, __ATOMIC_RELAXED))
+		return;
+	pthread_mutex_lock(&h->pressure_lock);
+	say = h->pressure_logged == 0 || t - h->pressure_logged >= HTTP_PRESSURE_LOG_S;
+	if (say)
+		h->pressure_logged = t;
+	pthread_mutex_unlock(&h->pressure_lock);
+	if (!say)
+		return;
+	admission_stats(h->adm, &st);
+	snprintf(conns, sizeof(conns), "%u", st.conns);
+	snprintf(clients, sizeof(clients), "%u", st.clients);
+	snprintf(refused, sizeof(refused), "%lu", st.refused + st.refused_bytes);
+	snprintf(evicted, sizeof(evicted), "%lu", st.evicted);
+	log_warn("HTTP connection limits reached: refusing or closing connections of the busiest "
+		 "clients (docs/security.md)", "connections", conns, "clients", clients,
+		 "refused_total", refused, "closed_total", evicted, NULL);
+}
+
+/* accept_policy - a connection admission would refuse is refused before any work */
+static enum MHD_Result
+accept_policy(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	struct http_server *h = cls;
+	struct admission_client cl;
+
+	admission_client_of(addrlen ? addr : NULL, &cl);
+	if (admission_may_connect(h->adm, &cl, now()))
+		return MHD_YES;
+	__atomic_store_n(&h->pressure, 1, __ATOMIC_RELAXED);
+	pressure_log(h);
+	return MHD_NO;
+}
+
+static void
+notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+		  enum MHD_ConnectionNotificationCode toe)
+{
+	struct http_server *h = cls;
+	const union MHD_ConnectionInfo *fd, *addr;
+	struct admission_client cl;
+	struct http_conn *hc = *socket_context;
+	int sndbuf = HTTP_SNDBUF;
+
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (hc) {
+			admission_close(h->adm, hc->adm);
+			free(hc);
+		}
+		*socket_context = NULL;
+		return;
+	}
+	fd = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	addr = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (fd == NULL)
+		return;
+	admission_client_of(addr ? addr->client_addr : NULL, &cl);
+	hc = calloc(1, sizeof(*hc));
+	if (hc == NULL || (hc->adm = admission_open(h->adm, &cl, fd->connect_fd, now())) == NULL) {
+		shutdown(fd->connect_fd, SHUT_RDWR);	/* refused: MHD closes it */
+		free(hc);
+		__atomic_store_n(&h->pressure, 1, __ATOMIC_RELAXED);
+		pressure_log(h);
+		return;
+	}
+	hc->fd = fd->connect_fd;
+	hc->client = cl;
+	/* best effort: a smaller buffer only means a slower pipelining flood */
+	setsockopt(hc->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	*socket_context = hc;
+	pressure_log(h);
 }
 
 /* libmicrohttpd's own messages; the format string comes from the library. */
@@ -629,6 +1075,7 @@ struct http_server *
 http_bind(const struct options *opts, struct scrape *s)
 {
 	struct http_server *h = calloc(1, sizeof(*h));
+	struct admission_limits lim;
 	char err[256];
 	int nfds = 0, rc;
 
@@ -637,6 +1084,17 @@ http_bind(const struct options *opts, struct scrape *s)
 	h->opts = opts;
 	h->scrape = s;
 	pthread_rwlock_init(&h->web_lock, NULL);
+	pthread_mutex_init(&h->pressure_lock, NULL);
+	pthread_mutex_init(&h->share_lock, NULL);
+	pthread_cond_init(&h->share_done, NULL);
+	h->tokens = HTTP_COLLECT_BURST;
+	h->refilled = now();
+	lim.max_conns = opts->max_connections;
+	lim.max_per_client = opts->max_connections_per_ip;
+	lim.max_bytes = opts->max_body_bytes * 2 > HTTP_INFLIGHT_BYTES ? opts->max_body_bytes * 2
+								    : HTTP_INFLIGHT_BYTES;
+	if ((h->adm = admission_new(&lim, evict, h)) == NULL)
+		goto fail;
 	if (build_landing(h) < 0)
 		goto fail;
 	if ((h->web = web_load(opts)) == NULL)
@@ -696,7 +1154,11 @@ fail:
 static struct MHD_Daemon *
 start_daemon(struct http_server *h, int fd, const struct http_web *w)
 {
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC |
+			 MHD_ALLOW_SUSPEND_RESUME;	/* for the verifier */
+	/* admission enforces the limits; MHD's own is higher, so that connections being
+	 * closed to make room never stop MHD from accepting the one they make room for */
+	unsigned mhd_limit = 2 * h->opts->max_connections + HTTP_MHD_EXTRA;
 	struct MHD_OptionItem tls[6];
 	size_t nt = 0;
 
@@ -714,15 +1176,17 @@ start_daemon(struct http_server *h, int fd, const struct http_web *w)
 	}
 	tls[nt++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 	return MHD_start_daemon(
-		flags, 0, NULL, NULL, &handler, h,
+		flags, 0, accept_policy, h, &handler, h,
 		MHD_OPTION_LISTEN_SOCKET, fd,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTP_THREADS,
-		MHD_OPTION_CONNECTION_LIMIT, h->opts->max_connections,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, h->opts->max_connections_per_ip,
+		MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
 		MHD_OPTION_CONNECTION_TIMEOUT, h->opts->connection_timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
 		MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+		MHD_OPTION_URI_LOG_CALLBACK, uri_logger, h,
+		MHD_OPTION_NOTIFY_CONNECTION, notify_connection, h,
+		MHD_OPTION_NOTIFY_COMPLETED, request_completed, h,
 		MHD_OPTION_ARRAY, tls,
 		MHD_OPTION_END);
 }
@@ -730,6 +1194,14 @@ start_daemon(struct http_server *h, int fd, const struct http_web *w)
 int
 http_start(struct http_server *h)
 {
+	/* after privileges are dropped: a thread keeps the capabilities it was created with */
+	if (h->web->auth != NULL || h->opts->web_config_file != NULL) {
+		h->verifier = verifier_new();
+		if (h->verifier == NULL) {
+			log_error("cannot start the password verification thread", NULL);
+			return -1;
+		}
+	}
 	for (size_t i = 0; i < h->n; i++) {
 		char fd[16];
 
@@ -753,6 +1225,8 @@ restart(struct http_server *h, const struct http_web *w)
 {
 	int rc = 0;
 
+	if (h->verifier)	/* no connection may stay suspended in a daemon being stopped */
+		verifier_close(h->verifier);
 	for (size_t i = 0; i < h->n; i++) {
 		struct MHD_Daemon *old = h->ls[i].daemon, *nd;
 		MHD_socket fd;
@@ -778,6 +1252,8 @@ restart(struct http_server *h, const struct http_web *w)
 			close(fd);
 		}
 	}
+	if (h->verifier)
+		verifier_open(h->verifier);
 	return rc;
 }
 
@@ -821,6 +1297,8 @@ http_stop(struct http_server *h)
 {
 	if (h == NULL)
 		return;
+	if (h->verifier)	/* no connection may stay suspended in a daemon being stopped */
+		verifier_close(h->verifier);
 	for (size_t i = 0; i < h->n; i++) {
 		if (h->ls[i].daemon)
 			MHD_stop_daemon(h->ls[i].daemon);
@@ -831,6 +1309,13 @@ http_stop(struct http_server *h)
 		web_free(h->daemon_web);
 	web_free(h->web);
 	pthread_rwlock_destroy(&h->web_lock);
+	pthread_mutex_destroy(&h->pressure_lock);
+	for (int i = 0; i < 4; i++)
+		body_unref(h->latest[i / 2][i % 2]);
+	pthread_mutex_destroy(&h->share_lock);
+	pthread_cond_destroy(&h->share_done);
+	verifier_free(h->verifier);
+	admission_free(h->adm);
 	free(h->landing);
 	free(h);
 }

@@ -23,40 +23,9 @@
 #include "exporter/options.h"
 #include "exporter/privs.h"
 #include "exporter/procself.h"
+#include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/version.h"
-
-
-/* write_atomically - FILE.tmp.PID, fsync, rename: readers never see a partial file. */
-static int
-write_atomically(const char *path, const char *data, size_t len)
-{
-	char tmp[PATH_MAX];
-	int fd, n;
-
-	n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	if (n < 0 || (size_t)n >= sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -1;
-	if (buf_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
-		int e = errno;
-		close(fd);
-		unlink(tmp);
-		errno = e;
-		return -1;
-	}
-	if (close(fd) < 0 || rename(tmp, path) < 0) {
-		int e = errno;
-		unlink(tmp);
-		errno = e;
-		return -1;
-	}
-	return 0;
-}
 
 static int
 run_once(struct scrape *s, const struct options *opts)
@@ -72,7 +41,7 @@ run_once(struct scrape *s, const struct options *opts)
 		return 2;
 	}
 	if (opts->once_file) {
-		rc = write_atomically(opts->once_file, out.data, out.len);
+		rc = fileio_write_atomic(opts->once_file, out.data, out.len);
 		if (rc < 0)
 			log_error("cannot write output", "file", opts->once_file, "err", strerror(errno), NULL);
 	} else {
@@ -114,7 +83,8 @@ serve(struct scrape *s, const struct options *opts)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* inherited by MHD's threads */
 	signal(SIGPIPE, SIG_IGN);
-	raise_nofile(opts->max_connections * (unsigned)opts->n_listen);
+	/* libmicrohttpd may hold up to twice the limit while connections are closed to make room */
+	raise_nofile((2 * opts->max_connections + HTTP_MHD_EXTRA) * (unsigned)opts->n_listen);
 
 	h = http_bind(opts, s);
 	if (h == NULL)

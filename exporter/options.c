@@ -42,9 +42,9 @@ static const struct opt_def opt_defs[] = {
 	{ "web.telemetry-path", OPT_TELEMETRY, ARG_REQUIRED, "PATH",
 	  "Path under which to expose metrics. Default /metrics." },
 	{ "web.max-connections", OPT_MAX_CONN, ARG_REQUIRED, "N",
-	  "Maximum concurrent HTTP connections. Default 4096." },
+	  "Maximum concurrent HTTP connections; when reached, the busiest clients' idle connections are closed for newcomers. Default 512." },
 	{ "web.max-connections-per-ip", OPT_MAX_CONN_IP, ARG_REQUIRED, "N",
-	  "Maximum concurrent HTTP connections from one client address. Default 16." },
+	  "Maximum concurrent HTTP connections from one client address (IPv6: its /64). Default 16." },
 	{ "web.connection-timeout", OPT_CONN_TIMEOUT, ARG_REQUIRED, "SECONDS",
 	  "Close connections idle for this long. Default 10." },
 	{ "web.max-body-bytes", OPT_MAX_BODY, ARG_REQUIRED, "BYTES",
@@ -116,7 +116,7 @@ set_defaults(struct options *o)
 	o->log_level = LOG_LEVEL_INFO;
 	o->log_format = LOG_FORMAT_LOGFMT;
 	o->max_body_bytes = 8u << 20;
-	o->max_connections = 4096;	/* idle clients must not lock scrapers out: docs/security.md */
+	o->max_connections = 512;	/* with fair eviction, enough; bounds memory: docs/security.md */
 	o->max_connections_per_ip = 16;
 	o->connection_timeout_s = 10;
 	for (size_t i = 0; i < collector_count; i++) {

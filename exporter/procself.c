@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/fileio.h"
 #include "lib/log.h"
 
 #define PROCSELF_STAT "/proc/self/stat"
@@ -123,10 +124,11 @@ clock_seconds(clockid_t id)
 static ssize_t
 read_stat(char *buf, size_t cap)
 {
+	char err[128];
 	size_t n = 0;
-	int fd = open(PROCSELF_STAT, O_RDONLY | O_CLOEXEC);
+	int fd;
 
-	if (fd < 0)
+	if (fileio_open(NULL, PROCSELF_STAT, FILEIO_FILE, &fd, NULL, err, sizeof(err)) != FILEIO_OK)
 		return -1;
 	while (n < cap) {
 		ssize_t r = read(fd, buf + n, cap - n);
@@ -155,12 +157,13 @@ read_stat(char *buf, size_t cap)
 static long
 count_fds(void)
 {
-	DIR *d = opendir(PROCSELF_FD);
+	char err[128];
 	struct dirent *de;
 	long n = 0;
 	int self;
+	DIR *d;
 
-	if (d == NULL)
+	if (fileio_opendir(NULL, PROCSELF_FD, &d, err, sizeof(err)) != FILEIO_OK)
 		return -1;
 	self = dirfd(d);
 	while ((de = readdir(d)) != NULL) {

@@ -27,6 +27,8 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "lib/fileio.h"
+
 struct wc_ctx {
 	yaml_document_t *doc;
 	struct webconfig *wc;
@@ -760,18 +762,14 @@ webconfig_priority(const struct webconfig *wc, char *out, size_t outlen)
 static char *
 read_small_file(const char *path, char *err, size_t errlen, const char *what, size_t *lenp)
 {
-	struct stat st;
+	char why[128];
 	char *data;
 	size_t len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int fd;
 
-	if (fd < 0) {
-		snprintf(err, errlen, "%s %s: %s", what, path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s %s: not a regular file", what, path);
-		close(fd);
+	if (fileio_open(NULL, path, FILEIO_FILE, &fd, NULL, why, sizeof(why)) != FILEIO_OK) {
+		snprintf(err, errlen, "%s %s: %s", what, path,
+			 errno == EINVAL ? "not a regular file" : strerror(errno));
 		return NULL;
 	}
 	data = malloc(WEBCONFIG_MAX_BYTES + 1);

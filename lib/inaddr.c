@@ -197,6 +197,30 @@ static const struct special_net special_nets[] = {
 };
 
 bool
+inaddr_prefix_is_internal(const struct inaddr *net, unsigned prefixlen)
+{
+	struct inaddr u = *net, range;
+
+	/* a v4-mapped network is the IPv4 one */
+	if (u.family == AF_INET6 && memcmp(u.a, v4mapped_prefix, 12) == 0 && prefixlen >= 96) {
+		u = inaddr_unmap(&u);
+		prefixlen -= 96;
+	}
+	if ((u.family != AF_INET && u.family != AF_INET6) || prefixlen > inaddr_bits(&u))
+		return false;
+	for (size_t i = 0; i < sizeof(special_nets) / sizeof(special_nets[0]); i++) {
+		if (special_nets[i].family != u.family || special_nets[i].len > prefixlen)
+			continue;
+		if (inet_pton(u.family, special_nets[i].net, range.a) != 1)
+			continue;
+		range.family = u.family;
+		if (inaddr_in_prefix(&u, &range, special_nets[i].len))
+			return true;
+	}
+	return false;
+}
+
+bool
 inaddr_is_global(const struct inaddr *a)
 {
 	struct inaddr u = inaddr_unmap(a), net;

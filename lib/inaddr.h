@@ -40,6 +40,13 @@ struct inaddr inaddr_unmap(const struct inaddr *a);
 bool inaddr_in_prefix(const struct inaddr *a, const struct inaddr *net, unsigned prefixlen);
 /* Globally routable (not private, loopback, link-local, documentation, ...). */
 bool inaddr_is_global(const struct inaddr *a);
+/*
+ * Every address of net/prefixlen lies in one range that is not globally
+ * routable (the ranges of inaddr_is_global()): no client on the Internet
+ * comes from it.  10.0.0.0/8 and fd00::/16 are; 8.0.0.0/7, which holds
+ * global addresses, is not.
+ */
+bool inaddr_prefix_is_internal(const struct inaddr *net, unsigned prefixlen);
 /* Number of address bits for the family (32/128). */
 unsigned inaddr_bits(const struct inaddr *a);
 bool inaddr_equal(const struct inaddr *x, const struct inaddr *y);

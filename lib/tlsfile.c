@@ -89,7 +89,7 @@ tlsfile_read(const char *rootfs, const char *path, const char *host, struct tlsf
 		snprintf(out->error, sizeof(out->error), "not an absolute path, or too long");
 		return;
 	}
-	r = fileio_stat(full, &st, err, sizeof(err));
+	r = fileio_stat(rootfs, path, &st, err, sizeof(err));
 	pthread_mutex_lock(&lock);
 	s = find(full, host);
 	if (r == FILEIO_OK && s != NULL && fileio_stat_equal(&s->st, &st)) {
@@ -107,7 +107,7 @@ tlsfile_read(const char *rootfs, const char *path, const char *host, struct tlsf
 		return;
 	}
 	if (r == FILEIO_OK)
-		r = fileio_read(full, TLSINFO_MAX_BYTES, &data, &len, &st, err, sizeof(err));
+		r = fileio_read(rootfs, path, TLSINFO_MAX_BYTES, &data, &len, &st, err, sizeof(err));
 	if (r != FILEIO_OK) {
 		out->state = r == FILEIO_ABSENT ? TLSFILE_ABSENT : TLSFILE_UNREADABLE;
 		snprintf(out->error, sizeof(out->error), "%.150s",

@@ -12,6 +12,12 @@
  * one as a problem (collector_failed_<mta>).  Reason codes about an MTA
  * are derived from its descriptor (collectors/core/mta.h).
  *
+ * Offline audit (a mounted image, a golden image in CI): with the
+ * listeners collector disabled, the rows that use the sockets are judged
+ * on the configuration alone and say "sockets not inspected"; a row that
+ * cannot do without them is not_applicable.  A listeners collector that
+ * ran and failed is an error, as any failed input.
+ *
  * Diagnostics: none.  The collector fails only when per-scrape memory
  * runs out (a missing input is an "error" status, visible in the metrics
  * and the audit).
@@ -47,6 +53,9 @@ any_detected(const struct facts *f)
 static void
 cis_2_1_21(struct check_ctx *c)
 {
+	if (!c->listeners)
+		check_note(c, "sockets not inspected (the listeners collector is disabled): judged on "
+			   "the configuration alone");
 	for (size_t i = 0; c->listeners && i < c->f->n_listeners; i++) {
 		const struct listener *l = &c->f->listeners[i];
 
@@ -82,8 +91,9 @@ cis_2_1_21(struct check_ctx *c)
 		}
 	}
 	if (!c->n_findings && !c->n_problems)
-		check_note(c, any_detected(c->f) ? "every MTA listens on loopback only"
-			   : "no MTA detected and no audited port listens beyond loopback");
+		check_note(c, "%s", any_detected(c->f) ? "every MTA listens on loopback only"
+			   : c->listeners ? "no MTA detected and no audited port listens beyond loopback"
+			   : "no MTA detected");
 }
 
 /* ---- stig_gen004710: each MTA's own rule (its descriptor's) ---- */
@@ -306,17 +316,6 @@ checks_find(const char *id)
 
 /* ---- the framework ---- */
 
-/* What the listeners collector's state is to a row, or NULL when it ran. */
-static const char *
-listeners_problem(const struct check_ctx *c)
-{
-	if (!collector_enabled(c->env, &collector_listeners))
-		return "collector_disabled_listeners";
-	if (!c->f->listeners_collected)
-		return "collector_failed_listeners";
-	return NULL;
-}
-
 /* An MTA's own row: settle its MTA's state; true when decide() may run. */
 static bool
 mta_row_inputs(struct check_ctx *c, enum mta_kind k)
@@ -343,21 +342,33 @@ mta_row_inputs(struct check_ctx *c, enum mta_kind k)
 	return true;
 }
 
-/* A cross-MTA row: the listeners it uses; true when decide() may run. */
+/*
+ * A cross-MTA row: the listeners it uses; true when decide() may run.
+ * Disabled listeners are an offline audit: a row that uses them decides
+ * without them (c->listeners false), one that requires them does not
+ * apply.  Failed listeners are a problem (error).
+ */
 static bool
 cross_row_inputs(struct check_ctx *c, unsigned needs)
 {
-	const char *lp = listeners_problem(c);
+	bool enabled = collector_enabled(c->env, &collector_listeners);
 
-	c->listeners = lp == NULL;
-	if (lp == NULL || !(needs & (CHECK_USES_LISTENERS | CHECK_REQUIRES_LISTENERS)))
+	c->listeners = enabled && c->f->listeners_collected;
+	if (c->listeners || !(needs & (CHECK_USES_LISTENERS | CHECK_REQUIRES_LISTENERS)))
 		return true;
-	if (needs & CHECK_REQUIRES_LISTENERS) {
-		c->r->status = CHECK_ERROR;
-		check_reason(c->r, lp);
+	if (!enabled) {
+		if (!(needs & CHECK_REQUIRES_LISTENERS))
+			return true;
+		c->r->status = CHECK_NOT_APPLICABLE;
+		check_note(c, "sockets not inspected (the listeners collector is disabled)");
 		return false;
 	}
-	check_problem(c, lp);
+	if (needs & CHECK_REQUIRES_LISTENERS) {
+		c->r->status = CHECK_ERROR;
+		check_reason(c->r, "collector_failed_listeners");
+		return false;
+	}
+	check_problem(c, "collector_failed_listeners");
 	return true;
 }
 
@@ -365,6 +376,7 @@ cross_row_inputs(struct check_ctx *c, unsigned needs)
 static void
 finish(struct check_ctx *c)
 {
+	check_notes_done(c);
 	if (c->n_findings) {
 		c->r->status = CHECK_FAIL;
 		return;

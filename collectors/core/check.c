@@ -47,13 +47,47 @@ void
 check_note(struct check_ctx *c, const char *fmt, ...)
 {
 	char buf[512];
+	size_t n, need;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	c->r->detail = c->r->detail ? arena_printf(c->ar, "%s; %s", c->r->detail, buf)
-				    : arena_strdup(c->ar, buf);
+	n = strlen(buf);
+	need = c->note_len + (c->note_len ? 2 : 0) + n + 1;
+	if (need > CHECK_DETAIL_MAX) {
+		c->notes_dropped++;
+		return;
+	}
+	if (need > c->note_cap) {
+		/* doubling: the copies left behind in the arena add up to the final size */
+		size_t ncap = c->note_cap ? 2 * c->note_cap : 256;
+		char *nn;
+
+		while (ncap < need)
+			ncap *= 2;
+		if (ncap > CHECK_DETAIL_MAX)
+			ncap = CHECK_DETAIL_MAX;
+		if ((nn = arena_grow(c->ar, c->note, c->note_len + (c->note ? 1 : 0), ncap)) == NULL)
+			return;		/* per-scrape memory ran out: the scrape fails anyway */
+		c->note = nn;
+		c->note_cap = ncap;
+	}
+	if (c->note_len) {
+		memcpy(c->note + c->note_len, "; ", 2);
+		c->note_len += 2;
+	}
+	memcpy(c->note + c->note_len, buf, n + 1);
+	c->note_len += n;
+	c->r->detail = c->note;
+}
+
+void
+check_notes_done(struct check_ctx *c)
+{
+	if (c->notes_dropped > 0)
+		c->r->detail = arena_printf(c->ar, "%s%s(%u more not shown)", c->note ? c->note : "",
+					    c->note ? " " : "", c->notes_dropped);
 }
 
 const char *

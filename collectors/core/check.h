@@ -14,13 +14,16 @@
  *     (the MTA is not audited on this host); failed -> error with reason
  *     collector_failed_<mta>; MTA not detected -> not_applicable.  Only
  *     then decide() runs, over that MTA's complete facts (c->m, c->m->priv);
- *   - a cross-MTA row: the listeners collector disabled or failed is a
- *     problem (collector_disabled_listeners, collector_failed_listeners)
- *     when the row says it uses the listeners (CHECK_USES_LISTENERS), and
- *     the whole answer when it cannot do without them
- *     (CHECK_REQUIRES_LISTENERS: error, decide() does not run).  The row
- *     reads the MTAs through the framework (checks.c), which skips a
- *     disabled MTA collector and counts a failed one as a problem.
+ *   - a cross-MTA row: a listeners collector that failed is a problem
+ *     (collector_failed_listeners) when the row says it uses the
+ *     listeners (CHECK_USES_LISTENERS), and the whole answer when it
+ *     cannot do without them (CHECK_REQUIRES_LISTENERS: error, decide()
+ *     does not run).  A disabled one is an offline audit of a
+ *     configuration tree: the row decides without sockets (c->listeners
+ *     false; it says so in its note), or, when it requires them, is
+ *     not_applicable without being called.  The row reads the MTAs
+ *     through the framework (checks.c), which skips a disabled MTA
+ *     collector and counts a failed one as a problem.
  * decide() reports with check_finding() (a definite failure and its
  * reason code), check_problem() (an input it cannot judge), check_note()
  * (human text for the audit) and c->applicable (false: the subject is
@@ -28,8 +31,10 @@
  * any finding, even when an input is missing; else error, with the
  * problems as reasons; else pass, or not_applicable.
  *
- * Diagnostics: none; a reason beyond CHECK_MAX_REASONS is dropped, a note
- * that does not fit is cut.
+ * Diagnostics: none; a reason beyond CHECK_MAX_REASONS is dropped.  The
+ * notes of one result are appended in place (the work and memory grow with
+ * their total length, not its square) up to CHECK_DETAIL_MAX bytes; the
+ * notes beyond are counted and the detail ends "(N more not shown)".
  */
 #ifndef MTA_CHECK_H
 #define MTA_CHECK_H
@@ -53,10 +58,15 @@ struct check_ctx {
 	size_t n_findings;
 	const char *problems[CHECK_MAX_REASONS];
 	size_t n_problems;
+	char *note;				/* r->detail as it grows (in ar) */
+	size_t note_len, note_cap;
+	unsigned notes_dropped;			/* past CHECK_DETAIL_MAX */
 };
 
-#define CHECK_USES_LISTENERS 0x1u	/* a missing listeners collector is a problem */
-#define CHECK_REQUIRES_LISTENERS 0x2u	/* ... and the only answer (error) */
+#define CHECK_DETAIL_MAX (16u << 10)	/* a result's detail, bytes */
+
+#define CHECK_USES_LISTENERS 0x1u	/* failed listeners are a problem; disabled: judged without */
+#define CHECK_REQUIRES_LISTENERS 0x2u	/* failed: the only answer (error); disabled: not_applicable */
 
 struct check_row {
 	struct check_info info;
@@ -70,6 +80,8 @@ void check_finding(struct check_ctx *c, const char *code);
 void check_problem(struct check_ctx *c, const char *code);
 /* Append human text to the result's detail (in c->ar). */
 void check_note(struct check_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* End the detail: the count of notes that did not fit (the framework calls it). */
+void check_notes_done(struct check_ctx *c);
 /* Add a reason to a result (once; none beyond CHECK_MAX_REASONS; NULL ignored). */
 void check_reason(struct check_result *r, const char *code);
 /*

@@ -12,6 +12,10 @@
  * would see them clash with its own; and not with
  * --web.disable-exporter-metrics).
  *
+ * Every collector runs through scrape_collector(): after an MTA's collector
+ * succeeded, the relay rules every MTA shares are applied to its facts
+ * (collectors/core/mta_relay.h), before the checks collector reads them.
+ *
  * Each pass ends the log's pass (log_file_warn_pass_end), so that a file
  * warning repeated by the next scrape is not logged again (lib/log.h).
  */
@@ -20,7 +24,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "collectors/core/mta.h"
 #include "collectors/core/mta_metrics.h"
+#include "collectors/core/mta_relay.h"
 #include "lib/log.h"
 #include "lib/version.h"
 
@@ -82,6 +88,19 @@ scrape_fini(struct scrape *s)
 }
 
 int
+scrape_collector(struct scrape_ctx *sc, const struct collector *c)
+{
+	int r = c->collect(sc);
+
+	if (r != 0)
+		return r;
+	for (int k = 0; k < MTA_COUNT; k++)
+		if (mta_table[k]->collector == c)
+			mta_relay_settle(&sc->facts->mta[k], sc->arena);
+	return r;
+}
+
+int
 scrape_collect(struct scrape *s, struct metrics *m, bool *failed)
 {
 	struct metric_family *dur, *ok;
@@ -114,7 +133,7 @@ scrape_collect(struct scrape *s, struct metrics *m, bool *failed)
 		if (!s->cfg.env->enabled[i])
 			continue;
 		t = now_seconds();
-		r = c->collect(&sc);
+		r = scrape_collector(&sc, c);
 		if (r == 0 && s->arena.failed) {
 			log_warn("collector ran out of per-scrape memory", "collector", c->name, NULL);
 			r = -1;

@@ -55,6 +55,15 @@ void scrape_fini(struct scrape *s);
 int scrape_collect(struct scrape *s, struct metrics *m, bool *failed);
 
 /*
+ * scrape_collector - run one collector's collect() in sc, then, when it
+ * succeeded and fills an MTA's facts (mta_table), settle that MTA's relay
+ * verdicts with the rules every MTA shares (collectors/core/mta_relay.h).
+ * Returns what collect() returned.  scrape_collect() runs every enabled
+ * collector through it; tests that drive one collector use it too.
+ */
+int scrape_collector(struct scrape_ctx *sc, const struct collector *c);
+
+/*
  * scrape_render - lock, collect, render in fmt into out, unlock.
  * Returns 0, or -1 when no complete body could be produced.
  */

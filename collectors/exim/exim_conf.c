@@ -18,6 +18,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "lib/budget.h"
+#include "lib/hash.h"
 #include "lib/text.h"
 
 /* ------------------------------------------------------------------ */
@@ -25,24 +27,54 @@
 
 static void diag(struct exim_conf *c, const char *file, unsigned line, bool fatal,
 		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void vdiag(struct exim_conf *c, const char *file, unsigned line, bool fatal, bool limit,
+		  const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
+static void limit_hit(struct exim_conf *c, const char *file, unsigned line, const char *fmt,
+		      ...) __attribute__((format(printf, 4, 5)));
 
 static void
-diag(struct exim_conf *c, const char *file, unsigned line, bool fatal, const char *fmt, ...)
+vdiag(struct exim_conf *c, const char *file, unsigned line, bool fatal, bool limit,
+      const char *fmt, va_list ap)
 {
+	struct exim_diag *d;
+
 	if (fatal)
 		c->n_fatal++;
 	else
 		c->n_warnings++;
-	if (c->n_diags >= EXIM_CONF_MAX_DIAGS)
+	if (c->n_diags < EXIM_CONF_MAX_DIAGS)
+		d = &c->diags[c->n_diags++];
+	else if (limit && c->n_limits == 0)
+		d = &c->diags[EXIM_CONF_MAX_DIAGS - 1];	/* the first limit is always shown */
+	else
 		return;
-	struct exim_diag *d = &c->diags[c->n_diags++];
 	d->file = file;
 	d->line = line;
 	d->fatal = fatal;
-	va_list ap;
-	va_start(ap, fmt);
+	d->limit = limit;
 	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+}
+
+static void
+diag(struct exim_conf *c, const char *file, unsigned line, bool fatal, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdiag(c, file, line, fatal, false, fmt, ap);
 	va_end(ap);
+}
+
+/* A cap of ours was exceeded: the configuration is not fully read (the collector fails). */
+static void
+limit_hit(struct exim_conf *c, const char *file, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdiag(c, file, line, false, true, fmt, ap);
+	va_end(ap);
+	c->n_limits++;
 }
 
 static char *
@@ -177,7 +209,31 @@ struct parser {
 	unsigned order;
 	unsigned *opt_order;	/* parallel to options: definition order */
 	size_t opt_order_cap;
+	/* macros: a trie of their names, for finding names in a line */
+	struct macro_node *node;	/* [0] is the root (the empty prefix) */
+	size_t n_node, cap_node;
+	struct hash_index edges;	/* (parent, character) -> node */
+	size_t max_name;	/* longest macro name */
+	uint64_t pending[(EXIM_CONF_MAX_MACROS + 63) / 64];	/* macros that may occur */
+	char *tmp;		/* second line buffer for substitute() */
+	size_t *reps;		/* where substitute() put replacements ... */
+	size_t n_reps;		/* ... in its last pass */
+	struct budget work;	/* macro substitution: bytes scanned and written */
+	struct budget stored;	/* bytes kept in the configuration */
 };
+
+/*
+ * A node of the trie of macro names: the prefix of its parent plus ch;
+ * full >= 0 when that prefix is the whole name of macro number full.
+ */
+struct macro_node {
+	unsigned parent;
+	unsigned char ch;
+	int full;
+};
+
+#define EXIM_WALK_COST 16	/* work units per character a name search looks at */
+#define EXIM_MAX_REPLACEMENTS 4096	/* per physical line */
 
 static const int next_cstate[3][4] = {
 	{ 0, 1, 2, 2 },
@@ -198,6 +254,131 @@ static const struct cond_dir cond_dirs[] = {
 	{ "else", 2, 2, 0 },
 	{ "endif", 0, 0, -1 },
 };
+
+/* Count macro-substitution work; false (reported once) past the budget. */
+static bool
+work(struct parser *ps, size_t n)
+{
+	if (ps->work.exhausted)
+		return false;
+	if (budget_charge(&ps->work, n))
+		return true;
+	limit_hit(ps->c, ps->file, ps->line,
+		  "macro substitution needs more than %u bytes of work; not expanded further",
+		  EXIM_CONF_MAX_MACRO_WORK);
+	return false;
+}
+
+/* Count n bytes kept in the configuration; false (reported) past the cap. */
+static bool
+store(struct parser *ps, size_t n)
+{
+	if (ps->stored.exhausted)
+		return false;
+	if (budget_charge(&ps->stored, n))
+		return true;
+	limit_hit(ps->c, ps->file, ps->line,
+		  "the configuration holds more than %u bytes of settings; the rest is ignored",
+		  EXIM_CONF_MAX_STORED);
+	return false;
+}
+
+static uint64_t
+edge_key(unsigned parent, unsigned char ch)
+{
+	return hash_key_int((uint64_t)parent << 8 | ch);
+}
+
+/* The child of node parent by ch, 0 when there is none. */
+static unsigned
+trie_child(const struct parser *ps, unsigned parent, unsigned char ch)
+{
+	size_t pos = HASH_INDEX_START, i;
+	uint64_t h = edge_key(parent, ch);
+
+	while ((i = hash_index_next(&ps->edges, h, &pos)) != HASH_INDEX_END)
+		if (ps->node[i].parent == parent && ps->node[i].ch == ch)
+			return (unsigned)i;
+	return 0;
+}
+
+/*
+ * The macros whose whole names start at p (at most n characters there):
+ * cb for each, shortest first.  Returns the characters looked at.
+ */
+static size_t
+prefix_walk(const struct parser *ps, const char *p, size_t n,
+	    void (*cb)(struct parser *ps, int macro, void *arg), void *arg)
+{
+	unsigned at = 0;
+	size_t l;
+
+	for (l = 0; l < n && l < ps->max_name; l++) {
+		if ((at = trie_child(ps, at, (unsigned char)p[l])) == 0)
+			break;
+		if (ps->node[at].full >= 0)
+			cb((struct parser *)ps, ps->node[at].full, arg);
+	}
+	return l + 1;
+}
+
+/* Add macro m's name to the trie; -1 out of memory. */
+static int
+prefix_add(struct parser *ps, unsigned m)
+{
+	const char *name = ps->c->macros[m].name;
+	size_t n = strlen(name);
+	unsigned at = 0;
+
+	if (ps->n_node == 0) {
+		if ((ps->node = grow(ps->c, ps->node, 0, sizeof(*ps->node), &ps->cap_node)) == NULL)
+			return -1;
+		ps->node[ps->n_node++] = (struct macro_node){ 0, 0, -1 };
+	}
+	for (size_t l = 0; l < n; l++) {
+		unsigned char ch = (unsigned char)name[l];
+		unsigned next = trie_child(ps, at, ch);
+
+		if (next == 0) {
+			struct macro_node *nv = grow(ps->c, ps->node, ps->n_node, sizeof(*nv),
+						     &ps->cap_node);
+
+			if (nv == NULL)
+				return -1;
+			ps->node = nv;
+			if (hash_index_put(&ps->edges, edge_key(at, ch), ps->n_node) < 0) {
+				ps->c->oom = true;
+				return -1;
+			}
+			next = (unsigned)ps->n_node;
+			ps->node[ps->n_node++] = (struct macro_node){ at, ch, -1 };
+		}
+		at = next;
+	}
+	ps->node[at].full = (int)m;
+	if (n > ps->max_name)
+		ps->max_name = n;
+	return 0;
+}
+
+struct name_hits {
+	int equal;		/* macro named exactly so, -1 none */
+	int substring;		/* first-defined macro whose name is inside, -1 none */
+	size_t len;
+};
+
+static void
+note_inside(struct parser *ps, int macro, void *arg)
+{
+	struct name_hits *h = arg;
+
+	if (strlen(ps->c->macros[macro].name) == h->len) {
+		h->equal = macro;
+		return;
+	}
+	if (h->substring < 0 || macro < h->substring)
+		h->substring = macro;
+}
 
 static void
 macro_define(struct parser *ps, const char *s)
@@ -224,30 +405,34 @@ macro_define(struct parser *ps, const char *s)
 		s++;
 	}
 	s = skip_ws(s);
-	struct exim_macro *m = NULL;
-	for (size_t i = 0; i < c->n_macros; i++) {
-		struct exim_macro *x = &c->macros[i];
-		if (strcmp(x->name, name) == 0) {
-			if (!redef) {
-				diag(c, ps->file, ps->line, true,
-				     "macro \"%s\" is already defined (use \"==\" to redefine it)", name);
-				return;
-			}
-			m = x;
-			break;
-		}
-		if (strlen(x->name) < n && strstr(name, x->name)) {
-			diag(c, ps->file, ps->line, true,
-			     "\"%s\" cannot be defined as a macro because previously defined macro \"%s\" is a substring",
-			     name, x->name);
-			return;
-		}
+	/*
+	 * readconf.c looks at the macros in definition order: the first one
+	 * that equals the name, or is a shorter part of it, decides.  The
+	 * macros whose names occur in the new name are found through the
+	 * prefixes, at every position of the name.
+	 */
+	struct name_hits hits = { -1, -1, n };
+	for (size_t i = 0; i < n; i++)
+		prefix_walk(ps, name + i, n - i, note_inside, &hits);
+	if (hits.substring >= 0 && (hits.equal < 0 || hits.substring < hits.equal)) {
+		diag(c, ps->file, ps->line, true,
+		     "\"%s\" cannot be defined as a macro because previously defined macro \"%s\" is a substring",
+		     name, c->macros[hits.substring].name);
+		return;
+	}
+	if (hits.equal >= 0 && !redef) {
+		diag(c, ps->file, ps->line, true,
+		     "macro \"%s\" is already defined (use \"==\" to redefine it)", name);
+		return;
 	}
 	if (redef) {
-		if (!m) {
+		if (hits.equal < 0) {
 			diag(c, ps->file, ps->line, true, "can't redefine an undefined macro \"%s\"", name);
 			return;
 		}
+		struct exim_macro *m = &c->macros[hits.equal];
+		if (!store(ps, strlen(s)))
+			return;
 		char *v = xstrdup(c, s);
 		if (!v)
 			return;
@@ -256,9 +441,12 @@ macro_define(struct parser *ps, const char *s)
 		return;
 	}
 	if (c->n_macros >= EXIM_CONF_MAX_MACROS) {
-		diag(c, ps->file, ps->line, false, "too many macros, \"%s\" ignored", name);
+		limit_hit(c, ps->file, ps->line, "more than %u macros, \"%s\" ignored",
+			  EXIM_CONF_MAX_MACROS, name);
 		return;
 	}
+	if (!store(ps, n + strlen(s)))
+		return;
 	struct exim_macro *arr = grow(c, c->macros, c->n_macros, sizeof(*arr), &ps->cap_macros);
 	if (!arr)
 		return;
@@ -271,45 +459,168 @@ macro_define(struct parser *ps, const char *s)
 	}
 	arr[c->n_macros].name = nm;
 	arr[c->n_macros].value = v;
+	if (prefix_add(ps, (unsigned)c->n_macros) < 0) {
+		free(nm);
+		free(v);
+		return;
+	}
 	c->n_macros++;
 }
 
+static void
+mark_pending(struct parser *ps, int macro, void *arg)
+{
+	int after = *(const int *)arg;
+
+	if (macro > after)
+		ps->pending[macro / 64] |= UINT64_C(1) << (macro % 64);
+}
+
+/* Mark the macros whose names start in buf[a..b) (uppercase positions), if defined after "after". */
+static bool
+find_names(struct parser *ps, const char *buf, size_t len, size_t a, size_t b, int after)
+{
+	for (size_t i = a; i < b; i++) {
+		if (!isupper((unsigned char)buf[i]))
+			continue;
+		if (!work(ps, EXIM_WALK_COST * prefix_walk(ps, buf + i, len - i, mark_pending,
+							  &after)))
+			return false;
+	}
+	return work(ps, b - a);
+}
+
+/* The next pending macro from m on, cleared; -1 when none. */
+static int
+next_pending(struct parser *ps, int m)
+{
+	for (size_t w = (size_t)m / 64; w < sizeof(ps->pending) / sizeof(ps->pending[0]); w++) {
+		uint64_t bits = ps->pending[w];
+
+		if (w == (size_t)m / 64)
+			bits &= ~UINT64_C(0) << (m % 64);
+		if (bits != 0) {
+			int b = __builtin_ctzll(bits);
+
+			ps->pending[w] &= ~(UINT64_C(1) << b);
+			return (int)(w * 64) + b;
+		}
+	}
+	return -1;
+}
+
 /*
- * substitute - replace macros in buf[from..len), in place; returns whether
- * any replacement happened.  The buffer holds at most cap-1 characters;
- * beyond that the line is left unexpanded and flagged.
+ * replace_all - one macro over buf[from..*len), into ps->tmp and back:
+ * every occurrence, left to right, the text after a replacement searched
+ * from its end (readconf.c does not rescan a replacement for the same
+ * macro).  Records where the replacements went (ps->reps).  Returns 1 if
+ * anything was replaced, 0 if not, -1 when a cap stops it.
+ */
+static int
+replace_all(struct parser *ps, const struct exim_macro *m, char *buf, size_t *len, size_t cap,
+	    size_t from)
+{
+	size_t nl = strlen(m->name), rl = 0, p = from, o = from;
+	bool any = false;
+	const char *q;
+
+	ps->n_reps = 0;
+	while ((q = memmem(buf + p, *len - p, m->name, nl)) != NULL) {
+		size_t k = (size_t)(q - buf);
+
+		if (!any) {
+			rl = strlen(m->value);
+			memcpy(ps->tmp, buf, from);
+			any = true;
+		}
+		if (ps->n_reps == EXIM_MAX_REPLACEMENTS) {
+			limit_hit(ps->c, ps->file, ps->line,
+				  "more than %u macro replacements on one line; not expanded further",
+				  EXIM_MAX_REPLACEMENTS);
+			return -1;
+		}
+		if (o + (k - p) + rl + (*len - k - nl) + 1 > cap) {
+			limit_hit(ps->c, ps->file, ps->line,
+				  "line longer than %u characters after macro expansion; not expanded further",
+				  EXIM_CONF_MAX_LINE);
+			return -1;
+		}
+		if (!work(ps, (k - p) + rl))
+			return -1;
+		memcpy(ps->tmp + o, buf + p, k - p);
+		o += k - p;
+		ps->reps[ps->n_reps++] = o;
+		memcpy(ps->tmp + o, m->value, rl);
+		o += rl;
+		p = k + nl;
+	}
+	if (!work(ps, *len - p))	/* what memmem scanned after the last match */
+		return -1;
+	if (!any)
+		return 0;
+	memcpy(ps->tmp + o, buf + p, *len - p);
+	o += *len - p;
+	if (!work(ps, o))
+		return -1;
+	memcpy(buf, ps->tmp, o);
+	buf[o] = '\0';
+	*len = o;
+	return 1;
+}
+
+/*
+ * substitute - replace macros in buf[from..*len) as readconf.c's
+ * macros_expand() does, in place; returns whether any replacement
+ * happened.  Exim tries every macro, in definition order, on the whole
+ * rest of the line (strstr), so a later macro also sees what an earlier
+ * one put in, and an earlier one never sees what a later one put in.
+ * Here the result is the same for a cost that follows what the line
+ * holds: the macros whose names occur in the line are found first (names
+ * start with an uppercase letter; their prefixes are indexed), and only
+ * those are applied, in definition order; after each replacement the text
+ * around it is searched again for names of macros still to come.  Every
+ * byte scanned or written is charged to ps->work.  The buffer holds at
+ * most cap-1 characters; beyond that, or past the budget, the line is left
+ * as far as it got and a limit is reported.
  */
 static bool
 substitute(struct parser *ps, char *buf, size_t *len, size_t cap, size_t from)
 {
 	struct exim_conf *c = ps->c;
 	bool found = false;
-	unsigned budget = 4096;	/* replacements per physical line */
-	for (size_t i = 0; i < c->n_macros; i++) {
-		const char *name = c->macros[i].name;
-		const char *rep = c->macros[i].value;
-		size_t nl = strlen(name), rl = strlen(rep);
-		size_t t = from;
-		char *p;
-		while (t <= *len && (p = strstr(buf + t, name)) != NULL) {
-			size_t off = (size_t)(p - buf);
-			if (budget-- == 0) {
-				diag(c, ps->file, ps->line, false,
-				     "too many macro replacements on one line; not expanded further");
+	size_t s = from;
+	int m = 0;
+
+	while (s < *len && !isupper((unsigned char)buf[s]))
+		s++;
+	if (s >= *len || c->n_macros == 0)
+		return false;
+	memset(ps->pending, 0, sizeof(ps->pending));
+	if (!find_names(ps, buf, *len, s, *len, -1))
+		return false;
+	while ((m = next_pending(ps, m)) >= 0) {
+		int r = replace_all(ps, &c->macros[m], buf, len, cap, s);
+		size_t done = s, rl = strlen(c->macros[m].value);
+
+		if (r < 0)
+			return found;
+		if (r == 0)
+			continue;
+		found = true;
+		/* names of later macros that now start in or just before a replacement */
+		for (size_t i = 0; i < ps->n_reps; i++) {
+			size_t at = ps->reps[i];
+			size_t a = at >= s + ps->max_name - 1 ? at - (ps->max_name - 1) : s;
+			size_t b = at + rl;
+
+			if (a < done)
+				a = done;
+			if (a < b && !find_names(ps, buf, *len, a, b, m))
 				return found;
-			}
-			if (*len - nl + rl + 1 > cap) {
-				diag(c, ps->file, ps->line, false,
-				     "line too long after macro expansion; not expanded further");
-				return found;
-			}
-			if (rl != nl)
-				memmove(p + rl, p + nl, *len - off - nl + 1);
-			memcpy(p, rep, rl);
-			*len = *len - nl + rl;
-			t = off + rl;
-			found = true;
+			if (b > done)
+				done = b;
 		}
+		m++;
 	}
 	return found;
 }
@@ -393,7 +704,12 @@ set_option(struct parser *ps, const char *name, char *value)
 		}
 	}
 	if (ps->n_items >= EXIM_CONF_MAX_ITEMS) {
-		diag(c, ps->file, ps->line, false, "too many settings, \"%s\" ignored", name);
+		limit_hit(c, ps->file, ps->line, "more than %u settings, \"%s\" ignored",
+			  EXIM_CONF_MAX_ITEMS, name);
+		free(value);
+		return;
+	}
+	if (!store(ps, strlen(name) + strlen(value))) {
 		free(value);
 		return;
 	}
@@ -467,9 +783,11 @@ main_line(struct parser *ps, const char *s)
 		}
 		char *value = read_value(ps, rest + 1, "named list");
 		struct exim_named_list *arr = grow(c, c->lists, c->n_lists, sizeof(*arr), &ps->cap_lists);
-		if (!value || !arr || ps->n_items >= EXIM_CONF_MAX_ITEMS) {
+		if (!value || !arr || ps->n_items >= EXIM_CONF_MAX_ITEMS
+		    || !store(ps, strlen(name) + strlen(value))) {
 			if (ps->n_items >= EXIM_CONF_MAX_ITEMS)
-				diag(c, ps->file, ps->line, false, "too many settings, list \"%s\" ignored", name);
+				limit_hit(c, ps->file, ps->line, "more than %u settings, list \"%s\" ignored",
+					  EXIM_CONF_MAX_ITEMS, name);
 			free(name);
 			free(value);
 			return;
@@ -564,7 +882,12 @@ acl_add_cond(struct parser *ps, const char *s)
 		diag(c, ps->file, ps->line, false, "unexpected text after ACL condition \"%s\"", name);
 	}
 	if (ps->n_items >= EXIM_CONF_MAX_ITEMS) {
-		diag(c, ps->file, ps->line, false, "too many ACL lines, rest ignored");
+		limit_hit(c, ps->file, ps->line, "more than %u settings, ACL line ignored",
+			  EXIM_CONF_MAX_ITEMS);
+		free(name);
+		return;
+	}
+	if (!store(ps, strlen(name) + strlen(val))) {
 		free(name);
 		return;
 	}
@@ -592,7 +915,8 @@ acl_line(struct parser *ps, const char *s)
 		p++;
 	if (p > s && *skip_ws(p) == ':' && isalpha((unsigned char)*s)) {
 		if (ps->n_items >= EXIM_CONF_MAX_ITEMS || c->n_acls >= 1024) {
-			diag(c, ps->file, ps->line, false, "too many ACLs, rest ignored");
+			limit_hit(c, ps->file, ps->line, "more than %u settings or 1024 ACLs, ACL ignored",
+				  EXIM_CONF_MAX_ITEMS);
 			ps->acl = NULL;
 			return;
 		}
@@ -683,15 +1007,134 @@ logical_line(struct parser *ps, char *s)
 	(void)c;
 }
 
+/* One file being read: a top-level source or an .include'd file. */
+struct frame {
+	const char *name;	/* for diagnostics */
+	const char *path;	/* as Exim names it: relative .include, loops */
+	const char *text;
+	size_t len;
+	size_t off;
+	unsigned lineno;
+	bool owned;		/* path is ours (an included file's), freed on pop */
+};
+
+/*
+ * include_line - a physical line starting with ".include" or
+ * ".include_if_exists" (readconf.c get_config_line()): push the named file
+ * on the stack, skip it, or report why not.  line is the text after the
+ * leading whitespace, NUL-terminated.
+ */
+static void
+include_line(struct parser *ps, struct frame *stack, int *sp, char *line)
+{
+	struct exim_conf *c = ps->c;
+	bool if_exists = !isspace((unsigned char)line[8]);
+	char *p = line + (if_exists ? 18 : 8);
+	char *t;
+	char path[4096];
+	const char *text, *name;
+	size_t len;
+	char err[256];
+	int r;
+
+	p = (char *)skip_ws(p);
+	t = p + strlen(p);
+	while (t > p && isspace((unsigned char)t[-1]))
+		t--;
+	if (*p == '"' && t > p + 1 && t[-1] == '"') {
+		p++;
+		t--;
+	}
+	*t = '\0';
+	if (!c->files.read) {
+		c->n_includes_unread++;
+		diag(c, ps->file, ps->line, false,
+		     ".include is not followed; settings in the included file are not seen");
+		return;
+	}
+	if (*p != '/') {
+		const char *dir = stack[*sp].path;
+		const char *slash = strrchr(dir, '/');
+
+		if (if_exists) {
+			diag(c, ps->file, ps->line, true, ".include specifies a non-absolute path \"%.100s\"", p);
+			return;
+		}
+		if ((size_t)snprintf(path, sizeof(path), "%.*s/%s",
+				     slash ? (int)(slash - dir) : 0, dir, p) >= sizeof(path)) {
+			diag(c, ps->file, ps->line, false, ".include path too long; not followed");
+			c->n_includes_unread++;
+			return;
+		}
+	} else if ((size_t)snprintf(path, sizeof(path), "%s", p) >= sizeof(path)) {
+		diag(c, ps->file, ps->line, false, ".include path too long; not followed");
+		c->n_includes_unread++;
+		return;
+	}
+	for (int i = 0; i <= *sp; i++) {
+		if (strcmp(stack[i].path, path) == 0) {
+			/* Exim reopens it until it runs out of file descriptors */
+			diag(c, ps->file, ps->line, true,
+			     "failed to open included configuration file %.200s: it includes itself "
+			     "(Exim nests it until it runs out of file descriptors)", path);
+			return;
+		}
+	}
+	if (*sp + 1 >= EXIM_CONF_MAX_INCLUDE_DEPTH) {
+		diag(c, ps->file, ps->line, false,
+		     ".include nested deeper than %d files; %.200s not read",
+		     EXIM_CONF_MAX_INCLUDE_DEPTH, path);
+		c->n_includes_unread++;
+		return;
+	}
+	if (c->n_includes >= EXIM_CONF_MAX_INCLUDES) {
+		diag(c, ps->file, ps->line, false, "more than %d .include files; %.200s not read",
+		     EXIM_CONF_MAX_INCLUDES, path);
+		c->n_includes_unread++;
+		return;
+	}
+	r = c->files.read(c->files.ctx, path, &text, &len, &name, err, sizeof(err));
+	if (r == 1) {
+		if (!if_exists)
+			diag(c, ps->file, ps->line, true,
+			     "failed to open included configuration file %.200s: no such file", path);
+		return;
+	}
+	if (r != 0) {
+		diag(c, ps->file, ps->line, false, "cannot read included file %.200s: %.200s; not followed",
+		     path, err);
+		c->n_includes_unread++;
+		return;
+	}
+	char *kept = xstrdup(c, path);
+	if (!kept)
+		return;
+	(*sp)++;
+	stack[*sp] = (struct frame){ name, kept, text, len, 0, 0, true };
+	c->n_includes++;
+}
+
 int
 exim_conf_parse(const struct exim_source *src, size_t nsrc,
-		const struct exim_macro *predef, size_t npredef, struct exim_conf *conf)
+		const struct exim_macro *predef, size_t npredef,
+		const struct exim_files *files, struct exim_conf *conf)
 {
 	memset(conf, 0, sizeof(*conf));
+	if (files)
+		conf->files = *files;
 	struct parser ps = { .c = conf, .sp = -1 };
 	size_t cap = EXIM_CONF_MAX_LINE + 1;
 	char *buf = malloc(cap);
-	if (!buf) {
+	struct frame *stack = calloc(EXIM_CONF_MAX_INCLUDE_DEPTH, sizeof(*stack));
+	ps.tmp = malloc(cap);
+	ps.reps = malloc(EXIM_MAX_REPLACEMENTS * sizeof(*ps.reps));
+	budget_init(&ps.work, EXIM_CONF_MAX_MACRO_WORK);
+	budget_init(&ps.stored, EXIM_CONF_MAX_STORED);
+	if (!buf || !stack || !ps.tmp || !ps.reps) {
+		free(buf);
+		free(stack);
+		free(ps.tmp);
+		free(ps.reps);
 		conf->oom = true;
 		return -1;
 	}
@@ -705,24 +1148,41 @@ exim_conf_parse(const struct exim_source *src, size_t nsrc,
 	size_t len = 0;		/* logical line so far */
 	const char *lfile = NULL;
 	unsigned lline = 0;
+	int sp = -1;		/* top of the file stack */
+	size_t si = 0;		/* next top-level source */
 
-	for (size_t si = 0; si < nsrc && !conf->oom; si++) {
-		const struct exim_source *sr = &src[si];
-		size_t off = 0;
-		unsigned lineno = sr->first_line ? sr->first_line - 1 : 0;
-		while (off < sr->len && !conf->oom) {
-			const char *nl = memchr(sr->text + off, '\n', sr->len - off);
-			size_t plen = nl ? (size_t)(nl - (sr->text + off)) : sr->len - off;
-			const char *phys = sr->text + off;
-			off += plen + (nl ? 1 : 0);
-			lineno++;
-			ps.file = sr->name;
+	while (!conf->oom && !conf->n_limits) {
+		if (sp < 0) {
+			if (si >= nsrc)
+				break;
+			const struct exim_source *sr = &src[si++];
+			sp = 0;
+			stack[0] = (struct frame){ sr->name, sr->path ? sr->path : sr->name, sr->text,
+						   sr->len, 0, sr->first_line ? sr->first_line - 1 : 0,
+						   false };
+		}
+		struct frame *fr = &stack[sp];
+		if (fr->off >= fr->len) {
+			/* end of a file: an included one returns to its includer */
+			if (fr->owned)
+				free((char *)fr->path);
+			sp--;
+			continue;
+		}
+		{
+			const char *nl = memchr(fr->text + fr->off, '\n', fr->len - fr->off);
+			size_t plen = nl ? (size_t)(nl - (fr->text + fr->off)) : fr->len - fr->off;
+			const char *phys = fr->text + fr->off;
+			fr->off += plen + (nl ? 1 : 0);
+			fr->lineno++;
+			unsigned lineno = fr->lineno;
+			ps.file = fr->name;
 			ps.line = lineno;
 
 			if (len + plen + 1 > cap) {
 				/* the whole logical line is dropped */
-				diag(conf, sr->name, lineno, false,
-				     "line longer than %u characters ignored", EXIM_CONF_MAX_LINE);
+				limit_hit(conf, fr->name, lineno, "line longer than %u characters ignored",
+					  EXIM_CONF_MAX_LINE);
 				len = 0;
 				continue;
 			}
@@ -733,6 +1193,16 @@ exim_conf_parse(const struct exim_source *src, size_t nsrc,
 			size_t ss = len;
 			while (ss < newlen && isspace((unsigned char)buf[ss]))
 				ss++;
+			/*
+			 * A comment: Exim replaces macros in it first, but a macro
+			 * name starts with an uppercase letter, so the '#' stays
+			 * first and the line stays a comment whatever the macros
+			 * hold.  Skipping it is the same, and costs nothing.
+			 */
+			if (buf[ss] == '#') {
+				buf[len] = '\0';
+				continue;
+			}
 			size_t from = ss;
 			if (len == 0 && isupper((unsigned char)buf[ss])) {
 				size_t q = ss;
@@ -763,7 +1233,7 @@ exim_conf_parse(const struct exim_source *src, size_t nsrc,
 					handled = true;
 					if (cd->pushpop > 0) {
 						if (ps.sp >= EXIM_CONF_MAX_NEST - 1) {
-							diag(conf, sr->name, lineno, true, ".%s nested too deeply",
+							diag(conf, fr->name, lineno, true, ".%s nested too deeply",
 							     cd->name);
 							break;
 						}
@@ -771,7 +1241,7 @@ exim_conf_parse(const struct exim_source *src, size_t nsrc,
 						ps.cstate = next_cstate[ps.cstate][found ? cd->action_found
 										  : cd->action_notfound];
 					} else if (ps.sp < 0) {
-						diag(conf, sr->name, lineno, true, ".%s without matching .ifdef",
+						diag(conf, fr->name, lineno, true, ".%s without matching .ifdef",
 						     cd->name);
 					} else if (cd->pushpop < 0) {
 						ps.cstate = ps.stack[ps.sp--];
@@ -794,14 +1264,12 @@ exim_conf_parse(const struct exim_source *src, size_t nsrc,
 			    (isspace((unsigned char)buf[ss + 8]) ||
 			     (strncmp(buf + ss + 8, "_if_exists", 10) == 0 &&
 			      isspace((unsigned char)buf[ss + 18])))) {
-				conf->n_includes++;
-				diag(conf, sr->name, lineno, false,
-				     ".include is not followed; settings in the included file are not seen");
+				include_line(&ps, stack, &sp, buf + ss);
 				buf[len] = '\0';
 				continue;
 			}
 			if (len == 0) {
-				lfile = sr->name;
+				lfile = fr->name;
 				lline = lineno;
 				memmove(buf, buf + ss, newlen - ss + 1);
 				newlen -= ss;
@@ -825,15 +1293,23 @@ exim_conf_parse(const struct exim_source *src, size_t nsrc,
 			}
 		}
 	}
-	if (len > 0 && !conf->oom) {
+	if (len > 0 && !conf->oom && !conf->n_limits) {
 		ps.file = lfile;
 		ps.line = lline;
 		logical_line(&ps, buf);
 	}
-	if (ps.sp >= 0 && nsrc > 0)
+	if (ps.sp >= 0 && nsrc > 0 && !conf->n_limits)
 		diag(conf, src[nsrc - 1].name, 0, true,
 		     "unexpected end of configuration file: .endif missing");
+	for (; sp >= 0; sp--)	/* left early (out of memory) */
+		if (stack[sp].owned)
+			free((char *)stack[sp].path);
 	free(buf);
+	free(ps.tmp);
+	free(ps.reps);
+	free(ps.node);
+	hash_index_free(&ps.edges);
+	free(stack);
 	return conf->oom ? -1 : 0;
 }
 
@@ -1181,145 +1657,1003 @@ tv_not(enum tv v)
 	return v == TV_T ? TV_F : v == TV_F ? TV_T : v;
 }
 
-static enum tv eval_list(const struct exim_conf *c, enum exim_list_type type,
-			 const char *list, int depth, int fam);
+/* A file a list or lookup names, read once per judgement. */
+struct lkfile {
+	char *path;
+	int state;		/* 0 read, 1 absent, -1 unreadable */
+	const char *text;
+	size_t len;
+	bool scanned;		/* the key summary below is filled */
+	bool key_star;		/* a key "*" (the default of lookup types with '*') */
+	bool key_all4;		/* an iplsearch key covering every IPv4 address */
+	bool key_all6;		/* ... every IPv6 address */
+	bool key_pattern;	/* a key that is a regex or needs expansion (wildlsearch) */
+	bool key_tld;		/* a key "*.tld" / "*tld": any name under a top-level domain */
+};
 
-/* a network that holds every address of the client's family */
-static bool
-cidr_all(const char *item, int fam)
+/* One judgement's state: the configuration, the files it read. */
+struct eval {
+	const struct exim_conf *c;
+	struct lkfile files[EXIM_CONF_MAX_LOOKUP_FILES];
+	size_t n_files;
+	char why[200];		/* the first thing that could not be judged */
+};
+
+static void
+eval_why(struct eval *ev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+eval_why(struct eval *ev, const char *fmt, ...)
 {
+	va_list ap;
+
+	if (ev->why[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(ev->why, sizeof(ev->why), fmt, ap);
+	va_end(ap);
+}
+
+static void
+eval_free(struct eval *ev)
+{
+	for (size_t i = 0; i < ev->n_files; i++)
+		free(ev->files[i].path);
+	ev->n_files = 0;
+}
+
+/* The file at path (an absolute path as Exim names it), read at most once. */
+static struct lkfile *
+eval_file(struct eval *ev, const char *path)
+{
+	struct lkfile *f;
+	const char *name;
+	char err[200];
+
+	for (size_t i = 0; i < ev->n_files; i++)
+		if (strcmp(ev->files[i].path, path) == 0)
+			return &ev->files[i];
+	if (!ev->c->files.read) {
+		eval_why(ev, "%.150s is not read here", path);
+		return NULL;
+	}
+	if (ev->n_files >= EXIM_CONF_MAX_LOOKUP_FILES) {
+		eval_why(ev, "more than %d lookup files", EXIM_CONF_MAX_LOOKUP_FILES);
+		return NULL;
+	}
+	f = &ev->files[ev->n_files];
+	memset(f, 0, sizeof(*f));
+	f->path = strdup(path);
+	if (!f->path)
+		return NULL;
+	ev->n_files++;
+	f->state = ev->c->files.read(ev->c->files.ctx, path, &f->text, &f->len, &name, err,
+				     sizeof(err));
+	if (f->state != 0) {
+		f->text = NULL;
+		f->len = 0;
+	}
+	return f;
+}
+
+/* usable: read, else the reason recorded */
+static struct lkfile *
+eval_file_read(struct eval *ev, const char *path)
+{
+	struct lkfile *f = eval_file(ev, path);
+
+	if (!f)
+		return NULL;
+	if (f->state == 1) {
+		/* Exim's process dies at the lookup (search_open: LOG_PANIC_DIE) */
+		eval_why(ev, "%.150s does not exist", path);
+		return NULL;
+	}
+	if (f->state != 0) {
+		eval_why(ev, "%.150s cannot be read", path);
+		return NULL;
+	}
+	return f;
+}
+
+/* next physical line of text[*off..len) into line (cut at linelen-1) */
+static bool
+next_text_line(const char *text, size_t len, size_t *off, char *line, size_t linelen)
+{
+	if (*off >= len)
+		return false;
+	const char *s = text + *off;
+	const char *nl = memchr(s, '\n', len - *off);
+	size_t n = nl ? (size_t)(nl - s) : len - *off;
+	*off += n + (nl ? 1 : 0);
+	if (n >= linelen)
+		n = linelen - 1;
+	memcpy(line, s, n);
+	line[n] = '\0';
+	return true;
+}
+
+/*
+ * The keys of an lsearch-format file (lookups/lsearch.c): a line that is
+ * empty, starts with '#' or with white space (a continuation) has none;
+ * a key in double quotes may hold anything (backslash escapes), else it
+ * ends at ':' or white space.
+ */
+static void
+lkfile_scan(struct lkfile *f)
+{
+	char line[1024], key[512];
+	size_t off = 0;
+
+	if (f->scanned)
+		return;
+	f->scanned = true;
+	while (next_text_line(f->text, f->len, &off, line, sizeof(line))) {
+		const char *s = line;
+		size_t k = 0;
+
+		if (!*s || *s == '#' || isspace((unsigned char)*s))
+			continue;
+		if (*s == '"') {
+			for (s++; *s && *s != '"' && k + 1 < sizeof(key); s++) {
+				if (*s == '\\' && s[1])
+					s++;
+				key[k++] = *s;
+			}
+		} else {
+			while (*s && *s != ':' && !isspace((unsigned char)*s) && k + 1 < sizeof(key))
+				key[k++] = *s++;
+		}
+		key[k] = '\0';
+		if (strcmp(key, "*") == 0)
+			f->key_star = true;
+		if (key[0] == '^' || strchr(key, '$') || strstr(key, "\\N"))
+			f->key_pattern = true;
+		if (key[0] == '*' && key[1]) {
+			const char *dot = strchr(key + 2, '.');
+			if (!dot)
+				f->key_tld = true;
+		}
+		struct inaddr net;
+		unsigned plen;
+		if (strchr(key, '/') && inaddr_parse_cidr(key, &net, &plen) == 0 && plen == 0) {
+			if (net.family == AF_INET)
+				f->key_all4 = true;
+			else
+				f->key_all6 = true;
+		}
+	}
+}
+
+/* A lookup item "[net[N]-][partial[N]-]type[*|*@][,opts];data". */
+struct lookup {
+	bool net;		/* net[N]-: the key is the client's IP address */
+	int mask;		/* N of net[N]-, -1 when none */
+	bool partial;		/* partial[N]-: wildcard keys for names */
+	int partial_n;		/* N of partial[N]-, 2 by default */
+	bool star;		/* type* or type*@: a default key "*" */
+	char type[24];
+	const char *data;	/* after the ';' */
+};
+
+static bool
+lookup_parse(const char *item, struct lookup *lk)
+{
+	const char *semi = strchr(item, ';');
+	const char *p = item;
+	size_t n = 0;
+
+	memset(lk, 0, sizeof(*lk));
+	lk->mask = -1;
+	lk->partial_n = 2;
+	if (!semi)
+		return false;
+	lk->data = skip_ws(semi + 1);
+	if (strncmp(p, "net", 3) == 0 && (isdigit((unsigned char)p[3]) || p[3] == '-')) {
+		const char *q = p + 3;
+		int m = -1;
+		while (isdigit((unsigned char)*q)) {
+			m = (m < 0 ? 0 : m) * 10 + (*q - '0');
+			if (m > 128)
+				m = 128;
+			q++;
+		}
+		if (*q == '-') {
+			lk->net = true;
+			lk->mask = m;
+			p = q + 1;
+		}
+	}
+	if (strncmp(p, "partial", 7) == 0) {
+		const char *q = p + 7;
+		int m = -1;
+		while (isdigit((unsigned char)*q)) {
+			m = (m < 0 ? 0 : m) * 10 + (*q - '0');
+			if (m > 99)
+				m = 99;
+			q++;
+		}
+		if (*q == '-' || *q == '(') {
+			lk->partial = true;
+			lk->partial_n = m < 0 ? 2 : m;
+			while (*q && *q != '-' && q < semi)
+				q++;	/* "partial(affix)-" */
+			p = *q == '-' ? q + 1 : q;
+		}
+	}
+	while (p < semi && (isalnum((unsigned char)*p) || *p == '_') && n + 1 < sizeof(lk->type))
+		lk->type[n++] = *p++;
+	lk->type[n] = '\0';
+	if (p < semi && *p == '*') {
+		lk->star = true;
+		p++;
+		if (*p == '@')
+			p++;
+	}
+	return n > 0 && (p == semi || *p == ',');
+}
+
+static bool
+type_is(const struct lookup *lk, const char *const *names)
+{
+	for (; *names; names++)
+		if (strcmp(lk->type, *names) == 0)
+			return true;
+	return false;
+}
+
+static const char *const text_keyed[] = { "lsearch", "wildlsearch", "nwildlsearch", "iplsearch", NULL };
+static const char *const binary_keyed[] = { "dbm", "dbmnz", "dbmjz", "cdb", NULL };
+static const char *const wild_keyed[] = { "wildlsearch", "nwildlsearch", NULL };
+
+/* The file a single-key lookup reads (dbm: the .db file of Berkeley DB). */
+static void
+lookup_file(const struct lookup *lk, char *out, size_t outlen)
+{
+	size_t n = strcspn(lk->data, " \t");
+
+	snprintf(out, outlen, "%.*s%s", (int)n, lk->data,
+		 strncmp(lk->type, "dbm", 3) == 0 ? ".db" : "");
+}
+
+/*
+ * What a host-list item can do for the abstract client (an arbitrary
+ * address of family fam; a host name in a domain it controls, verified by
+ * Exim's forward lookup, or none, as it likes): each bit one outcome of
+ * verify.c check_host() that can happen.
+ */
+#define HO_OK 0x1u		/* matches */
+#define HO_FAIL 0x2u		/* does not match: the list goes on */
+#define HO_ERROR 0x4u		/* Exim's ERROR (needed information missing) */
+#define HO_ENV 0x8u		/* which of the above is not known offline */
+
+/* patterns matched against the client's host name: it may have none */
+#define HO_NAME (HO_FAIL | HO_ERROR)
+
+static unsigned
+host_lookup(struct eval *ev, const char *item, int fam)
+{
+	struct lookup lk;
+	struct lkfile *f;
+	char path[4096];
+
+	if (!lookup_parse(item, &lk)) {
+		eval_why(ev, "host list item \"%.80s\"", item);
+		return HO_ENV;
+	}
+	if (!type_is(&lk, text_keyed) && !type_is(&lk, binary_keyed)) {
+		/* query-style and other types: the answer is in their data */
+		eval_why(ev, "%s lookup in a host list", lk.type);
+		return HO_ENV;
+	}
+	if (lk.data[0] != '/') {
+		eval_why(ev, "%s lookup with a relative file name", lk.type);
+		return HO_ENV;
+	}
+	lookup_file(&lk, path, sizeof(path));
+	f = eval_file_read(ev, path);
+	if (!f)
+		return HO_ENV;
+	if (lk.net) {
+		/* the key is the client's address: the same for every client only with net0- */
+		if (lk.mask == 0 || (lk.mask > 0 && strcmp(lk.type, "iplsearch") == 0)) {
+			eval_why(ev, "net%d-%s;%.120s", lk.mask, lk.type, path);
+			return HO_ENV;
+		}
+		if (type_is(&lk, binary_keyed)) {
+			if (!lk.star)
+				return HO_FAIL;	/* literal keys name somebody else */
+			eval_why(ev, "%s* default key in %.120s (not read)", lk.type, path);
+			return HO_ENV;
+		}
+		lkfile_scan(f);
+		if (lk.star && f->key_star)
+			return HO_OK;
+		if (strcmp(lk.type, "iplsearch") == 0)
+			return (fam == AF_INET ? f->key_all4 : f->key_all6) ? HO_OK : HO_FAIL;
+		if (type_is(&lk, wild_keyed)) {
+			if (f->key_star)
+				return HO_OK;
+			if (f->key_pattern) {
+				eval_why(ev, "pattern keys in %.120s", path);
+				return HO_ENV;
+			}
+		}
+		return HO_FAIL;
+	}
+	/* keyed by the client's (verified) host name: it may have none */
+	if (type_is(&lk, binary_keyed)) {
+		if (!lk.star && !lk.partial)
+			return HO_NAME;
+		eval_why(ev, "%s%s lookup in %.120s (not read)", lk.partial ? "partial-" : "",
+			 lk.type, path);
+		return HO_NAME | HO_ENV;
+	}
+	lkfile_scan(f);
+	if (lk.star && f->key_star)
+		return HO_OK | HO_NAME;
+	if (strcmp(lk.type, "iplsearch") == 0)
+		return HO_NAME;	/* a name is no IP address */
+	if (type_is(&lk, wild_keyed)) {
+		if (f->key_star || f->key_tld)
+			return HO_OK | HO_NAME;
+		if (f->key_pattern) {
+			eval_why(ev, "pattern keys in %.120s", path);
+			return HO_NAME | HO_ENV;
+		}
+		return HO_NAME;
+	}
+	if (lk.partial && f->key_tld && lk.partial_n <= 1)
+		return HO_OK | HO_NAME;
+	return HO_NAME;
+}
+
+/* one host-list item (not "+name", not a file), for an arbitrary client of family fam */
+static unsigned
+host_item(struct eval *ev, const char *item, int fam)
+{
+	const char *t;
+
+	if (strcmp(item, "*") == 0)
+		return HO_OK;
+	if (!*item)
+		return HO_FAIL;	/* matches only when there is no remote host */
+	if (item[0] == '$' || strstr(item, "${")) {
+		eval_why(ev, "host list item \"%.80s\" needs expansion", item);
+		return HO_ENV;
+	}
+	if (strcmp(item, "@") == 0 || strcmp(item, "@[]") == 0)
+		return HO_FAIL;	/* this host's own addresses */
+	if (strchr(item, ';'))
+		return host_lookup(ev, item, fam);
 	struct inaddr net;
 	unsigned plen;
-	if (!strchr(item, '/'))
-		return false;
-	if (inaddr_parse_cidr(item, &net, &plen) != 0 || plen != 0)
-		return false;
-	return net.family == fam;
+	if (inaddr_parse_cidr(item, &net, &plen) == 0)
+		return net.family == fam && plen == 0 ? HO_OK : HO_FAIL;
+	/* digits and dots only, or before a '/': "malformed IPv4 address" for everyone */
+	for (t = item; isdigit((unsigned char)*t) || *t == '.'; t++)
+		;
+	if (!*t || (*t == '/' && t != item))
+		return HO_ERROR;
+	if (item[0] == '^') {
+		eval_why(ev, "regular expression \"%.80s\" on the client's host name", item);
+		return HO_NAME | HO_ENV;
+	}
+	if (item[0] == '*') {
+		/* the end of the client's host name: "*.com" is anybody's */
+		const char *dot = strchr(item + 2, '.');
+		return item[1] && !dot ? HO_OK | HO_NAME : HO_NAME;
+	}
+	for (t = item; isalnum((unsigned char)*t) || *t == '.' || *t == '-' || *t == '_'; t++)
+		;
+	if (!*t)
+		return HO_FAIL;	/* a name: its addresses are somebody else's */
+	return HO_NAME;	/* compared with the client's host name */
 }
 
-/* one host-list item, for an arbitrary Internet client address */
+/* one domain-list item (not "+name", not a file) for an arbitrary external domain */
 static enum tv
-host_item(const struct exim_conf *c, const char *item, int depth, int fam)
+domain_item(struct eval *ev, const char *item)
 {
 	if (strcmp(item, "*") == 0)
 		return TV_T;
-	if (item[0] == '+')
-		return eval_list(c, EXIM_LIST_HOST, item + 1, depth + 1, fam);
-	if (item[0] == '$' || strstr(item, "${"))
-		return TV_U;
-	if (item[0] == '/')
-		return TV_U;	/* a file of items */
-	if (item[0] == '^')
-		return TV_U;	/* regex on the (client-controlled) host name */
-	const char *semi = strchr(item, ';');
-	if (semi) {
-		/* "net-lsearch;file", "lsearch;file", "dnsdb..." */
+	if (strncmp(item, "@mx_", 4) == 0)
+		return TV_C;	/* a domain whose MX the client points at this host */
+	if (item[0] == '$' || strstr(item, "${")) {
+		eval_why(ev, "domain list item \"%.80s\" needs expansion", item);
 		return TV_U;
 	}
-	if (cidr_all(item, fam))
-		return TV_T;
-	/* addresses, networks, names, "@", "@[]", "localhost": specific hosts */
-	return TV_F;
-}
+	if (item[0] == '^') {
+		eval_why(ev, "regular expression \"%.80s\" on the domain", item);
+		return TV_U;
+	}
+	if (strchr(item, ';')) {
+		struct lookup lk;
+		struct lkfile *f;
+		char path[4096];
 
-static enum tv
-domain_item(const struct exim_conf *c, const char *item, int depth)
-{
-	if (strcmp(item, "*") == 0)
-		return TV_T;
-	if (item[0] == '+')
-		return eval_list(c, EXIM_LIST_DOMAIN, item + 1, depth + 1, 0);
-	if (strncmp(item, "@mx_", 4) == 0)
-		return TV_T;	/* any domain whose MX the client points at us */
-	if (item[0] == '$' || strstr(item, "${"))
-		return TV_U;
-	if (item[0] == '^' || item[0] == '/')
-		return TV_U;
-	const char *semi = strchr(item, ';');
-	if (semi) {
-		/* plain lookups hold a fixed set; wildcard/partial ones may not */
-		if (strstr(item, "partial") && (size_t)(strstr(item, "partial") - item) < (size_t)(semi - item))
+		/* a lookup holds a fixed set of domains; a default or wildcard key may not */
+		if (!lookup_parse(item, &lk) || (!lk.star && !lk.partial))
+			return TV_F;
+		if (!type_is(&lk, text_keyed) || lk.data[0] != '/') {
+			eval_why(ev, "%s%s%s lookup in a domain list", lk.partial ? "partial-" : "",
+				 lk.type, lk.star ? "*" : "");
 			return TV_U;
-		if (semi > item && (semi[-1] == '*' || semi[-1] == '@'))
+		}
+		lookup_file(&lk, path, sizeof(path));
+		f = eval_file_read(ev, path);
+		if (!f)
 			return TV_U;
+		lkfile_scan(f);
+		if (lk.star && f->key_star)
+			return TV_T;
+		if (lk.partial && (f->key_tld || f->key_star) && lk.partial_n <= 1)
+			return TV_T;
+		if (type_is(&lk, wild_keyed) && f->key_pattern) {
+			eval_why(ev, "pattern keys in %.120s", path);
+			return TV_U;
+		}
 		return TV_F;
 	}
 	return TV_F;	/* "@", "@[]", "localhost", names, "*.suffix" */
 }
 
-static enum tv
-eval_list(const struct exim_conf *c, enum exim_list_type type, const char *list, int depth,
-	  int fam)
+/*
+ * A list as match.c match_check_list() runs it, for the abstract client:
+ * each item in order; a match returns the item's sense ("!" negates), an
+ * item that does not match goes on, and the end of the list matches when
+ * the last item was negative.  In host lists Exim's ERROR (a host name or
+ * address that cannot be found) fails the whole list, unless
+ * "+include_unknown" (it matches) or "+ignore_unknown" (the item is
+ * skipped) came before.  A file item ("/path") is a list of its own lines
+ * read in place ("!/path" inverts their sense).  What the client can reach
+ * is collected: only matches (T), only non-matches (F), both by its own
+ * choice (C), both depending on what is not known offline (U).
+ */
+struct walk {
+	struct eval *ev;
+	enum exim_list_type type;
+	int fam;
+	int depth;
+	bool include_unknown, ignore_unknown;
+	bool go_on;		/* some path reaches the next item */
+	bool last_neg;
+	bool can_match, can_nomatch, env;
+};
+
+static enum tv eval_list(struct eval *ev, enum exim_list_type type, const char *list, int depth,
+			 int fam);
+
+static void
+walk_item(struct walk *w, const char *p, bool neg)
 {
-	if (depth > 16)
+	unsigned o;
+
+	if (w->type == EXIM_LIST_HOST) {
+		o = host_item(w->ev, p, w->fam);
+	} else {
+		enum tv v = domain_item(w->ev, p);
+		o = v == TV_T ? HO_OK : v == TV_F ? HO_FAIL : v == TV_C ? HO_OK | HO_FAIL
+		  : HO_OK | HO_FAIL | HO_ENV;
+	}
+	if (o & HO_ENV) {
+		w->env = true;
+		o |= HO_OK | HO_FAIL;
+	}
+	bool next = false;
+	if (o & HO_OK) {
+		if (neg)
+			w->can_nomatch = true;
+		else
+			w->can_match = true;
+	}
+	if (o & HO_FAIL)
+		next = true;
+	if (o & HO_ERROR) {
+		if (w->ignore_unknown)
+			next = true;
+		else if (w->include_unknown)
+			w->can_match = true;	/* "accepted by +include_unknown", whatever the sense */
+		else
+			w->can_nomatch = true;	/* "list matching forced to fail" */
+	}
+	w->go_on = next;
+	w->last_neg = neg;
+}
+
+static void
+walk_file(struct walk *w, const char *path, bool neg)
+{
+	struct lkfile *f = eval_file_read(w->ev, path);
+	char line[1024];
+	size_t off = 0;
+	bool any = false;
+
+	if (!f) {
+		/* Exim's process dies at an unreadable list file (LOG_PANIC_DIE) */
+		w->env = true;
+		w->can_match = w->can_nomatch = true;
+		w->go_on = false;
+		return;
+	}
+	while (w->go_on && next_text_line(f->text, f->len, &off, line, sizeof(line))) {
+		char *s = line, *e;
+		bool lneg = neg;
+
+		if ((e = strchr(s, '#')) != NULL)
+			*e = '\0';	/* host and domain lists: '#' anywhere starts a comment */
+		e = s + strlen(s);
+		while (e > s && isspace((unsigned char)e[-1]))
+			*--e = '\0';
+		s = (char *)skip_ws(s);
+		if (!*s)
+			continue;
+		if (*s == '!') {
+			lneg = !lneg;
+			s = (char *)skip_ws(s + 1);
+		}
+		any = true;
+		walk_item(w, s, lneg);
+	}
+	if (!any)
+		w->last_neg = neg;	/* an empty file keeps the file item's sense */
+}
+
+static enum tv
+eval_list(struct eval *ev, enum exim_list_type type, const char *list, int depth, int fam)
+{
+	struct walk w = { .ev = ev, .type = type, .fam = fam, .depth = depth, .go_on = true };
+
+	if (depth > 16) {
+		eval_why(ev, "named lists nested deeper than 16");
 		return TV_U;
+	}
 	if (depth > 0) {
 		/* list is the name of a named list */
-		const struct exim_named_list *nl = exim_conf_list(c, type, list);
-		if (!nl)
+		const struct exim_named_list *nl = exim_conf_list(ev->c, type, list);
+		if (!nl) {
+			eval_why(ev, "no list named \"%.80s\"", list);
 			return TV_U;	/* Exim defers: unknown named list */
+		}
 		list = nl->value;
 	}
 	struct exim_list_iter it;
 	char item[1024];
 	exim_list_init(&it, list);
-	bool last_neg = false;
-	while (exim_list_next(&it, item, sizeof(item))) {
+	while (w.go_on && exim_list_next(&it, item, sizeof(item))) {
 		const char *p = item;
 		bool neg = false;
-		while (*p == '!') {
-			neg = !neg;
+
+		if (type == EXIM_LIST_HOST && *p == '+') {
+			static const char *const specials[] = {
+				"+include_unknown", "+ignore_unknown", "+include_defer", "+ignore_defer",
+			};
+			size_t k;
+			for (k = 0; k < sizeof(specials) / sizeof(specials[0]); k++)
+				if (strcmp(p, specials[k]) == 0)
+					break;
+			if (k == 0 || k == 1) {
+				w.include_unknown = k == 0;
+				w.ignore_unknown = k == 1;
+				continue;
+			}
+			if (k < 4)
+				continue;	/* temporary DNS errors: not the client's */
+		}
+		if (*p == '!') {
+			neg = true;
 			p = skip_ws(p + 1);
 		}
-		enum tv v;
-		if (!*p) {
-			/* empty item: "hosts = :" matches only local (non-TCP) senders */
-			v = TV_F;
-		} else if (type == EXIM_LIST_HOST) {
-			v = host_item(c, p, depth, fam);
-		} else {
-			v = domain_item(c, p, depth);
-		}
-		last_neg = neg;
-		if (v == TV_F)
+		if (*p == '/') {
+			walk_file(&w, p, neg);
 			continue;
-		if (v == TV_T)
-			return neg ? TV_F : TV_T;
-		return TV_U;
+		}
+		if (*p == '+') {
+			enum tv v = eval_list(ev, type, p + 1, depth + 1, fam);
+			/* a named list is one item: its own matching decides, then the sense */
+			if (v == TV_U)
+				w.env = true;
+			if (v != TV_F && neg)
+				w.can_nomatch = true;
+			else if (v != TV_F)
+				w.can_match = true;
+			w.go_on = v != TV_T;
+			w.last_neg = neg;
+			continue;
+		}
+		walk_item(&w, p, neg);
 	}
-	/* no item matched: a list ending in a negative item matches (as Exim) */
-	return last_neg ? TV_T : TV_F;
+	if (w.go_on) {
+		/* no item matched: a list ending in a negative item matches (as Exim) */
+		if (w.last_neg)
+			w.can_match = true;
+		else
+			w.can_nomatch = true;
+	}
+	if (w.can_match && !w.can_nomatch)
+		return TV_T;
+	if (!w.can_match)
+		return TV_F;
+	return w.env ? TV_U : TV_C;
 }
 
-/* does a condition expression only use counts the client controls? */
-static bool
-condition_client_counts(const char *v)
+/*
+ * "condition" values: a small part of Exim's string expansion (expand.c),
+ * enough for what an unauthenticated client cannot set.  A value is known
+ * (its text), the client's choice, or unknown.  Variables:
+ *   - $authenticated_id, $authenticated_sender, $sender_host_authenticated
+ *     are empty for a client that has not authenticated;
+ *   - the envelope, HELO name and counts ($sender_address, $local_part,
+ *     $domain, $rcpt_count, ...) are the client's choice;
+ *   - everything else ($sender_host_address, lookups, other operators) is
+ *     unknown.
+ * Items: ${if COND {A}{B}} (also without B or both), ${NAME}, $NAME, \x,
+ * ${op:STRING} (the client's when it chose STRING, else unknown);
+ * conditions: def:NAME, eq/eqi/==/=/</<=/>/>= {X}{Y}, and{{C}...},
+ * or{{C}...}, bool{X}, bool_lax{X}, "!".  The truth of the value follows
+ * acl.c ACLC_CONDITION: empty or "0" (digits) false, other digits true,
+ * "yes"/"true" true, "no"/"false" false (case-blind); anything else is a
+ * configuration error at run time (unknown here).
+ */
+enum xk { XK_KNOWN, XK_CLIENT, XK_UNKNOWN };
+
+#define XVAL_MAX 256
+
+struct xval {
+	enum xk k;
+	size_t n;
+	char s[XVAL_MAX];
+};
+
+struct xexp {
+	const char *p;		/* cursor */
+	int depth;
+	bool bad;		/* syntax we do not follow: unknown */
+};
+
+static void
+xval_add(struct xval *v, const char *s, size_t n)
 {
-	const char *p = v;
-	bool any = false;
-	while ((p = strchr(p, '$')) != NULL) {
-		p++;
-		if (*p == '{') {
-			/* "${if", "${eval:" are operators, not variables */
-			p++;
-			continue;
-		}
-		const char *n0 = p;
-		while (is_name_char(*p))
-			p++;
-		size_t n = (size_t)(p - n0);
-		if ((n == 10 && strncmp(n0, "rcpt_count", n) == 0) ||
-		    (n == 16 && strncmp(n0, "recipients_count", n) == 0)) {
-			any = true;
-			continue;
-		}
+	if (v->k != XK_KNOWN)
+		return;
+	if (v->n + n >= XVAL_MAX) {
+		v->k = XK_UNKNOWN;	/* longer than we keep */
+		return;
+	}
+	memcpy(v->s + v->n, s, n);
+	v->n += n;
+	v->s[v->n] = '\0';
+}
+
+static void
+xval_join(struct xval *v, const struct xval *w)
+{
+	if (w->k == XK_UNKNOWN || v->k == XK_UNKNOWN)
+		v->k = XK_UNKNOWN;
+	else if (w->k == XK_CLIENT)
+		v->k = XK_CLIENT;
+	else
+		xval_add(v, w->s, w->n);
+}
+
+static enum xk
+xvar(const char *name, size_t n)
+{
+	static const char *const empty[] = {
+		"authenticated_id", "authenticated_sender", "sender_host_authenticated",
+	};
+	static const char *const client[] = {
+		"sender_address", "sender_address_domain", "sender_address_local_part",
+		"local_part", "local_part_prefix", "local_part_suffix", "domain",
+		"sender_helo_name", "rcpt_count", "recipients_count", "received_count",
+		"smtp_command", "smtp_command_argument", "message_size", "authenticated_fail_id",
+	};
+	for (size_t i = 0; i < sizeof(empty) / sizeof(empty[0]); i++)
+		if (strlen(empty[i]) == n && strncmp(empty[i], name, n) == 0)
+			return XK_KNOWN;
+	for (size_t i = 0; i < sizeof(client) / sizeof(client[0]); i++)
+		if (strlen(client[i]) == n && strncmp(client[i], name, n) == 0)
+			return XK_CLIENT;
+	return XK_UNKNOWN;
+}
+
+static void xexpand(struct xexp *x, struct xval *v, char stop);
+static enum tv xcond(struct xexp *x);
+
+/* "{...}" argument, expanded */
+static bool
+xarg(struct xexp *x, struct xval *v)
+{
+	x->p = skip_ws(x->p);
+	if (*x->p != '{') {
+		x->bad = true;
 		return false;
 	}
-	return any;
+	x->p++;
+	xexpand(x, v, '}');
+	if (*x->p != '}') {
+		x->bad = true;
+		return false;
+	}
+	x->p++;
+	return true;
+}
+
+static bool
+xname(struct xexp *x, const char **name, size_t *n)
+{
+	*name = x->p;
+	while (is_name_char(*x->p))
+		x->p++;
+	*n = (size_t)(x->p - *name);
+	return *n > 0;
+}
+
+/* the truth Exim gives a value (acl.c ACLC_CONDITION, expand.c bool) */
+static enum tv
+xtruth(const struct xval *v, bool lax)
+{
+	if (v->k == XK_CLIENT)
+		return TV_C;
+	if (v->k == XK_UNKNOWN)
+		return TV_U;
+	const char *s = v->s;
+	while (lax && isspace((unsigned char)*s))
+		s++;
+	const char *d = *s == '-' ? s + 1 : s;
+	if (strspn(d, "0123456789") == strlen(d))
+		return atol(s) == 0 ? TV_F : TV_T;
+	if (strcasecmp(s, "no") == 0 || strcasecmp(s, "false") == 0)
+		return TV_F;
+	if (strcasecmp(s, "yes") == 0 || strcasecmp(s, "true") == 0)
+		return TV_T;
+	return lax ? TV_T : TV_U;
 }
 
 static enum tv
-eval_cond(const struct exim_conf *c, const struct exim_acl_cond *cd, bool *is_modifier,
+tv_and(enum tv a, enum tv b)
+{
+	if (a == TV_F || b == TV_F)
+		return TV_F;
+	if (a == TV_U || b == TV_U)
+		return TV_U;
+	return a == TV_C || b == TV_C ? TV_C : TV_T;
+}
+
+static enum tv
+tv_or(enum tv a, enum tv b)
+{
+	return tv_not(tv_and(tv_not(a), tv_not(b)));
+}
+
+static enum tv
+xcompare(const char *op, const struct xval *a, const struct xval *b)
+{
+	if (a->k == XK_UNKNOWN || b->k == XK_UNKNOWN)
+		return TV_U;
+	if (a->k == XK_CLIENT || b->k == XK_CLIENT)
+		return TV_C;
+	if (strcmp(op, "eq") == 0)
+		return strcmp(a->s, b->s) == 0 ? TV_T : TV_F;
+	if (strcmp(op, "eqi") == 0)
+		return strcasecmp(a->s, b->s) == 0 ? TV_T : TV_F;
+	long x = atol(a->s), y = atol(b->s);
+	if (strcmp(op, "==") == 0 || strcmp(op, "=") == 0)
+		return x == y ? TV_T : TV_F;
+	if (strcmp(op, "<") == 0)
+		return x < y ? TV_T : TV_F;
+	if (strcmp(op, "<=") == 0)
+		return x <= y ? TV_T : TV_F;
+	if (strcmp(op, ">") == 0)
+		return x > y ? TV_T : TV_F;
+	return x >= y ? TV_T : TV_F;
+}
+
+static enum tv
+xcond(struct xexp *x)
+{
+	static const char *const cmp_ops[] = { "<=", ">=", "==", "<", ">", "=", "eqi", "eq", NULL };
+	bool neg = false;
+	enum tv v = TV_U;
+
+	if (++x->depth > 16) {
+		x->bad = true;
+		return TV_U;
+	}
+	x->p = skip_ws(x->p);
+	while (*x->p == '!') {
+		neg = !neg;
+		x->p = skip_ws(x->p + 1);
+	}
+	for (const char *const *op = cmp_ops; *op; op++) {
+		size_t n = strlen(*op);
+		if (strncmp(x->p, *op, n) != 0 || (isalpha((unsigned char)**op) && is_name_char(x->p[n])))
+			continue;
+		struct xval a = { 0 }, b = { 0 };
+		x->p += n;
+		if (xarg(x, &a) && xarg(x, &b))
+			v = xcompare(*op, &a, &b);
+		goto done;
+	}
+	const char *name;
+	size_t n;
+	if (!xname(x, &name, &n)) {
+		x->bad = true;
+		goto done;
+	}
+	if (n == 3 && strncmp(name, "def", 3) == 0 && *x->p == ':') {
+		const char *vn;
+		size_t vl;
+		x->p++;
+		if (*x->p == '$')
+			x->p++;
+		if (!xname(x, &vn, &vl)) {
+			x->bad = true;
+			goto done;
+		}
+		enum xk k = xvar(vn, vl);
+		v = k == XK_KNOWN ? TV_F : k == XK_CLIENT ? TV_C : TV_U;	/* known ones are empty */
+	} else if ((n == 3 && strncmp(name, "and", 3) == 0) || (n == 2 && strncmp(name, "or", 2) == 0)) {
+		bool is_and = n == 3;
+		v = is_and ? TV_T : TV_F;
+		x->p = skip_ws(x->p);
+		if (*x->p != '{') {
+			x->bad = true;
+			goto done;
+		}
+		x->p++;
+		for (;;) {
+			x->p = skip_ws(x->p);
+			if (*x->p == '}') {
+				x->p++;
+				break;
+			}
+			if (*x->p != '{') {
+				x->bad = true;
+				goto done;
+			}
+			x->p++;
+			enum tv c = xcond(x);
+			x->p = skip_ws(x->p);
+			if (x->bad || *x->p != '}') {
+				x->bad = true;
+				goto done;
+			}
+			x->p++;
+			v = is_and ? tv_and(v, c) : tv_or(v, c);
+		}
+	} else if ((n == 4 && strncmp(name, "bool", 4) == 0) ||
+		   (n == 8 && strncmp(name, "bool_lax", 8) == 0)) {
+		struct xval a = { 0 };
+		if (xarg(x, &a))
+			v = xtruth(&a, n == 8);
+	} else {
+		x->bad = true;	/* another condition: unknown */
+	}
+done:
+	x->depth--;
+	if (x->bad)
+		return TV_U;
+	return neg ? tv_not(v) : v;
+}
+
+/* ${if COND {A}{B}} after "${if" */
+static void
+xif(struct xexp *x, struct xval *v)
+{
+	enum tv c = xcond(x);
+	struct xval a = { 0 }, b = { 0 };
+	bool has_a, has_b = false;
+
+	if (x->bad) {
+		v->k = XK_UNKNOWN;
+		return;
+	}
+	x->p = skip_ws(x->p);
+	has_a = *x->p == '{';
+	if (has_a) {
+		xarg(x, &a);
+		x->p = skip_ws(x->p);
+		if (*x->p == '{') {
+			has_b = true;
+			xarg(x, &b);
+		}
+	} else {
+		xval_add(&a, "true", 4);	/* ${if COND}: "true" or "" */
+	}
+	x->p = skip_ws(x->p);
+	if (x->bad || *x->p != '}') {
+		x->bad = true;
+		v->k = XK_UNKNOWN;
+		return;
+	}
+	x->p++;
+	(void)has_b;
+	if (c == TV_T) {
+		xval_join(v, &a);
+	} else if (c == TV_F) {
+		xval_join(v, &b);
+	} else if (a.k == XK_KNOWN && b.k == XK_KNOWN && a.n == b.n && memcmp(a.s, b.s, a.n) == 0) {
+		xval_join(v, &a);
+	} else {
+		struct xval w = { c == TV_C ? XK_CLIENT : XK_UNKNOWN, 0, "" };
+		/* both branches the same truth: the condition does not matter */
+		if (a.k == XK_KNOWN && b.k == XK_KNOWN && xtruth(&a, false) == xtruth(&b, false) &&
+		    xtruth(&a, false) != TV_U)
+			w = a;
+		xval_join(v, &w);
+	}
+}
+
+/* expand up to stop (a '}' that closes an argument, or '\0') */
+static void
+xexpand(struct xexp *x, struct xval *v, char stop)
+{
+	while (*x->p && *x->p != stop && !x->bad) {
+		if (*x->p == '\\' && x->p[1]) {
+			xval_add(v, x->p + 1, 1);
+			x->p += 2;
+			continue;
+		}
+		if (*x->p != '$') {
+			xval_add(v, x->p, 1);
+			x->p++;
+			continue;
+		}
+		x->p++;
+		const char *name;
+		size_t n;
+		if (*x->p == '{') {
+			x->p++;
+			if (strncmp(x->p, "if", 2) == 0 && isspace((unsigned char)x->p[2])) {
+				x->p += 2;
+				xif(x, v);
+				continue;
+			}
+			if (xname(x, &name, &n) && *x->p == ':') {
+				/* ${op:string}: the client's if it chose the string */
+				struct xval w = { 0 };
+				x->p++;
+				xexpand(x, &w, '}');
+				if (*x->p != '}')
+					x->bad = true;
+				else
+					x->p++;
+				w.k = w.k == XK_CLIENT && !x->bad ? XK_CLIENT : XK_UNKNOWN;
+				xval_join(v, &w);
+				continue;
+			}
+			if (n == 0 || *x->p != '}') {
+				x->bad = true;	/* another item or operator: unknown */
+				v->k = XK_UNKNOWN;
+				return;
+			}
+			x->p++;
+		} else if (!xname(x, &name, &n)) {
+			x->bad = true;
+			v->k = XK_UNKNOWN;
+			return;
+		}
+		struct xval w = { xvar(name, n), 0, "" };
+		xval_join(v, &w);
+	}
+}
+
+/* the truth of an ACL "condition" value for the abstract client */
+static enum tv
+condition_truth(const char *value)
+{
+	struct xexp x = { .p = value };
+	struct xval v = { 0 };
+
+	xexpand(&x, &v, '\0');
+	if (x.bad)
+		return TV_U;
+	return xtruth(&v, false);
+}
+
+static enum tv
+eval_cond(struct eval *ev, const struct exim_acl_cond *cd, bool *is_modifier,
 	  const char **kind, int fam)
 {
 	const char *n = cd->name;
@@ -1336,11 +2670,11 @@ eval_cond(const struct exim_conf *c, const struct exim_acl_cond *cd, bool *is_mo
 			return TV_T;
 		}
 	if (strcmp(n, "hosts") == 0) {
-		v = eval_list(c, EXIM_LIST_HOST, cd->value, 0, fam);
+		v = eval_list(ev, EXIM_LIST_HOST, cd->value, 0, fam);
 		if (v == TV_T)
 			*kind = "hosts";	/* the list holds every client */
 	} else if (strcmp(n, "domains") == 0) {
-		v = eval_list(c, EXIM_LIST_DOMAIN, cd->value, 0, 0);
+		v = eval_list(ev, EXIM_LIST_DOMAIN, cd->value, 0, 0);
 		if (v == TV_T)
 			*kind = "domains";	/* the list holds every domain */
 	} else if (strcmp(n, "authenticated") == 0) {
@@ -1353,9 +2687,12 @@ eval_cond(const struct exim_conf *c, const struct exim_acl_cond *cd, bool *is_mo
 		   strcmp(n, "dkim_status") == 0 || strcmp(n, "seen") == 0) {
 		v = TV_C;
 	} else if (strcmp(n, "condition") == 0) {
-		v = condition_client_counts(cd->value) ? TV_C : TV_U;
+		v = condition_truth(cd->value);
+		if (v == TV_U)
+			eval_why(ev, "condition \"%.100s\"", cd->value);
 	} else {
 		v = TV_U;	/* acl, custom conditions, content scanning, unknown names */
+		eval_why(ev, "condition \"%.60s\"", n);
 	}
 	return cd->negated ? tv_not(v) : v;
 }
@@ -1381,7 +2718,7 @@ relay_set(struct exim_relay_result *r, enum relay_verdict v, const char *reason,
 
 /* the conjunction of a statement's conditions, in the order given */
 static enum tv
-stmt_truth(const struct exim_conf *c, const struct exim_acl_stmt *st, size_t from, size_t to,
+stmt_truth(struct eval *ev, const struct exim_acl_stmt *st, size_t from, size_t to,
 	   const char **open_kind, int fam, bool for_deny)
 {
 	bool has_u = false, has_c = false;
@@ -1389,7 +2726,7 @@ stmt_truth(const struct exim_conf *c, const struct exim_acl_stmt *st, size_t fro
 	for (size_t i = from; i < to; i++) {
 		bool mod;
 		const char *kind;
-		enum tv v = eval_cond(c, &st->conds[i], &mod, &kind, fam);
+		enum tv v = eval_cond(ev, &st->conds[i], &mod, &kind, fam);
 		if (mod)
 			continue;
 		if (kind && !*open_kind)
@@ -1409,12 +2746,14 @@ stmt_truth(const struct exim_conf *c, const struct exim_acl_stmt *st, size_t fro
 	return has_u ? TV_U : has_c ? TV_C : TV_T;
 }
 
-static void walk_acl(const struct exim_conf *c, const struct exim_acl *acl, int fam,
+static void walk_acl(struct eval *ev, const struct exim_acl *acl, int fam,
 		     struct exim_relay_result *r);
 
 static void
-relay_evaluate(const struct exim_conf *c, struct exim_relay_result *r)
+relay_evaluate(struct eval *ev, struct exim_relay_result *r)
 {
+	const struct exim_conf *c = ev->c;
+
 	memset(r, 0, sizeof(*r));
 	if (c->n_fatal) {
 		relay_set(r, RELAY_CONFIG_ERROR, "config_error", c->diags[0].file, c->diags[0].line,
@@ -1478,8 +2817,8 @@ relay_evaluate(const struct exim_conf *c, struct exim_relay_result *r)
 
 	/* judge for an IPv4 and an IPv6 client; the worse verdict stands */
 	struct exim_relay_result r4, r6;
-	walk_acl(c, acl, AF_INET, &r4);
-	walk_acl(c, acl, AF_INET6, &r6);
+	walk_acl(ev, acl, AF_INET, &r4);
+	walk_acl(ev, acl, AF_INET6, &r6);
 	*r = r4;
 	if (r6.verdict == RELAY_OPEN && r4.verdict != RELAY_OPEN)
 		*r = r6;
@@ -1490,15 +2829,25 @@ relay_evaluate(const struct exim_conf *c, struct exim_relay_result *r)
 void
 exim_relay_evaluate(const struct exim_conf *c, struct exim_relay_result *r)
 {
-	relay_evaluate(c, r);
+	struct eval *ev = calloc(1, sizeof(*ev));
+
+	if (!ev) {
+		memset(r, 0, sizeof(*r));
+		relay_set(r, RELAY_UNDETERMINED, "acl_rcpt_undetermined", NULL, 0, "out of memory");
+		return;
+	}
+	ev->c = c;
+	relay_evaluate(ev, r);
+	eval_free(ev);
+	free(ev);
 	/* settings in .include'd files were not seen: "closed" is not proven */
-	if (r->verdict == RELAY_CLOSED && c->n_includes)
+	if (r->verdict == RELAY_CLOSED && c->n_includes_unread)
 		relay_set(r, RELAY_UNDETERMINED, "acl_rcpt_undetermined", r->file, r->line,
 			  "the configuration .includes files that were not read; without them relaying is denied");
 }
 
 static void
-walk_acl(const struct exim_conf *c, const struct exim_acl *acl, int fam,
+walk_acl(struct eval *ev, const struct exim_acl *acl, int fam,
 	 struct exim_relay_result *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -1517,7 +2866,7 @@ walk_acl(const struct exim_conf *c, const struct exim_acl *acl, int fam,
 		const char *kind;
 		bool deny_verb = strcmp(verb, "deny") == 0 || strcmp(verb, "drop") == 0 ||
 				 strcmp(verb, "defer") == 0 || strcmp(verb, "discard") == 0;
-		enum tv v = stmt_truth(c, st, 0, endpass, &kind, fam, deny_verb);
+		enum tv v = stmt_truth(ev, st, 0, endpass, &kind, fam, deny_verb);
 		if (kind && !opened && strcmp(verb, "warn") != 0)
 			opened = kind;
 		if (strcmp(verb, "accept") == 0) {
@@ -1531,7 +2880,7 @@ walk_acl(const struct exim_conf *c, const struct exim_acl *acl, int fam,
 			/* conditions after endpass: failing them denies */
 			if (endpass < st->n_conds) {
 				const char *k2;
-				enum tv v2 = stmt_truth(c, st, endpass + 1, st->n_conds, &k2, fam,
+				enum tv v2 = stmt_truth(ev, st, endpass + 1, st->n_conds, &k2, fam,
 							false);
 				if (v2 == TV_F) {
 					v = TV_F;
@@ -1544,9 +2893,9 @@ walk_acl(const struct exim_conf *c, const struct exim_acl *acl, int fam,
 			if (maybe_deny) {
 				relay_set(r, RELAY_UNDETERMINED, "acl_rcpt_undetermined", maybe_deny->file,
 					  maybe_deny->line,
-					  "ACL \"%s\": %s at %s:%u accepts relaying unless the \"%s\" at %s:%u, which cannot be judged, denies it",
+					  "ACL \"%s\": %s at %s:%u accepts relaying unless the \"%s\" at %s:%u, which cannot be judged (%s), denies it",
 					  acl->name, verb, st->file, st->line, maybe_deny->verb,
-					  maybe_deny->file, maybe_deny->line);
+					  maybe_deny->file, maybe_deny->line, ev->why);
 				return;
 			}
 			const char *why = kind ? kind : opened;
@@ -1584,8 +2933,9 @@ denied_at:
 	if (maybe_accept) {
 		relay_set(r, RELAY_UNDETERMINED, "acl_rcpt_undetermined", maybe_accept->file,
 			  maybe_accept->line,
-			  "ACL \"%s\": \"%s\" at %s:%u may accept relaying; its conditions cannot be judged",
-			  acl->name, maybe_accept->verb, maybe_accept->file, maybe_accept->line);
+			  "ACL \"%s\": \"%s\" at %s:%u may accept relaying; its conditions cannot be judged (%s)",
+			  acl->name, maybe_accept->verb, maybe_accept->file, maybe_accept->line,
+			  ev->why);
 		return;
 	}
 	{
@@ -1982,11 +3332,12 @@ exim_debian_assemble(const struct exim_source *in, size_t nin, const char *macro
 				size_t cut = off + ll + (nl ? 1 : 0);
 				if (n + 3 > outmax)
 					break;
-				out[n++] = (struct exim_source){ s->name, s->text, cut, s->first_line };
-				out[n++] = (struct exim_source){ macros_name, macros, strlen(macros), 1 };
-				if (cut < s->len || true)
-					out[n++] = (struct exim_source){ s->name, s->text + cut,
-									 s->len - cut, line + 1 };
+				out[n++] = (struct exim_source){ s->name, s->text, cut, s->first_line,
+								 s->path };
+				out[n++] = (struct exim_source){ macros_name, macros, strlen(macros), 1,
+								 s->path };
+				out[n++] = (struct exim_source){ s->name, s->text + cut, s->len - cut,
+								 line + 1, s->path };
 				split = true;
 				break;
 			}

@@ -9,7 +9,8 @@
  *     first non-blank is '#' is a comment; then the conditionals .ifdef,
  *     .ifndef, .elifdef, .elifndef, .else, .endif (true when any macro was
  *     replaced on the line); skipped lines are dropped; .include and
- *     .include_if_exists are recorded, not followed;
+ *     .include_if_exists read the named file in place (through the
+ *     caller's struct exim_files; see below);
  *   - logical lines: trailing whitespace removed; a final '\' joins the next
  *     physical line, whose leading whitespace is dropped;
  *   - "begin NAME" starts a section; in the main section "NAME = value"
@@ -26,7 +27,25 @@
  * configuration is the concatenation of conf.d parts.  Every diagnostic
  * names its source and line.  Errors that make Exim refuse the
  * configuration ("option set for the second time", bad macro definitions,
- * unbalanced conditionals) are flagged fatal.
+ * unbalanced conditionals, a missing .include file) are flagged fatal.
+ *
+ * Files a configuration names (.include, lookup files and file lists in
+ * host and domain lists) are reached only through struct exim_files, which
+ * the caller supplies: the exim collector reads them under --path.rootfs
+ * through its one reader (exim.c), tests and fuzzers serve strings.  The
+ * code here stays free of I/O.  .include as readconf.c's get_config_line():
+ * the name is the rest of the line, trimmed, one pair of surrounding quotes
+ * removed; a relative name is taken from the directory of the including
+ * file (struct exim_source.path) for .include and is fatal for
+ * .include_if_exists; a missing file is fatal for .include and skipped
+ * for .include_if_exists; the included lines continue the current logical
+ * line and conditional state (Exim reads them as one stream).  Exim itself
+ * nests until it runs out of file descriptors, so a file that includes
+ * itself (directly or not) makes it refuse the configuration: fatal here;
+ * nesting deeper than EXIM_CONF_MAX_INCLUDE_DEPTH, or more than
+ * EXIM_CONF_MAX_INCLUDES files in all, is a warning and the file is not
+ * read (the relay verdict then cannot be "closed").
+ * Without struct exim_files, .include is recorded and not followed.
  *
  * Decisions:
  *   exim_listen_compute() - the daemon's sockets: local_interfaces (default
@@ -63,6 +82,11 @@
 #define EXIM_CONF_MAX_DIAGS 64
 #define EXIM_CONF_MAX_SOURCES 128
 #define EXIM_CONF_MAX_NEST 10		/* Exim's CSTATE_STACK_SIZE */
+#define EXIM_CONF_MAX_MACRO_WORK (32u << 20)	/* macro substitution: bytes scanned + written */
+#define EXIM_CONF_MAX_STORED (16u << 20)	/* bytes of settings kept */
+#define EXIM_CONF_MAX_INCLUDE_DEPTH 32	/* .include nesting we follow */
+#define EXIM_CONF_MAX_INCLUDES 256	/* .include files read for one configuration */
+#define EXIM_CONF_MAX_LOOKUP_FILES 64	/* distinct lookup files one verdict reads */
 
 /* One input file (or a synthetic part of one). */
 struct exim_source {
@@ -70,12 +94,28 @@ struct exim_source {
 	const char *text;
 	size_t len;
 	unsigned first_line;	/* line number of text[0], 1 for a whole file */
+	const char *path;	/* the file as Exim names it (relative .include); NULL: name */
+};
+
+/*
+ * struct exim_files - how the pure code reaches a file the configuration
+ * names (an absolute path, as Exim sees it).  read() returns 0 with the
+ * text (valid until the caller frees its files, after the conf) and the
+ * name diagnostics use (e.g. the path under the audited root); 1 when the
+ * file does not exist; -1 when it exists but cannot be read (err says
+ * why).  The caller bounds what it reads (count, bytes).
+ */
+struct exim_files {
+	int (*read)(void *ctx, const char *path, const char **text, size_t *len,
+		    const char **name, char *err, size_t errlen);
+	void *ctx;
 };
 
 struct exim_diag {
 	const char *file;
 	unsigned line;
 	bool fatal;		/* Exim would refuse this configuration */
+	bool limit;		/* a cap of the exporter's was exceeded */
 	char msg[200];
 };
 
@@ -137,19 +177,24 @@ struct exim_conf {
 	size_t n_diags;
 	unsigned n_warnings;	/* all warnings, also those past the diag cap */
 	unsigned n_fatal;
-	unsigned n_includes;	/* .include lines seen (not followed) */
+	unsigned n_includes;	/* .include files read in place */
+	unsigned n_includes_unread;	/* .include lines not followed (no files, too deep, unreadable) */
+	struct exim_files files;	/* as given to exim_conf_parse (read NULL: none) */
+	unsigned n_limits;	/* caps exceeded: the configuration is not fully read */
 	bool oom;
 };
 
 /*
  * exim_conf_parse - parse sources as one configuration.  predef (may be
  * NULL) holds macros defined before the first line, like "-D" on Exim's
- * command line.  Returns 0, or -1 when out of memory (conf->oom); bad
- * input never fails the call, it is reported in conf->diags.
+ * command line.  files (may be NULL) reaches .include'd and lookup files;
+ * it is kept in conf for exim_relay_evaluate().  Returns 0, or -1 when out
+ * of memory (conf->oom); bad input never fails the call, it is reported in
+ * conf->diags.
  */
 int exim_conf_parse(const struct exim_source *src, size_t nsrc,
 		    const struct exim_macro *predef, size_t npredef,
-		    struct exim_conf *conf);
+		    const struct exim_files *files, struct exim_conf *conf);
 void exim_conf_free(struct exim_conf *conf);
 
 /* exim_conf_option - the value of a main option, NULL if unset. */

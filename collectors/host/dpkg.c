@@ -151,7 +151,7 @@ dpkg_version(const char *rootfs, const char *package, char *out, size_t outlen)
 	if (strlen(package) >= sizeof(cache.e[0].package)
 	    || fileio_path(rootfs, "/var/lib/dpkg/status", full, sizeof(full)) == NULL)
 		return -1;
-	if ((r = fileio_stat(full, &st, err, sizeof(err))) != FILEIO_OK) {
+	if ((r = fileio_stat(rootfs, "/var/lib/dpkg/status", &st, err, sizeof(err))) != FILEIO_OK) {
 		if (r == FILEIO_ERROR)
 			log_file_warn(full, 0, "%s", err);
 		dpkg_cache_clear();
@@ -159,7 +159,7 @@ dpkg_version(const char *rootfs, const char *package, char *out, size_t outlen)
 	}
 	cache_keep_if(full, &st);
 	if ((hit = cache_find(package)) == NULL) {
-		if ((r = fileio_read(full, DPKG_STATUS_MAX, &data, &len, &st, err, sizeof(err)))
+		if ((r = fileio_read(rootfs, "/var/lib/dpkg/status", DPKG_STATUS_MAX, &data, &len, &st, err, sizeof(err)))
 		    != FILEIO_OK) {
 			if (r == FILEIO_ERROR)
 				log_file_warn(full, 0, "%s", err);

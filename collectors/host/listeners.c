@@ -349,7 +349,7 @@ collect_procnet(struct listener *v, size_t max, size_t *n)
 			log_warn("--path.procfs too long", NULL);
 			return -1;
 		}
-		fr = fileio_read(path, PROCNET_MAX_BYTES, &data, &len, NULL, err, sizeof(err));
+		fr = fileio_read(NULL, path, PROCNET_MAX_BYTES, &data, &len, NULL, err, sizeof(err));
 		if (fr == FILEIO_ABSENT && files[i].family == AF_INET6)
 			continue;	/* no IPv6 in this kernel */
 		if (fr != FILEIO_OK) {
@@ -462,6 +462,9 @@ emit(struct scrape_ctx *sc)
 	}
 }
 
+/* every listener kept can be given its owner's name */
+_Static_assert(SOCKOWNER_CACHE >= LISTENERS_MAX, "sockowner cache smaller than LISTENERS_MAX");
+
 static int
 listeners_collect(struct scrape_ctx *sc)
 {
@@ -516,6 +519,23 @@ listeners_collect(struct scrape_ctx *sc)
 	f->listeners_collected = true;
 	emit(sc);
 	return 0;
+}
+
+bool
+listeners_bindv6only(const char *proc)
+{
+	char path[4096], err[128];
+	char *data = NULL;
+	size_t len = 0;
+	bool on = false;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/sys/net/ipv6/bindv6only",
+			     proc ? proc : "/proc") >= sizeof(path))
+		return false;
+	if (fileio_read(NULL, path, 64, &data, &len, NULL, err, sizeof(err)) == FILEIO_OK)
+		on = len > 0 && data[0] == '1';
+	free(data);
+	return on;
 }
 
 const struct collector collector_listeners = {

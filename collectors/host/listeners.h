@@ -60,6 +60,16 @@ void listeners_ifaddr_network(const struct ifaddr *ifa, enum listeners_net_style
 bool listeners_ifaddr_loopback(const struct ifaddr *ifa);
 const struct ifaddr *listeners_ifaddr_find(const struct facts *f, const struct inaddr *a);
 
+/*
+ * listeners_bindv6only - the kernel's default for IPV6_V6ONLY on new
+ * sockets: <proc>/sys/net/ipv6/bindv6only, proc being --path.procfs (the
+ * value of the reader's network namespace).  With false (the Linux
+ * default) an IPv6 wildcard socket also takes IPv4, so an IPv4 socket on
+ * the same port cannot listen beside it.  A missing or unreadable file is
+ * the default, false.
+ */
+bool listeners_bindv6only(const char *proc);
+
 extern const struct collector collector_listeners;
 
 #endif

@@ -554,7 +554,7 @@ netlink_io_begin(struct netlink_io *io, char *err, size_t errlen)
 	io->rec_len = 0;
 	if (!io->replay_path)
 		return 0;
-	if (fileio_read(io->replay_path, NETLINK_MAX_FILE_BYTES, &data, &len, NULL,
+	if (fileio_read(NULL, io->replay_path, NETLINK_MAX_FILE_BYTES, &data, &len, NULL,
 			why, sizeof(why)) != FILEIO_OK) {
 		snprintf(err, errlen, "%s: %s", io->replay_path, why);
 		return -1;
@@ -768,9 +768,7 @@ done:
 int
 netlink_io_finish(struct netlink_io *io, char *err, size_t errlen)
 {
-	unsigned char hdr[NETLINK_REC_HDRLEN] = {0};
-	char tmp[4096];
-	FILE *f;
+	unsigned char *file;
 	int ok;
 
 	free(io->replay);
@@ -778,25 +776,20 @@ netlink_io_finish(struct netlink_io *io, char *err, size_t errlen)
 	io->replay_len = 0;
 	if (!io->record_path)
 		return 0;
-	memcpy(hdr, NETLINK_REC_MAGIC, 8);
-	hdr[8] = NETLINK_REC_VERSION;
-	hdr[9] = host_little_endian() ? 'l' : 'b';
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", io->record_path) >= sizeof(tmp)) {
-		snprintf(err, errlen, "%s: path too long", io->record_path);
+	file = calloc(1, NETLINK_REC_HDRLEN + io->rec_len);
+	if (file == NULL) {
+		snprintf(err, errlen, "%s: out of memory", io->record_path);
 		return -1;
 	}
-	f = fopen(tmp, "wbe");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	ok = fwrite(hdr, 1, sizeof(hdr), f) == sizeof(hdr) &&
-	     (io->rec_len == 0 || fwrite(io->rec, 1, io->rec_len, f) == io->rec_len);
-	if (fclose(f) != 0)
-		ok = 0;
-	if (!ok || rename(tmp, io->record_path) < 0) {
+	memcpy(file, NETLINK_REC_MAGIC, 8);
+	file[8] = NETLINK_REC_VERSION;
+	file[9] = host_little_endian() ? 'l' : 'b';
+	if (io->rec_len)
+		memcpy(file + NETLINK_REC_HDRLEN, io->rec, io->rec_len);
+	ok = fileio_write_atomic(io->record_path, file, NETLINK_REC_HDRLEN + io->rec_len) == 0;
+	free(file);
+	if (!ok) {
 		snprintf(err, errlen, "%s: %s", io->record_path, strerror(errno));
-		unlink(tmp);
 		return -1;
 	}
 	io->rec_len = 0;

@@ -2,7 +2,8 @@
  * sockowner.c - socket inode -> owning process name, with caches.
  *
  * Interface, cost model and diagnostics: see sockowner.h.  This reads
- * procfs directly (readlink, opendir, small reads); it never forks.
+ * procfs directly (readlink, fileio_opendir, small reads through fileio_open,
+ * which never blocks on a FIFO); it never forks.
  */
 #include "collectors/host/sockowner.h"
 
@@ -16,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/fileio.h"
 #include "lib/log.h"
 
 struct inode_ent {
@@ -38,6 +40,7 @@ struct sockowner {
 	size_t n_ino;
 	struct comm_ent comm[SOCKOWNER_CACHE];
 	size_t n_comm;
+	bool warned_full;	/* the "cache full" warning was logged */
 };
 
 struct sockowner *
@@ -133,13 +136,13 @@ static void
 full_scan(struct sockowner *so, const char *procfs, size_t missing,
 	  time_t now, struct sockowner_stats *st)
 {
-	char path[4096];
-	DIR *d = opendir(procfs);
+	char path[4096], err[256];
 	struct dirent *de;
 	int first_errno = 0;
+	DIR *d;
 
 	st->full_scans++;
-	if (!d) {
+	if (fileio_opendir(NULL, procfs, &d, err, sizeof(err)) != FILEIO_OK) {
 		log_debug("cannot list processes; process names left empty",
 			  "path", procfs, "err", strerror(errno), NULL);
 		return;
@@ -153,8 +156,7 @@ full_scan(struct sockowner *so, const char *procfs, size_t missing,
 			continue;
 		if ((size_t)snprintf(path, sizeof(path), "%s/%d/fd", procfs, pid) >= sizeof(path))
 			continue;
-		fdd = opendir(path);
-		if (!fdd) {
+		if (fileio_opendir(NULL, path, &fdd, err, sizeof(err)) != FILEIO_OK) {
 			if (errno == EACCES || errno == EPERM) {
 				st->denied++;
 				if (!first_errno)
@@ -189,7 +191,7 @@ full_scan(struct sockowner *so, const char *procfs, size_t missing,
 static const char *
 comm_of(struct sockowner *so, const char *procfs, int pid)
 {
-	char path[4096], buf[64];
+	char path[4096], buf[64], err[256];
 	struct stat sb;
 	struct comm_ent *e = NULL;
 	ssize_t n;
@@ -217,8 +219,9 @@ comm_of(struct sockowner *so, const char *procfs, int pid)
 	e->dev = sb.st_dev;
 	e->ino = sb.st_ino;
 	e->used = true;
+	/* fileio_open: a FIFO or a device in place of comm must not block the scrape */
 	if ((size_t)snprintf(path, sizeof(path), "%s/%d/comm", procfs, pid) < sizeof(path) &&
-	    (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+	    fileio_open(NULL, path, FILEIO_FILE, &fd, NULL, err, sizeof(err)) == FILEIO_OK) {
 		n = read(fd, buf, sizeof(buf) - 1);
 		close(fd);
 		if (n > 0) {
@@ -260,6 +263,14 @@ sockowner_resolve(struct sockowner *so, const char *procfs,
 		struct inode_ent *e = ino_put(so, inodes[i]);
 
 		comm[i][0] = '\0';
+		if (!e && inodes[i] && !so->warned_full) {
+			char cap[16];
+
+			snprintf(cap, sizeof(cap), "%d", SOCKOWNER_CACHE);
+			log_warn("more listening sockets than the owner cache holds; process names left empty for the rest",
+				 "limit", cap, NULL);
+			so->warned_full = true;
+		}
 		if (!e || !inodes[i])
 			continue;
 		if (e->pid && fd_inode(procfs, e->pid, e->fd) == e->inode) {

@@ -12,7 +12,9 @@
  * processes we may not inspect would otherwise cost a full scan per scrape).
  * The pid -> comm cache is keyed by pid and the identity of the
  * <procfs>/<pid> directory, and an entry is dropped when that pid
- * disappears.  Both caches are bounded (SOCKOWNER_CACHE entries).
+ * disappears.  Both caches are bounded (SOCKOWNER_CACHE entries, as many
+ * as the listeners collector keeps sockets); an inode beyond them is not
+ * looked for, its name stays empty, and that is logged once (warning).
  *
  * Cost model per scrape: cached and valid: one readlink per listener and one
  * stat per owning process.  Otherwise: one full scan, O(processes + their
@@ -29,7 +31,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#define SOCKOWNER_CACHE 256
+#define SOCKOWNER_CACHE 1024		/* every listener the collector keeps (LISTENERS_MAX) */
 #define SOCKOWNER_RESCAN_S 60
 #define SOCKOWNER_COMMLEN 16
 

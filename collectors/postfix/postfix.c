@@ -43,10 +43,12 @@
 #include "collectors/postfix/postfix_tls.h"
 #include "lib/buf.h"
 #include "lib/fileio.h"
+#include "lib/hash.h"
 #include "lib/log.h"
 
 #define POSTFIX_MAX_INSTANCES 32
 #define POSTFIX_MAX_HOSTS_BYTES (1u << 20)	/* /etc/hosts */
+#define POSTFIX_MAX_ENDPOINTS 4096	/* listening endpoints of every instance */
 
 static const char *flag_config_directory = "/etc/postfix";
 
@@ -81,13 +83,24 @@ read_file(const char *rootfs, const char *dir, const char *name,
 		return NULL;
 	}
 	*fullpath_out = xstrdup(full);
-	*res = fileio_read(full, FILEIO_MAX_CONFIG, &data, len, NULL, err, sizeof(err));
+	*res = fileio_read(rootfs, rel, FILEIO_MAX_CONFIG, &data, len, NULL, err, sizeof(err));
 	if (*res == FILEIO_ERROR)
 		log_file_warn(full, 0, "%s", err);
 	return *res == FILEIO_OK ? data : NULL;
 }
 
-/* The mynetworks default in one environment (style etc. may come from -o). */
+static bool
+same_str(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+/*
+ * The mynetworks default in one environment (style etc. may come from -o).
+ * With the instance's own inputs (a service whose -o leaves them alone, the
+ * common case) it is a copy of the instance's default: computing it walks
+ * every interface address, once per parameter of every service otherwise.
+ */
 static char *
 mynetworks_for(const struct postfix_instance *inst, const struct postfix_env *e)
 {
@@ -98,7 +111,10 @@ mynetworks_for(const struct postfix_instance *inst, const struct postfix_env *e)
 	style = postfix_eval_id(e, POSTFIX_P_MYNETWORKS_STYLE);
 	ifs = postfix_eval_id(e, POSTFIX_P_INET_INTERFACES);
 	protos = postfix_eval_id(e, POSTFIX_P_INET_PROTOCOLS);
-	if (style && ifs && protos)
+	if (inst->mynetworks_default != NULL && same_str(style, inst->mn_style)
+	    && same_str(ifs, inst->mn_ifs) && same_str(protos, inst->mn_protos))
+		res = xstrdup(inst->mynetworks_default);
+	else if (style && ifs && protos)
 		res = postfix_mynetworks_default(style, ifs, protos, inst->ifaddrs,
 						 inst->n_ifaddrs, &inst->hosts);
 	free(style);
@@ -146,6 +162,7 @@ postfix_instance_load(struct postfix_instance *inst, const char *config_director
 	inst->env.diags = &inst->diags;
 	inst->env.mynetworks = NULL;
 	inst->hosts = host->hosts;
+	inst->env.budget = host->expand_work;
 	if (host->ifaddrs_known) {
 		inst->ifaddrs_known = true;
 		if (host->n_ifaddrs > 0) {
@@ -160,6 +177,10 @@ postfix_instance_load(struct postfix_instance *inst, const char *config_director
 		}
 		inst->mynetworks_default = mynetworks_for(inst, &inst->env);
 		inst->env.mynetworks = inst->mynetworks_default;
+		/* its inputs, for the services that leave them alone */
+		inst->mn_style = postfix_eval_id(&inst->env, POSTFIX_P_MYNETWORKS_STYLE);
+		inst->mn_ifs = postfix_eval_id(&inst->env, POSTFIX_P_INET_INTERFACES);
+		inst->mn_protos = postfix_eval_id(&inst->env, POSTFIX_P_INET_PROTOCOLS);
 	}
 	return rc;
 }
@@ -174,6 +195,9 @@ postfix_instance_free(struct postfix_instance *inst)
 	postfix_dict_free(&inst->main);
 	postfix_master_free(&inst->master);
 	free(inst->mynetworks_default);
+	free(inst->mn_style);
+	free(inst->mn_ifs);
+	free(inst->mn_protos);
 	free(inst->ifaddrs);
 	postfix_diags_free(&inst->diags);
 	memset(inst, 0, sizeof(*inst));
@@ -186,22 +210,40 @@ postfix_param(const struct postfix_instance *inst, const struct postfix_service 
 	return postfix_param_named(inst, svc, postfix_param_name(id));
 }
 
+/*
+ * The environment of a service (svc NULL: the instance's).  *mynet is the
+ * service's mynetworks default, computed (malloc()ed) when *mynet_done is
+ * false: a caller that reads many parameters of one service keeps both, so
+ * that the default is computed once, not once per parameter.
+ */
+static void
+service_env(const struct postfix_instance *inst, const struct postfix_service *svc,
+	    struct postfix_env *e, char **mynet, bool *mynet_done)
+{
+	*e = inst->env;
+	if (svc == NULL)
+		return;
+	e->local = &svc->params;
+	e->file = svc->file;
+	/* -o may change mynetworks_style, inet_interfaces, ... */
+	if (svc->params.n > 0 && inst->ifaddrs_known) {
+		if (!*mynet_done) {
+			*mynet = mynetworks_for(inst, e);
+			*mynet_done = true;
+		}
+		e->mynetworks = *mynet;
+	}
+}
+
 char *
 postfix_param_named(const struct postfix_instance *inst, const struct postfix_service *svc,
 		    const char *name)
 {
-	struct postfix_env e = inst->env;
+	struct postfix_env e;
 	char *mynet = NULL, *res;
+	bool done = false;
 
-	if (svc != NULL) {
-		e.local = &svc->params;
-		e.file = svc->file;
-		/* -o may change mynetworks_style, inet_interfaces, ... */
-		if (svc->params.n > 0 && inst->ifaddrs_known) {
-			mynet = mynetworks_for(inst, &e);
-			e.mynetworks = mynet;
-		}
-	}
+	service_env(inst, svc, &e, &mynet, &done);
 	res = postfix_eval(&e, name);
 	free(mynet);
 	return res;
@@ -453,7 +495,7 @@ net_read(struct netvec *nv, const char *rootfs, const char *path, bool keys,
 	unsigned line;
 
 	if (fileio_path(rootfs, path, full, sizeof(full)) == NULL ||
-	    fileio_read(full, FILEIO_MAX_CONFIG, &data, &len, NULL, err, sizeof(err)) != FILEIO_OK) {
+	    fileio_read(rootfs, path, FILEIO_MAX_CONFIG, &data, &len, NULL, err, sizeof(err)) != FILEIO_OK) {
 		postfix_diags_add(d, POSTFIX_DIAG_LIST, path, 0, "mynetworks: cannot read %s", path);
 		return;
 	}
@@ -550,6 +592,7 @@ facts_free(struct postfix_facts *pf)
 		postfix_instance_free(&pf->inst[i]);
 	free(pf->inst);
 	free(pf->hosts_text);
+	hash_index_free(&pf->endpoint_ix);
 	free(pf);
 }
 
@@ -566,7 +609,7 @@ host_name(const char *rootfs, char *out, size_t outlen)
 		size_t len;
 
 		if (fileio_path(rootfs, "/etc/hostname", full, sizeof(full)) != NULL &&
-		    fileio_read(full, 4096, &data, &len, NULL, err, sizeof(err)) == FILEIO_OK) {
+		    fileio_read(rootfs, "/etc/hostname", 4096, &data, &len, NULL, err, sizeof(err)) == FILEIO_OK) {
 			size_t n = strcspn(data, " \t\r\n");
 
 			if (n >= outlen)
@@ -590,7 +633,7 @@ read_hosts(const char *rootfs, struct postfix_facts *pf)
 	char full[4096], err[256];
 
 	if (fileio_path(rootfs, "/etc/hosts", full, sizeof(full)) != NULL
-	    && fileio_read(full, POSTFIX_MAX_HOSTS_BYTES, &pf->hosts_text, &pf->hosts_len, NULL,
+	    && fileio_read(rootfs, "/etc/hosts", POSTFIX_MAX_HOSTS_BYTES, &pf->hosts_text, &pf->hosts_len, NULL,
 			   err, sizeof(err)) == FILEIO_ERROR)
 		log_file_warn(full, 0, "%s: host names in inet_interfaces and master.cf stay "
 			      "unresolved", err);
@@ -614,21 +657,38 @@ add_endpoint(struct scrape_ctx *sc, struct mta_facts *mf, size_t *cap,
 	     const struct postfix_instance *inst, const struct postfix_service *svc,
 	     const char *address, int port)
 {
+	struct postfix_facts *pf = mf->priv;
+	size_t pos = HASH_INDEX_START, i;
 	struct mta_endpoint *ep;
 	struct inaddr a;
 	char service[512];
+	uint16_t port16 = (uint16_t)(port < 0 ? 0 : port);
+	uint64_t h;
 
 	/* the instance goes into the service label: docs/metrics.md */
+	if (pf->endpoints_full)
+		return;
 	if (*inst->label)
 		snprintf(service, sizeof(service), "%s/%s", inst->label, postfix_service_name(svc));
 	else
 		snprintf(service, sizeof(service), "%s", postfix_service_name(svc));
-	for (size_t i = 0; i < mf->n_endpoints; i++) {
+	h = hash_key(service, strlen(service) + 1);
+	h = hash_fnv1a(h, address, strlen(address) + 1);
+	h = hash_fnv1a(h, &port16, sizeof(port16));
+	while ((i = hash_index_next(&pf->endpoint_ix, h, &pos)) != HASH_INDEX_END) {
 		const struct mta_endpoint *o = &mf->endpoints[i];
 
-		if (o->port == (uint16_t)(port < 0 ? 0 : port) && strcmp(o->service, service) == 0 &&
+		if (o->port == port16 && strcmp(o->service, service) == 0 &&
 		    strcmp(o->address, address) == 0)
 			return;		/* "127.0.0.1, 127.0.0.1": one socket */
+	}
+	if (mf->n_endpoints >= POSTFIX_MAX_ENDPOINTS) {
+		pf->endpoints_full = true;
+		postfix_diags_add((struct postfix_diags *)&inst->diags, POSTFIX_DIAG_LIMIT,
+				  svc->file, svc->line,
+				  "more than %u listening endpoints: the rest is not counted",
+				  POSTFIX_MAX_ENDPOINTS);
+		return;
 	}
 	if (mf->n_endpoints == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 8;
@@ -640,6 +700,8 @@ add_endpoint(struct scrape_ctx *sc, struct mta_facts *mf, size_t *cap,
 		mf->endpoints = nv;
 		*cap = ncap;
 	}
+	if (hash_index_put(&pf->endpoint_ix, h, mf->n_endpoints) < 0)
+		return;
 	ep = &mf->endpoints[mf->n_endpoints++];
 	memset(ep, 0, sizeof(*ep));
 	ep->instance = arena_strdup(sc->arena, inst->label);
@@ -686,11 +748,14 @@ service_endpoints(struct scrape_ctx *sc, struct mta_facts *mf, size_t *cap,
 		  const struct postfix_instance *inst,
 		  const struct postfix_service *svc)
 {
+	const struct postfix_facts *pf = mf->priv;
 	int port = postfix_port_number(svc->port);
 	char *ifs, *protos;
 	struct postfix_list l, pl;
 	bool v4, v6;
 
+	if (pf->endpoints_full)
+		return;
 	/* master reads inet_interfaces from main.cf only (master_ent.c) */
 	ifs = postfix_param(inst, NULL, POSTFIX_P_INET_INTERFACES);
 	protos = postfix_param(inst, NULL, POSTFIX_P_INET_PROTOCOLS);
@@ -706,7 +771,7 @@ service_endpoints(struct scrape_ctx *sc, struct mta_facts *mf, size_t *cap,
 		if (v6)
 			add_endpoint(sc, mf, cap, inst, svc, "::", port);
 	} else {
-		for (size_t i = 0; i < l.n; i++) {
+		for (size_t i = 0; i < l.n && !pf->endpoints_full; i++) {
 			if (strcasecmp(l.item[i], "loopback-only") == 0) {
 				if (v4)
 					add_endpoint(sc, mf, cap, inst, svc, "127.0.0.1", port);
@@ -784,25 +849,26 @@ table_warnings(const struct postfix_table_ref *ref, const char *file, const char
  * The compiled map of an indexed table against its postmap source:
  * smtpd reads FILE.db (.lmdb, .cdb, .dir + .pag), postmap writes it from
  * FILE.  A compiled file older than the source: postmap not run.  full
- * is FILE under the rootfs, path as Postfix names it (for the postmap
- * command in the message).  The state, and why into why (empty when
+ * is FILE under the rootfs, path as Postfix names it (read under rootfs;
+ * also for the postmap command in the message).  The state, and why into why (empty when
  * current).
  */
 static enum postfix_relay_table_state
-compiled_state(const char *full, const char *path, const char *type, const struct fileio_stat *src,
-	       bool src_ok, char *why, size_t whylen)
+compiled_state(const char *rootfs, const char *full, const char *path, const char *type,
+	       const struct fileio_stat *src, bool src_ok, char *why, size_t whylen)
 {
 	const char *const *suffix = postfix_table_compiled_suffixes(type);
 	struct timespec oldest = { 0, 0 };
 	bool first = true;
 
 	for (size_t i = 0; suffix[i]; i++) {
-		char cpath[4200], err[256];
+		char cpath[4200], cname[4200], err[256];
 		struct fileio_stat st;
 		enum fileio_result fr;
 
 		snprintf(cpath, sizeof(cpath), "%s%s", full, suffix[i]);
-		fr = fileio_stat(cpath, &st, err, sizeof(err));
+		snprintf(cname, sizeof(cname), "%s%s", path, suffix[i]);
+		fr = fileio_stat(rootfs, cname, &st, err, sizeof(err));
 		if (fr == FILEIO_ABSENT) {
 			snprintf(why, whylen, "%.1024s: no such file (postmap %s:%.1024s not run)",
 				 cpath, type, path);
@@ -857,13 +923,13 @@ load_table(const char *rootfs, struct arena *ar, const char *spec, struct postfi
 	}
 	if (path[0] != '/' || fileio_path(rootfs, path, full, sizeof(full)) == NULL)
 		return 0;	/* relative or too long: unreadable */
-	fr = fileio_read(full, POSTFIX_MAX_TABLE_BYTES, &data, &len, &st, err, sizeof(err));
+	fr = fileio_read(rootfs, path, POSTFIX_MAX_TABLE_BYTES, &data, &len, &st, err, sizeof(err));
 	why[0] = '\0';
 	if (!file_pattern && ref.kind == POSTFIX_TABLE_INDEXED) {
 		if (fr == FILEIO_ERROR)
 			snprintf(why, sizeof(why), "%s", err);
 		else
-			t->state = compiled_state(full, path, ref.type, &st, fr == FILEIO_OK, why,
+			t->state = compiled_state(rootfs, full, path, ref.type, &st, fr == FILEIO_OK, why,
 						  sizeof(why));
 		if (fr == FILEIO_ERROR)
 			t->state = POSTFIX_RELAY_TABLE_UNREADABLE;
@@ -911,13 +977,13 @@ postfix_relay_load_tables(const char *rootfs, struct arena *ar, struct postfix_r
 
 int
 postfix_relay_verdict_of(const struct postfix_relay_params *p, const char *rootfs,
-			 bool loopback_only, struct arena *ar, struct postfix_relay_input *in,
-			 struct postfix_relay_verdict *out)
+			 struct arena *ar, struct budget *work,
+			 struct postfix_relay_input *in, struct postfix_relay_verdict *out)
 {
 	if (postfix_relay_input_from_params(p, ar, in) < 0
 	    || postfix_relay_load_tables(rootfs, ar, in) < 0)
 		return -1;
-	in->loopback_only = loopback_only;
+	in->work = work;
 	postfix_relay_evaluate(in, out);
 	return 0;
 }
@@ -926,15 +992,23 @@ postfix_relay_verdict_of(const struct postfix_relay_params *p, const char *rootf
 struct smtpd_params {
 	const struct postfix_smtpd *s;
 	struct arena *ar;
+	char *mynet;		/* the service's mynetworks default (service_env) */
+	bool mynet_done;
 };
 
-/* A parameter's value as svc sees it (NULL: main.cf's), in the arena. */
+/*
+ * A parameter's value as svc sees it (sp->s->svc, or NULL: main.cf's), in
+ * the arena; the service's mynetworks default is kept in sp.
+ */
 static const char *
-param_copy(const struct smtpd_params *sp, const struct postfix_service *svc, const char *name)
+param_copy(struct smtpd_params *sp, const struct postfix_service *svc, const char *name)
 {
-	char *v = postfix_param_named(sp->s->inst, svc, name);
+	struct postfix_env e;
+	char *v;
 	const char *copy;
 
+	service_env(sp->s->inst, svc, &e, &sp->mynet, &sp->mynet_done);
+	v = postfix_eval(&e, name);
 	if (v == NULL)
 		return NULL;
 	copy = arena_strdup(sp->ar, v);
@@ -945,7 +1019,7 @@ param_copy(const struct smtpd_params *sp, const struct postfix_service *svc, con
 static const char *
 smtpd_get(const void *ctx, const char *name)
 {
-	const struct smtpd_params *sp = ctx;
+	struct smtpd_params *sp = (struct smtpd_params *)ctx;	/* ours: smtpd_services */
 
 	return param_copy(sp, sp->s->svc, name);
 }
@@ -954,7 +1028,7 @@ smtpd_get(const void *ctx, const char *name)
 static const char *
 smtpd_get_main(const void *ctx, const char *name)
 {
-	return param_copy(ctx, NULL, name);
+	return param_copy((struct smtpd_params *)ctx, NULL, name);	/* ours, as above */
 }
 
 static bool
@@ -981,24 +1055,6 @@ smtpd_pass(const struct postfix_instance *in)
 	return NULL;
 }
 
-/* Every endpoint of that service (endpoints are named like smtpd entries) is loopback. */
-static bool
-service_loopback_only(const struct mta_facts *mf, const char *service)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < mf->n_endpoints; i++) {
-		const struct mta_endpoint *e = &mf->endpoints[i];
-
-		if (strcmp(e->service, service) != 0)
-			continue;
-		if (!e->loopback)
-			return false;
-		n++;
-	}
-	return n > 0;
-}
-
 /* A certificate or key path counts as present unless it is absent (an
  * unprivileged exporter may not see into /etc/ssl/private). */
 static bool
@@ -1009,7 +1065,7 @@ file_present(const char *rootfs, const char *path)
 
 	if (path == NULL || path[0] != '/' || fileio_path(rootfs, path, full, sizeof(full)) == NULL)
 		return false;
-	return fileio_stat(full, &st, err, sizeof(err)) != FILEIO_ABSENT;
+	return fileio_stat(rootfs, path, &st, err, sizeof(err)) != FILEIO_ABSENT;
 }
 
 /* ------------------------------------------------------------ TLS */
@@ -1142,21 +1198,27 @@ smtpd_tls_facts(struct scrape_ctx *sc, const struct postfix_facts *pf,
 
 /*
  * The smtpd inet services of every instance, each with its relay verdict,
- * into pf->smtpd and mf->relays; the TLS files of main.cf.  Per-scrape
- * memory; -1 when it runs out.
+ * into pf->smtpd and mf->relays; the TLS files of main.cf.  A service
+ * without -o overrides has its instance's main.cf parameters, so its
+ * verdict is that of the first such service (per loopback-only state):
+ * evaluated once, however many there are.  Per-scrape memory; -1 when it
+ * runs out, -2 when an evaluation ran out of work (logged).
  */
 static int
 smtpd_services(struct scrape_ctx *sc, struct postfix_facts *pf, struct mta_facts *mf)
 {
 	size_t cap = 0;
 	char *cert, *key;
+	int rc = 0;
 
 	for (size_t i = 0; i < pf->n_inst; i++)
 		cap += pf->inst[i].master.n;
 	if ((pf->smtpd = arena_calloc(sc->arena, cap + 1, sizeof(*pf->smtpd))) == NULL)
 		return -1;
+	budget_init(&pf->relay_work, POSTFIX_RELAY_WORK_PER_SCRAPE);
 	for (size_t i = 0; i < pf->n_inst; i++) {
 		const struct postfix_instance *in = &pf->inst[i];
+		const struct postfix_smtpd *plain = NULL;	/* the first service without -o */
 
 		if (!in->have_main)
 			continue;
@@ -1165,7 +1227,7 @@ smtpd_services(struct scrape_ctx *sc, struct postfix_facts *pf, struct mta_facts
 		for (size_t k = 0; k < in->master.n; k++) {
 			const struct postfix_service *svc = &in->master.v[k];
 			struct postfix_smtpd *s = &pf->smtpd[pf->n_smtpd];
-			struct smtpd_params sp = { s, sc->arena };
+			struct smtpd_params sp = { s, sc->arena, NULL, false };
 			struct postfix_relay_params p = { smtpd_get, smtpd_is_set, &sp, smtpd_get_main };
 
 			if (!postfix_service_is_smtp(svc))
@@ -1179,10 +1241,22 @@ smtpd_services(struct scrape_ctx *sc, struct postfix_facts *pf, struct mta_facts
 					     : postfix_service_name(svc);
 			if (s->name == NULL)
 				return -1;
-			s->loopback_only = service_loopback_only(mf, s->name);
-			if (postfix_relay_verdict_of(&p, sc->env->rootfs, s->loopback_only, sc->arena,
-						     &s->relay_in, &s->relay) < 0)
+			if (s->svc->params.n == 0 && plain != NULL) {
+				s->relay_in = plain->relay_in;
+				s->relay = plain->relay;
+			} else if (postfix_relay_verdict_of(&p, sc->env->rootfs, sc->arena,
+							    &pf->relay_work, &s->relay_in, &s->relay) < 0) {
+				free(sp.mynet);
 				return -1;
+			} else if (s->svc->params.n == 0) {
+				plain = s;
+			}
+			free(sp.mynet);
+			if (strcmp(s->relay.reason, "evaluation_too_complex") == 0) {
+				log_file_warn(s->svc->file, s->svc->line, "service %s: %s", s->name,
+					      s->relay.detail);
+				rc = -2;
+			}
 			pf->n_smtpd++;
 		}
 	}
@@ -1208,7 +1282,7 @@ smtpd_services(struct scrape_ctx *sc, struct postfix_facts *pf, struct mta_facts
 	pf->tls_key_present = file_present(sc->env->rootfs, key != NULL && *key ? key : cert);
 	free(cert);
 	free(key);
-	return 0;
+	return rc;
 }
 
 static void
@@ -1256,6 +1330,8 @@ postfix_collect(struct scrape_ctx *sc)
 	host.ifaddrs_known = sc->facts->ifaddrs_collected;
 	host.hosts.text = pf->hosts_text;
 	host.hosts.len = pf->hosts_len;
+	budget_init(&pf->expand_work, POSTFIX_EXPAND_WORK_PER_SCRAPE);
+	host.expand_work = &pf->expand_work;
 
 	if (postfix_instance_load(&pf->inst[0], flag_config_directory, "", &host) < 0)
 		rc = -1;
@@ -1381,26 +1457,49 @@ postfix_collect(struct scrape_ctx *sc)
 		free(level);
 		metrics_add(f_cro, client_restrictions_ok(in), "config_directory",
 			    in->config_directory, NULL);
+	}
+	/* mta_bound_all_interfaces, mta_local_only, mta_service_info and the
+	 * relay verdicts: from these facts, by collectors/core/mta_metrics.c */
+	mf->bound_all = bound_all;
+	mf->local_only = local_only;
+	if (rc == 0) {
+		int r = smtpd_services(sc, pf, mf);
+
+		if (r == -1)
+			log_warn("postfix collector ran out of per-scrape memory", NULL);
+		if (r < 0)
+			rc = -1;
+	}
+	/* the diagnostics of everything evaluated above, relay inputs included */
+	for (size_t i = 0; i < pf->n_inst; i++) {
+		struct postfix_instance *in = &pf->inst[i];
+
+		if (!in->have_main)
+			continue;
 		log_diags(in);
-		/* An expansion error (a $a -> $b -> $a loop, a depth or size bomb,
-		 * a syntax error) leaves the effective value of an audited
-		 * parameter unknown, and Postfix itself stops on it: the scrape
+		/* An expansion error (a $a -> $b -> $a loop, a depth, size or work
+		 * bomb, a syntax error) leaves the effective value of an audited
+		 * parameter unknown, and Postfix itself stops on it; a cap that
+		 * was hit leaves part of the configuration unread: the scrape
 		 * cannot vouch for this configuration, so the collector fails. */
 		if (postfix_diags_has(&in->diags, POSTFIX_DIAG_EXPAND, "")) {
 			log_file_warn(in->main_path, 0,
 				      "expansion error: effective configuration unknown (see the warnings above)");
 			rc = -1;
 		}
+		if (postfix_diags_has(&in->diags, POSTFIX_DIAG_LIMIT, "")) {
+			log_file_warn(in->main_path, 0,
+				      "a limit was exceeded: configuration not fully read (see the warnings above)");
+			rc = -1;
+		}
 		mf->config_warnings += in->diags.total;
 		metrics_add(f_warn, in->diags.total, "config_directory", in->config_directory, NULL);
 	}
-	/* mta_bound_all_interfaces, mta_local_only, mta_service_info and the
-	 * relay verdicts: from these facts, by collectors/core/mta_metrics.c */
-	mf->bound_all = bound_all;
-	mf->local_only = local_only;
-	if (rc == 0 && smtpd_services(sc, pf, mf) < 0) {
-		log_warn("postfix collector ran out of per-scrape memory", NULL);
-		rc = -1;
+	{
+		char used[32];
+
+		snprintf(used, sizeof(used), "%zu", pf->expand_work.used);
+		log_debug("postfix expansion work", "bytes", used, NULL);
 	}
 	mf->collected = rc == 0;
 	return rc;

@@ -34,6 +34,13 @@
 #include "collectors/postfix/postfix_master.h"
 #include "collectors/postfix/postfix_relay.h"
 #include "collectors/postfix/postfix_resolve.h"
+#include "lib/budget.h"
+#include "lib/hash.h"
+
+/* Bytes scanned and written by all expansions of one scrape, every instance. */
+#define POSTFIX_EXPAND_WORK_PER_SCRAPE (32u << 20)
+/* Work units of all relay evaluations of one scrape (postfix_relay.h). */
+#define POSTFIX_RELAY_WORK_PER_SCRAPE (32u << 20)
 
 struct postfix_instance {
 	char *config_directory;		/* as Postfix sees it (no rootfs) */
@@ -44,6 +51,7 @@ struct postfix_instance {
 	struct postfix_master master;
 	bool have_main, have_master;
 	char *mynetworks_default;	/* from mynetworks_style, NULL = unknown */
+	char *mn_style, *mn_ifs, *mn_protos;	/* its inputs (expanded), NULL = unknown */
 	struct ifaddr *ifaddrs;		/* copy of the host's addresses */
 	size_t n_ifaddrs;
 	bool ifaddrs_known;
@@ -62,7 +70,6 @@ struct postfix_smtpd {
 						 * smtpd "pass" service behind it */
 	const char *name;			/* "<instance>/<service>"; the service
 						 * alone in the default instance */
-	bool loopback_only;			/* it has endpoints, all loopback */
 	struct postfix_relay_input relay_in;	/* its restriction lists, tables read */
 	struct postfix_relay_verdict relay;
 };
@@ -82,6 +89,10 @@ struct postfix_facts {
 	char *hosts_text;		/* the root's /etc/hosts (NULL: none), which
 					 * host names resolve with (postfix_resolve.h) */
 	size_t hosts_len;
+	struct budget expand_work;	/* shared by every expansion of this scrape */
+	struct budget relay_work;	/* shared by every relay evaluation of this scrape */
+	struct hash_index endpoint_ix;	/* facts->mta[MTA_POSTFIX].endpoints, for duplicates */
+	bool endpoints_full;		/* POSTFIX_MAX_ENDPOINTS reached (a limit, reported) */
 };
 
 /* Host inputs for loading (tests fill them by hand). */
@@ -93,6 +104,7 @@ struct postfix_host {
 	size_t n_ifaddrs;
 	bool ifaddrs_known;
 	struct postfix_hosts hosts;	/* /etc/hosts text; must outlive the instance */
+	struct budget *expand_work;	/* shared expansion budget, or NULL */
 };
 
 /*
@@ -182,8 +194,8 @@ int postfix_relay_load_tables(const char *rootfs, struct arena *ar,
  * memory.
  */
 int postfix_relay_verdict_of(const struct postfix_relay_params *p, const char *rootfs,
-			     bool loopback_only, struct arena *ar, struct postfix_relay_input *in,
-			     struct postfix_relay_verdict *out);
+			     struct arena *ar, struct budget *work,
+			     struct postfix_relay_input *in, struct postfix_relay_verdict *out);
 
 extern const struct collector collector_postfix;
 

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lib/budget.h"
 #include "lib/text.h"
 
 #define IS_SPACE(c) isspace((unsigned char)(c))
@@ -40,6 +41,7 @@ postfix_diags_add(struct postfix_diags *d, enum postfix_diag_kind kind,
 {
 	struct postfix_diag tmp;
 	va_list ap;
+	uint64_t fp;
 
 	if (d == NULL)
 		return;
@@ -51,20 +53,40 @@ postfix_diags_add(struct postfix_diags *d, enum postfix_diag_kind kind,
 	vsnprintf(tmp.msg, sizeof(tmp.msg), fmt, ap);
 	va_end(ap);
 	/* The same problem found twice (e.g. per service) counts once. */
+	fp = hash_fnv1a(HASH_FNV1A_INIT, &tmp.kind, sizeof(tmp.kind));
+	fp = hash_fnv1a(fp, &tmp.line, sizeof(tmp.line));
+	fp = hash_fnv1a(fp, tmp.file, strlen(tmp.file) + 1);
+	fp = hash_fnv1a(fp, tmp.msg, strlen(tmp.msg));
 	for (size_t i = 0; i < d->n; i++) {
-		if (d->v[i].kind == kind && d->v[i].line == line &&
+		if (d->fp[i] == fp && d->v[i].kind == kind && d->v[i].line == line &&
 		    strcmp(d->v[i].file, tmp.file) == 0 &&
 		    strcmp(d->v[i].msg, tmp.msg) == 0)
 			return;
 	}
 	d->total++;
-	if (d->n >= POSTFIX_DIAGS_MAX)
+	if (d->n >= POSTFIX_DIAGS_MAX) {
+		/* the first diagnostic that fails the collector is always shown */
+		if ((kind == POSTFIX_DIAG_EXPAND || kind == POSTFIX_DIAG_LIMIT)
+		    && !(d->kinds & (1u << kind))) {
+			d->fp[d->n - 1] = fp;
+			d->v[d->n - 1] = tmp;
+		}
+		d->kinds |= 1u << kind;
 		return;
+	}
+	d->kinds |= 1u << kind;
 	if (d->v == NULL) {
 		d->v = calloc(POSTFIX_DIAGS_MAX, sizeof(*d->v));
-		if (d->v == NULL)
+		d->fp = calloc(POSTFIX_DIAGS_MAX, sizeof(*d->fp));
+		if (d->v == NULL || d->fp == NULL) {
+			free(d->v);
+			free(d->fp);
+			d->v = NULL;
+			d->fp = NULL;
 			return;
+		}
 	}
+	d->fp[d->n] = fp;
 	d->v[d->n++] = tmp;
 }
 
@@ -72,7 +94,11 @@ bool
 postfix_diags_has(const struct postfix_diags *d, enum postfix_diag_kind kind,
 		  const char *needle)
 {
-	for (size_t i = 0; d && i < d->n; i++)
+	if (d == NULL)
+		return false;
+	if (*needle == 0)	/* any of that kind, stored or not */
+		return (d->kinds & (1u << kind)) != 0;
+	for (size_t i = 0; i < d->n; i++)
 		if (d->v[i].kind == kind && strstr(d->v[i].msg, needle) != NULL)
 			return true;
 	return false;
@@ -82,6 +108,7 @@ void
 postfix_diags_free(struct postfix_diags *d)
 {
 	free(d->v);
+	free(d->fp);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -168,7 +195,7 @@ postfix_lline_next(struct postfix_lline *r, const char *file,
 			}
 		}
 		if (toolong) {
-			postfix_diags_add(d, POSTFIX_DIAG_SYNTAX, file, first,
+			postfix_diags_add(d, POSTFIX_DIAG_LIMIT, file, first,
 					  "logical line longer than %u bytes, ignored",
 					  POSTFIX_CONF_MAX_LINE);
 			continue;
@@ -224,9 +251,13 @@ const struct postfix_param *
 postfix_dict_get(const struct postfix_dict *dict,
 		 const char *name)
 {
-	if (dict == NULL)
+	size_t pos = HASH_INDEX_START, i;
+	uint64_t h;
+
+	if (dict == NULL || dict->n == 0)
 		return NULL;
-	for (size_t i = 0; i < dict->n; i++)
+	h = hash_key(name, strlen(name));
+	while ((i = hash_index_next(&dict->ix, h, &pos)) != HASH_INDEX_END)
 		if (strcmp(dict->v[i].name, name) == 0)
 			return &dict->v[i];
 	return NULL;
@@ -253,10 +284,10 @@ postfix_dict_set(struct postfix_dict *dict, const char *name, const char *value,
 		return 0;
 	}
 	if (dict->n >= POSTFIX_CONF_MAX_PARAMS) {
-		postfix_diags_add(d, POSTFIX_DIAG_OTHER, file, line,
-				  "more than %u parameters, \"%s\" ignored",
+		postfix_diags_add(d, POSTFIX_DIAG_LIMIT, file, line,
+				  "more than %u parameters at \"%.40s\": the rest is not read",
 				  POSTFIX_CONF_MAX_PARAMS, name);
-		return -1;
+		return -2;
 	}
 	if (dict->n == dict->cap) {
 		size_t ncap = dict->cap ? dict->cap * 2 : 32;
@@ -270,7 +301,8 @@ postfix_dict_set(struct postfix_dict *dict, const char *name, const char *value,
 	p = &dict->v[dict->n];
 	p->name = strdup(name);
 	p->value = strdup(value);
-	if (p->name == NULL || p->value == NULL) {
+	if (p->name == NULL || p->value == NULL
+	    || hash_index_put(&dict->ix, hash_key(name, strlen(name)), dict->n) < 0) {
 		free(p->name);
 		free(p->value);
 		return -1;
@@ -289,6 +321,7 @@ postfix_dict_free(struct postfix_dict *dict)
 		free(dict->v[i].value);
 	}
 	free(dict->v);
+	hash_index_free(&dict->ix);
 	memset(dict, 0, sizeof(*dict));
 }
 
@@ -300,6 +333,7 @@ postfix_conf_parse(struct postfix_dict *dict, const char *file,
 	const char *text;
 	unsigned line;
 	size_t count = 0;
+	int rc;
 
 	postfix_lline_init(&r, buf, len);
 	while (postfix_lline_next(&r, file, d, &text, &line) == 1) {
@@ -312,8 +346,11 @@ postfix_conf_parse(struct postfix_dict *dict, const char *file,
 					  "%s: \"%.40s\"", err, text);
 			continue;
 		}
-		if (postfix_dict_set(dict, name, value, file, line, d) == 0)
+		rc = postfix_dict_set(dict, name, value, file, line, d);
+		if (rc == 0)
 			count++;
+		else if (rc == -2)
+			break;		/* full: the collector cannot vouch for the rest */
 	}
 	postfix_lline_free(&r);
 	return count;
@@ -386,17 +423,39 @@ postfix_level_cmp(const char *a, const char *b)
 
 /* ------------------------------------------------------------ expansion */
 
+/*
+ * One expansion.  The text is never copied: every level works on a span
+ * (pointer and length) of the value it expands, and everything is written
+ * to one output buffer (relational operands are expanded at its end and cut
+ * off again).  The work is counted in bytes: each span is charged when it
+ * is scanned (a nested reference is scanned again by every level around
+ * it, and so charged again), each byte when it is written, and each
+ * reference a fixed amount for its lookup.  The expansion stops with an
+ * error when it exceeds its own budget (POSTFIX_EXPAND_MAX_WORK) or the
+ * environment's shared one (e->budget).
+ */
 struct exp {
 	const struct postfix_env *e;
 	char *out;
 	size_t len, cap;
 	int level;
-	unsigned long ops;		/* work budget against exponential input */
+	struct budget work;
 	bool err;
+	const char *file;		/* the setting whose text is being expanded */
 	unsigned line;
+	const char *top_file;		/* the setting expanded at the outermost level */
+	unsigned top_line;
 };
 
-#define EXP_MAX_OPS 200000ul
+#define EXP_REF_COST 32		/* bytes of work charged per reference (its lookup) */
+#define EXP_UNDEF_COST 256	/* ... and per undefined one (its diagnostic) */
+
+/* The first bytes of a span, for messages: "%.*s" with span_show(n). */
+static int
+span_show(size_t n)
+{
+	return n < 40 ? (int)n : 40;
+}
 
 static void exp_error(struct exp *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void
@@ -411,13 +470,33 @@ exp_error(struct exp *x, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	postfix_diags_add(x->e->diags, POSTFIX_DIAG_EXPAND, x->e->file, x->line, "%s", msg);
+	postfix_diags_add(x->e->diags, POSTFIX_DIAG_EXPAND, x->file, x->line, "%s", msg);
+}
+
+/* Count n bytes of work; false (reported) once a budget is exceeded. */
+static bool
+exp_charge(struct exp *x, size_t n)
+{
+	if (x->err)
+		return false;
+	if (budget_charge(&x->work, n) && budget_charge(x->e->budget, n))
+		return true;
+	/* the cost adds up over the whole expansion: name where it started */
+	x->file = x->top_file;
+	x->line = x->top_line;
+	if (x->work.exhausted)
+		exp_error(x, "expanding this value needs more than %u bytes of work",
+			  POSTFIX_EXPAND_MAX_WORK);
+	else
+		exp_error(x, "expanding this configuration needs more than %zu bytes of work",
+			  x->e->budget->max);
+	return false;
 }
 
 static void
 exp_put(struct exp *x, const char *p, size_t n)
 {
-	if (x->err)
+	if (!exp_charge(x, n))
 		return;
 	if (x->len + n + 1 > POSTFIX_EXPAND_MAX_LEN) {
 		exp_error(x, "expanded value longer than %u bytes", POSTFIX_EXPAND_MAX_LEN);
@@ -441,64 +520,74 @@ exp_put(struct exp *x, const char *p, size_t n)
 	x->out[x->len] = 0;
 }
 
-static void exp_parse(struct exp *x, const char *s);
+static void exp_parse(struct exp *x, const char *s, size_t n);
+
+/* The dynamic defaults live in per-thread buffers a nested lookup rewrites. */
+static _Thread_local char dyn_host[3][300];
+
+static bool
+is_dyn(const char *p)
+{
+	uintptr_t a = (uintptr_t)p, lo = (uintptr_t)dyn_host[0];
+
+	return a >= lo && a < lo + sizeof(dyn_host);
+}
+
+/* Expand a parameter's value; errors in it name the setting (where). */
+static void
+exp_value(struct exp *x, const char *value, const struct postfix_param *where)
+{
+	const char *file = x->file;
+	unsigned line = x->line;
+	char copy[sizeof(dyn_host[0])];
+
+	if (is_dyn(value)) {
+		snprintf(copy, sizeof(copy), "%s", value);
+		value = copy;
+	}
+	if (where != NULL) {
+		x->file = where->file;
+		x->line = where->line;
+	}
+	exp_parse(x, value, strlen(value));
+	x->file = file;
+	x->line = line;
+}
 
 /*
- * Extract "{payload}" at *cp (which points at '{'): balanced braces; leading
- * whitespace of the payload and whitespace after '}' are skipped.  Returns a
- * malloc()ed payload or NULL after an error.
+ * "{payload}" at *cp (which points at '{', before end): balanced braces;
+ * leading whitespace of the payload and whitespace after '}' are skipped.
+ * The payload's span goes to *s, *n.  false after a (reported) error.
  */
-static char *
-exp_curly(struct exp *x, const char **cp)
+static bool
+exp_curly(struct exp *x, const char **cp, const char *end, const char **s, size_t *n)
 {
 	const char *p = *cp + 1, *start;
 	int level = 1;
-	char *res;
 
-	while (IS_SPACE(*p))
+	while (p < end && IS_SPACE(*p))
 		p++;
 	start = p;
 	for (;; p++) {
-		if (*p == 0) {
-			exp_error(x, "unbalanced {} in attribute expression: \"%.40s\"", *cp);
-			return NULL;
+		if (p == end) {
+			exp_error(x, "unbalanced {} in attribute expression: \"%.*s\"",
+				  span_show((size_t)(end - *cp)), *cp);
+			return false;
 		}
 		if (*p == '{')
 			level++;
 		else if (*p == '}' && --level == 0)
 			break;
 	}
-	if ((res = strndup(start, (size_t)(p - start))) == NULL) {
-		exp_error(x, "out of memory");
-		return NULL;
-	}
+	if (!exp_charge(x, (size_t)(p - *cp)))
+		return false;
+	*s = start;
+	*n = (size_t)(p - start);
 	p++;
-	while (IS_SPACE(*p))
+	while (p < end && IS_SPACE(*p))
 		p++;
 	*cp = p;
-	return res;
-}
-
-/* Expand a sub-expression into its own buffer (relational operands). */
-static char *
-exp_sub(struct exp *x, const char *s)
-{
-	struct exp sub = *x;
-	char *res;
-
-	sub.out = NULL;
-	sub.len = sub.cap = 0;
-	exp_parse(&sub, s);
-	x->ops = sub.ops;
-	if (sub.err) {
-		x->err = true;
-		free(sub.out);
-		return NULL;
-	}
-	res = sub.out ? sub.out : strdup("");
-	if (res == NULL)
-		exp_error(x, "out of memory");
-	return res;
+	return true;
 }
 
 /* numeric compare of digit strings of any length */
@@ -520,7 +609,7 @@ digits_cmp(const char *a, const char *b)
 
 /* "{a} OP {b}" at *cp; returns 1 (true), 0 (false) or -1 (error). */
 static int
-exp_relational(struct exp *x, const char **cp)
+exp_relational(struct exp *x, const char **cp, const char *end)
 {
 	static const struct {
 		const char *op;
@@ -533,187 +622,203 @@ exp_relational(struct exp *x, const char **cp)
 		{"<level", 1, 0, 0, true}, {"<=level", 1, 1, 0, true},
 		{">level", 0, 0, 1, true}, {">=level", 0, 1, 1, true},
 	};
-	char *left, *right, *lv = NULL, *rv = NULL;
-	size_t oplen;
-	int found = -1, cmp, res = -1;
+	const char *ls, *rs, *lv, *rv;
+	size_t ln, rn, oplen = 0, mark, mid;
+	int found = -1, cmp;
 
-	if ((left = exp_curly(x, cp)) == NULL)
+	if (!exp_curly(x, cp, end, &ls, &ln))
 		return -1;
-	oplen = strspn(*cp, "<>!=?+-*/~&|%");
-	if (strncmp(*cp + oplen, "level", 5) == 0)
+	while (*cp + oplen < end && strchr("<>!=?+-*/~&|%", (*cp)[oplen]) != NULL)
+		oplen++;
+	if ((size_t)(end - *cp) >= oplen + 5 && strncmp(*cp + oplen, "level", 5) == 0)
 		oplen += 5;
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
 		if (strlen(ops[i].op) == oplen && strncmp(*cp, ops[i].op, oplen) == 0)
 			found = (int)i;
 	if (found < 0) {
-		exp_error(x, "relational operator expected at: \"...%.20s}>>>%.20s\"", left, *cp);
-		goto out;
+		exp_error(x, "relational operator expected at: \"...%.*s}>>>%.*s\"",
+			  ln < 20 ? (int)ln : 20, ls, (size_t)(end - *cp) < 20 ? (int)(end - *cp) : 20,
+			  *cp);
+		return -1;
 	}
 	*cp += oplen;
-	while (IS_SPACE(**cp))
+	while (*cp < end && IS_SPACE(**cp))
 		(*cp)++;
-	if (**cp != '{') {
-		exp_error(x, "\"{expression}\" expected at: \"...>>>%.20s\"", *cp);
-		goto out;
+	if (*cp == end || **cp != '{') {
+		exp_error(x, "\"{expression}\" expected at: \"...>>>%.*s\"",
+			  (size_t)(end - *cp) < 20 ? (int)(end - *cp) : 20, *cp);
+		return -1;
 	}
-	if ((right = exp_curly(x, cp)) == NULL)
-		goto out;
-	lv = exp_sub(x, left);
-	rv = lv ? exp_sub(x, right) : NULL;
-	free(right);
-	if (lv == NULL || rv == NULL)
-		goto out;
+	if (!exp_curly(x, cp, end, &rs, &rn))
+		return -1;
+	/* both operands expanded at the end of the output, NUL-separated */
+	mark = x->len;
+	exp_parse(x, ls, ln);
+	exp_put(x, "", 1);
+	mid = x->len;
+	exp_parse(x, rs, rn);
+	if (x->err)
+		return -1;
+	lv = x->out + mark;
+	rv = x->out + mid;
 	if (ops[found].level)
 		cmp = postfix_level_cmp(lv, rv);
 	else if (text_all_digits(lv) && text_all_digits(rv))
 		cmp = digits_cmp(lv, rv);
 	else
 		cmp = strcmp(lv, rv);
-	res = cmp < 0 ? ops[found].lt : cmp == 0 ? ops[found].eq : ops[found].gt;
-out:
-	free(left);
-	free(lv);
-	free(rv);
-	return res;
+	x->len = mark;
+	x->out[mark] = 0;
+	return cmp < 0 ? ops[found].lt : cmp == 0 ? ops[found].eq : ops[found].gt;
 }
 
-/* The text of a ?/: operand: "{payload}" or the rest of the input. */
-static char *
-exp_operand(struct exp *x, const char **cp)
+/* The span of a ?/: operand at *cp: "{payload}" or the rest of the reference. */
+static bool
+exp_operand(struct exp *x, const char **cp, const char *end, const char **s, size_t *n)
 {
-	char *res;
-
-	while (IS_SPACE(**cp))
+	while (*cp < end && IS_SPACE(**cp))
 		(*cp)++;
-	if (**cp == '{')
-		return exp_curly(x, cp);
-	res = strdup(*cp);
-	*cp += strlen(*cp);
-	if (res == NULL)
-		exp_error(x, "out of memory");
-	return res;
+	if (*cp < end && **cp == '{')
+		return exp_curly(x, cp, end, s, n);
+	*s = *cp;
+	*n = (size_t)(end - *cp);
+	*cp = end;
+	return true;
 }
 
-/* mac_expand_callback: one ${...} / $(...) / $name reference. */
+/* mac_expand_callback: one ${...} / $(...) / $name reference (n bytes at ref). */
 static void
-exp_reference(struct exp *x, const char *ref)
+exp_reference(struct exp *x, const char *ref, size_t n)
 {
-	const char *cp = ref, *lookup = NULL;
-	char *name = NULL, *res;
+	const char *cp = ref, *end = ref + n, *lookup = NULL, *op;
+	const struct postfix_param *where = NULL;
+	char nbuf[256], *name = NULL;
+	size_t opn;
 	bool truth;
-	char ch;
+	char ch = 0;
 
 	if (++x->level > POSTFIX_EXPAND_MAX_DEPTH) {
-		exp_error(x, "unreasonable macro call nesting: \"%.40s\"", ref);
-		return;
+		exp_error(x, "unreasonable macro call nesting: \"%.*s\"", span_show(n), ref);
+		goto out;
 	}
-	if (++x->ops > EXP_MAX_OPS) {
-		exp_error(x, "expansion too complex");
-		return;
-	}
-	while (IS_SPACE(*cp))
+	if (!exp_charge(x, EXP_REF_COST))
+		goto out;
+	while (cp < end && IS_SPACE(*cp))
 		cp++;
-	if (*cp == '{') {
-		int r = exp_relational(x, &cp);
+	if (cp < end && *cp == '{') {
+		int r = exp_relational(x, &cp, end);
 
 		if (r < 0)
-			return;
+			goto out;
 		lookup = r == 1 ? "true" : "";
-		if ((ch = *cp) != 0) {
+		if (cp < end) {
+			ch = *cp;
 			if (ch != '?' && ch != ':') {
-				exp_error(x, "\"?\" or \":\" expected at: \"...}>>>%.20s\"", cp);
-				return;
+				exp_error(x, "\"?\" or \":\" expected at: \"...}>>>%.*s\"",
+					  (size_t)(end - cp) < 20 ? (int)(end - cp) : 20, cp);
+				goto out;
 			}
 			cp++;
 		}
 	} else {
-		const char *start = cp, *end;
+		const char *start = cp, *nend;
+		size_t nl;
 
-		while (IS_ALNUM(*cp) || *cp == '_')
+		while (cp < end && (IS_ALNUM(*cp) || *cp == '_'))
 			cp++;
-		end = cp;
-		while (IS_SPACE(*cp))
+		nend = cp;
+		while (cp < end && IS_SPACE(*cp))
 			cp++;
-		ch = *cp;
-		if ((ch != 0 && ch != '?' && ch != ':') || end == start) {
-			exp_error(x, "attribute name syntax error at: \"%.40s\"", ref);
-			return;
+		ch = cp < end ? *cp : 0;
+		if ((ch != 0 && ch != '?' && ch != ':') || nend == start) {
+			exp_error(x, "attribute name syntax error at: \"%.*s\"", span_show(n), ref);
+			goto out;
 		}
 		if (ch)
 			cp++;
-		if ((name = strndup(start, (size_t)(end - start))) == NULL) {
+		nl = (size_t)(nend - start);
+		name = nl < sizeof(nbuf) ? nbuf : malloc(nl + 1);
+		if (name == NULL) {
 			exp_error(x, "out of memory");
-			return;
+			goto out;
 		}
-		lookup = postfix_lookup(x->e, name, NULL);
-		if (lookup == NULL)
-			postfix_diags_add(x->e->diags, POSTFIX_DIAG_UNDEFINED, x->e->file,
+		memcpy(name, start, nl);
+		name[nl] = 0;
+		lookup = postfix_lookup(x->e, name, &where);
+		if (lookup == NULL) {
+			if (!exp_charge(x, EXP_UNDEF_COST))
+				goto out;
+			postfix_diags_add(x->e->diags, POSTFIX_DIAG_UNDEFINED, x->file,
 					  x->line, "undefined parameter: %s", name);
+		}
 	}
 	truth = lookup != NULL && *lookup != 0;
 	switch (ch) {
 	case '?':
-		if ((res = exp_operand(x, &cp)) == NULL)
+		if (!exp_operand(x, &cp, end, &op, &opn))
 			break;
 		if (truth)
-			exp_parse(x, res);
-		free(res);
-		if (x->err || *cp == 0)
+			exp_parse(x, op, opn);
+		if (x->err || cp == end)
 			break;
 		if (*cp != ':') {
-			exp_error(x, "\":\" expected at: \"...>>>%.20s\"", cp);
+			exp_error(x, "\":\" expected at: \"...>>>%.*s\"",
+				  (size_t)(end - cp) < 20 ? (int)(end - cp) : 20, cp);
 			break;
 		}
 		cp++;
 		/* FALLTHROUGH */
 	case ':':
-		if ((res = exp_operand(x, &cp)) == NULL)
+		if (!exp_operand(x, &cp, end, &op, &opn))
 			break;
 		if (!truth)
-			exp_parse(x, res);
-		free(res);
-		if (!x->err && *cp != 0)
-			exp_error(x, "unexpected input at: \"...>>>%.20s\"", cp);
+			exp_parse(x, op, opn);
+		if (!x->err && cp != end)
+			exp_error(x, "unexpected input at: \"...>>>%.*s\"",
+				  (size_t)(end - cp) < 20 ? (int)(end - cp) : 20, cp);
 		break;
 	default:
 		if (truth)
-			exp_parse(x, lookup);
+			exp_value(x, lookup, where);
 		break;
 	}
-	free(name);
+out:
+	if (name != nbuf)
+		free(name);
 	x->level--;
 }
 
-/* util/mac_parse.c: literal text, $$, $name, ${...}, $(...). */
+/* util/mac_parse.c: literal text, $$, $name, ${...}, $(...) in n bytes at s. */
 static void
-exp_parse(struct exp *x, const char *s)
+exp_parse(struct exp *x, const char *s, size_t n)
 {
-	const char *vp = s;
+	const char *vp = s, *end = s + n;
 
-	while (*vp && !x->err) {
-		const char *lit = vp;
+	if (!exp_charge(x, n))
+		return;
+	while (vp < end && !x->err) {
+		const char *dollar = memchr(vp, '$', (size_t)(end - vp));
+		const char *lit_end = dollar ? dollar : end;
 
-		while (*vp && *vp != '$')
-			vp++;
-		if (vp > lit)
-			exp_put(x, lit, (size_t)(vp - lit));
-		if (*vp == 0 || x->err)
+		if (lit_end > vp)
+			exp_put(x, vp, (size_t)(lit_end - vp));
+		if (dollar == NULL || x->err)
 			break;
-		if (vp[1] == '$') {
+		vp = dollar + 1;
+		if (vp < end && *vp == '$') {
 			exp_put(x, "$", 1);
-			vp += 2;
+			vp++;
 			continue;
 		}
-		vp++;
-		if (*vp == '{' || *vp == '(') {
+		if (vp < end && (*vp == '{' || *vp == '(')) {
 			char open = *vp, close = open == '{' ? '}' : ')';
 			const char *ep;
 			int level = 1;
-			char *ref;
 
 			for (ep = vp + 1; level > 0; ep++) {
-				if (*ep == 0) {
-					exp_error(x, "truncated macro reference: \"%.40s\"", s);
+				if (ep == end) {
+					exp_error(x, "truncated macro reference: \"%.*s\"",
+						  span_show(n), s);
 					return;
 				}
 				if (*ep == open)
@@ -722,51 +827,51 @@ exp_parse(struct exp *x, const char *s)
 					level--;
 			}
 			if (ep - vp - 2 == 0) {
-				exp_error(x, "empty macro name: \"%.40s\"", s);
+				exp_error(x, "empty macro name: \"%.*s\"", span_show(n), s);
 				return;
 			}
-			if ((ref = strndup(vp + 1, (size_t)(ep - vp - 2))) == NULL) {
-				exp_error(x, "out of memory");
-				return;
-			}
+			exp_reference(x, vp + 1, (size_t)(ep - vp - 2));
 			vp = ep;
-			exp_reference(x, ref);
-			free(ref);
 		} else {
 			const char *ep = vp;
-			char *ref;
 
-			while (IS_ALNUM(*ep) || *ep == '_')
+			while (ep < end && (IS_ALNUM(*ep) || *ep == '_'))
 				ep++;
 			if (ep == vp) {
-				exp_error(x, "empty macro name: \"%.40s\"", s);
+				exp_error(x, "empty macro name: \"%.*s\"", span_show(n), s);
 				return;
 			}
-			if ((ref = strndup(vp, (size_t)(ep - vp))) == NULL) {
-				exp_error(x, "out of memory");
-				return;
-			}
+			exp_reference(x, vp, (size_t)(ep - vp));
 			vp = ep;
-			exp_reference(x, ref);
-			free(ref);
 		}
 	}
 }
 
-char *
-postfix_expand(const struct postfix_env *e, const char *text, unsigned line)
+/* Expand text set at file:line (dynamic defaults are copied first). */
+static char *
+expand_at(const struct postfix_env *e, const char *text, const char *file, unsigned line)
 {
 	struct exp x;
 
 	memset(&x, 0, sizeof(x));
 	x.e = e;
-	x.line = line;
-	exp_parse(&x, text ? text : "");
+	x.file = x.top_file = file;
+	x.line = x.top_line = line;
+	budget_init(&x.work, POSTFIX_EXPAND_MAX_WORK);
+	if (text == NULL)
+		text = "";
+	exp_value(&x, text, NULL);
 	if (x.err) {
 		free(x.out);
 		return NULL;
 	}
 	return x.out ? x.out : strdup("");
+}
+
+char *
+postfix_expand(const struct postfix_env *e, const char *text, unsigned line)
+{
+	return expand_at(e, text, e->file, line);
 }
 
 /* ----------------------------------------------------------------- lookup */
@@ -783,10 +888,10 @@ dict_value(const struct postfix_dict *d, const char *name,
 }
 
 /*
- * Host-dependent defaults, computed into small per-thread buffers keyed by
- * the environment (global/mail_params.c check_myhostname/check_mydomain).
+ * Host-dependent defaults, computed into the small per-thread buffers
+ * dyn_host (above) keyed by the environment (global/mail_params.c
+ * check_myhostname/check_mydomain).
  */
-static _Thread_local char dyn_host[3][300];
 
 static const char *
 dyn_myhostname(const struct postfix_env *e)
@@ -868,20 +973,11 @@ postfix_eval(const struct postfix_env *e, const char *name)
 {
 	const struct postfix_param *where;
 	const char *raw = postfix_lookup(e, name, &where);
-	char *res;
 
 	if (raw == NULL)
 		return NULL;
-	/* copy: the dynamic defaults live in buffers expansion may reuse */
-	{
-		char *copy = strdup(raw);
-
-		if (copy == NULL)
-			return NULL;
-		res = postfix_expand(e, copy, where ? where->line : 0);
-		free(copy);
-	}
-	return res;
+	/* a setting's problems name its own file (main.cf or master.cf) */
+	return expand_at(e, raw, where ? where->file : e->file, where ? where->line : 0);
 }
 
 char *
@@ -892,16 +988,22 @@ postfix_eval_id(const struct postfix_env *e, enum postfix_param_id id)
 
 /* ------------------------------------------------------------------ lists */
 
+/* 0, -1 out of memory, -2 past POSTFIX_LIST_MAX_ITEMS */
 static int
 list_add(struct postfix_list *l, const char *p, size_t n)
 {
-	char **nv;
+	if (l->n >= POSTFIX_LIST_MAX_ITEMS)
+		return -2;
+	/* grow by doubling: capacities are the powers of two from 8 */
+	if (l->n >= 8 && (l->n & (l->n - 1)) == 0) {
+		char **nv = realloc(l->item, 2 * l->n * sizeof(*nv));
 
-	if (l->n >= 65536)
+		if (nv == NULL)
+			return -1;
+		l->item = nv;
+	} else if (l->item == NULL && (l->item = malloc(8 * sizeof(*l->item))) == NULL) {
 		return -1;
-	if ((nv = realloc(l->item, (l->n + 1) * sizeof(*nv))) == NULL)
-		return -1;
-	l->item = nv;
+	}
 	if ((l->item[l->n] = strndup(p, n)) == NULL)
 		return -1;
 	l->n++;
@@ -988,8 +1090,13 @@ postfix_list_split(const char *value, enum postfix_split how,
 					  "unbalanced {} in list: \"%.40s\"", start);
 			return -1;
 		}
-		if (list_add(out, item, len) < 0)
+		if ((r = list_add(out, item, len)) < 0) {
+			if (r == -2)
+				postfix_diags_add(d, POSTFIX_DIAG_LIMIT, file, line,
+						  "list longer than %u items: the rest is not read",
+						  POSTFIX_LIST_MAX_ITEMS);
 			return -1;
+		}
 	}
 }
 

@@ -18,29 +18,45 @@
  *     sides are all digits) and <level, <=level, >level, >=level
  *     (compatibility-level comparison); nesting is limited to
  *     POSTFIX_EXPAND_MAX_DEPTH, beyond which expansion fails;
+ *   - the cost of expansion is counted in bytes, not references: every
+ *     span of text scanned (again at each level of nesting around it), every
+ *     byte written and every reference's lookup is charged to the
+ *     expansion's budget (POSTFIX_EXPAND_MAX_WORK) and to the environment's
+ *     shared one (postfix_env.budget: the collector gives each instance one
+ *     per scrape); the text is never copied per level;
  *   - list splitting: on ", \t\r\n" with {} grouping, and the inet_interfaces
  *     rule (" \t," without grouping).
  *
  * Diagnostics: every problem is appended to a struct postfix_diags with the
  * file and line it concerns (the collector logs them with log_file_warn and
- * counts them as postfix_config_warnings).  Nothing here aborts: bad input
- * is reported and skipped.  Memory is malloc()ed and bounded by the caps
- * below; the free functions release it.
+ * counts them as postfix_config_warnings); a problem in the value of a
+ * parameter names the setting of that parameter (main.cf or master.cf),
+ * wherever it was expanded from.  Nothing here aborts: bad input is
+ * reported and skipped.  A cap that is exceeded (POSTFIX_DIAG_LIMIT: too
+ * many parameters, a logical line or a list too long) is reported, and
+ * what is beyond it is not read: the caller cannot vouch for the rest.
+ * Memory is malloc()ed and bounded by the caps below; the free functions
+ * release it.
  */
 #ifndef MTA_POSTFIX_CONF_H
 #define MTA_POSTFIX_CONF_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "collectors/postfix/postfix_params.h"
+#include "lib/budget.h"
+#include "lib/hash.h"
 
 #define POSTFIX_CONF_MAX_LINE (1u << 20)	/* logical line cap, bytes */
 #define POSTFIX_CONF_MAX_PARAMS 8192		/* parameters per dictionary */
 #define POSTFIX_EXPAND_MAX_DEPTH 100		/* as mac_expand's nesting limit */
 #define POSTFIX_EXPAND_MAX_LEN (256u << 10)	/* expanded value cap, bytes */
+#define POSTFIX_EXPAND_MAX_WORK (4u << 20)	/* one expansion: bytes scanned + written */
 #define POSTFIX_DIAGS_MAX 256			/* stored diagnostics (all counted) */
 #define POSTFIX_FORMAT_MAX (1u << 20)		/* a formatted list or master.cf entry, bytes */
+#define POSTFIX_LIST_MAX_ITEMS 65536		/* items of one split list */
 
 /* ---- diagnostics ---- */
 
@@ -51,6 +67,7 @@ enum postfix_diag_kind {
 	POSTFIX_DIAG_EXPAND,		/* expansion syntax error / depth */
 	POSTFIX_DIAG_MASTER,		/* malformed master.cf entry */
 	POSTFIX_DIAG_LIST,		/* unparseable list */
+	POSTFIX_DIAG_LIMIT,		/* a cap exceeded: the configuration is not fully read */
 	POSTFIX_DIAG_OTHER,
 };
 
@@ -63,14 +80,19 @@ struct postfix_diag {
 
 struct postfix_diags {
 	struct postfix_diag *v;
+	uint64_t *fp;			/* fingerprints of v[], for the duplicate test */
 	size_t n;			/* stored, at most POSTFIX_DIAGS_MAX */
 	unsigned total;			/* all reported, stored or not */
+	unsigned kinds;			/* 1 << kind for every kind reported */
 };
 
 void postfix_diags_add(struct postfix_diags *d, enum postfix_diag_kind kind,
 		       const char *file, unsigned line, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
-/* True if a diagnostic of that kind whose text contains needle was stored. */
+/*
+ * True if a diagnostic of that kind whose text contains needle was stored;
+ * with needle "", if one of that kind was reported at all.
+ */
 bool postfix_diags_has(const struct postfix_diags *d, enum postfix_diag_kind kind,
 		       const char *needle);
 void postfix_diags_free(struct postfix_diags *d);
@@ -112,16 +134,24 @@ struct postfix_param {
 struct postfix_dict {
 	struct postfix_param *v;
 	size_t n, cap;
+	struct hash_index ix;		/* name -> v[]: lookups do not grow with n */
 };
 
-/* Set name=value (last wins; a duplicate is reported to d if d != NULL). */
+/*
+ * Set name=value (last wins; a duplicate is reported to d if d != NULL).
+ * 0, -1 out of memory, -2 when the dictionary is full (reported as
+ * POSTFIX_DIAG_LIMIT).
+ */
 int postfix_dict_set(struct postfix_dict *dict, const char *name, const char *value,
 		     const char *file, unsigned line, struct postfix_diags *d);
 const struct postfix_param *postfix_dict_get(const struct postfix_dict *dict,
 					     const char *name);
 void postfix_dict_free(struct postfix_dict *dict);
 
-/* Parse a whole main.cf buffer into dict.  Returns the number of settings. */
+/*
+ * Parse a whole main.cf buffer into dict.  Returns the number of settings.
+ * Reading stops at the first setting that does not fit (POSTFIX_DIAG_LIMIT).
+ */
 size_t postfix_conf_parse(struct postfix_dict *dict, const char *file,
 			  const char *buf, size_t len, struct postfix_diags *d);
 
@@ -142,6 +172,7 @@ struct postfix_env {
 	const char *mynetworks;			/* computed default, NULL = unknown */
 	const char *file;			/* for diagnostics */
 	struct postfix_diags *diags;		/* may be NULL */
+	struct budget *budget;			/* shared by every expansion in it, or NULL */
 };
 
 /*
@@ -152,9 +183,10 @@ struct postfix_env {
 const char *postfix_lookup(const struct postfix_env *e, const char *name,
 			   const struct postfix_param **where);
 /*
- * Expand text; returns a malloc()ed string, or NULL after a reported error
- * (syntax, depth, size).  Undefined names expand to empty and are reported
- * as POSTFIX_DIAG_UNDEFINED (line: that of the setting being expanded).
+ * Expand text (set at e->file, line); returns a malloc()ed string, or NULL
+ * after a reported error (syntax, depth, size, work).  Undefined names
+ * expand to empty and are reported as POSTFIX_DIAG_UNDEFINED, at the
+ * setting whose value names them.
  */
 char *postfix_expand(const struct postfix_env *e, const char *text, unsigned line);
 /* postfix_lookup + postfix_expand; NULL when unknown or on error. */
@@ -181,7 +213,11 @@ struct postfix_list {
  * on unbalanced braces (*pp is then left alone).
  */
 int postfix_list_next(const char **pp, enum postfix_split how, const char **item, size_t *len);
-/* Split into malloc()ed items; returns 0, or -1 (reported) on unbalanced braces (items so far kept). */
+/*
+ * Split into malloc()ed items; returns 0, or -1 on unbalanced braces or
+ * more than POSTFIX_LIST_MAX_ITEMS items (reported; the items so far are
+ * kept).
+ */
 int postfix_list_split(const char *value, enum postfix_split how,
 		       struct postfix_list *out, const char *file, unsigned line,
 		       struct postfix_diags *d);

@@ -17,43 +17,50 @@
 #include "lib/buf.h"
 
 #define BLANKS " \t\r\n"
+#define IS_BLANK(c) ((c) == ' ' || (c) == '\t' || (c) == '\r' || (c) == '\n')	/* one of BLANKS */
 #define IS_SPACE(c) isspace((unsigned char)(c))
 
 struct argv {
 	char **v;
 	size_t n;
+	size_t cap;		/* slots of v, the NULL after the last word included */
 };
 
+/* room for n words (and the NULL after them); -1 out of memory */
 static int
-argv_add(struct argv *a, const char *p, size_t n)
+argv_reserve(struct argv *a, size_t n)
 {
+	size_t ncap = a->cap ? a->cap : 8;
 	char **nv;
 
-	if (a->n >= POSTFIX_MASTER_MAX_ARGS)
-		return -1;
-	if ((nv = realloc(a->v, (a->n + 2) * sizeof(*nv))) == NULL)
+	if (n + 1 <= a->cap)
+		return 0;
+	while (ncap < n + 1)
+		ncap *= 2;
+	if ((nv = realloc(a->v, ncap * sizeof(*nv))) == NULL)
 		return -1;
 	a->v = nv;
-	if ((a->v[a->n] = strndup(p, n)) == NULL)
+	a->cap = ncap;
+	return 0;
+}
+
+/* append an owned string; -1 (s freed) past POSTFIX_MASTER_MAX_ARGS or out of memory */
+static int
+argv_push(struct argv *a, char *s)
+{
+	if (s == NULL || a->n >= POSTFIX_MASTER_MAX_ARGS || argv_reserve(a, a->n + 1) < 0) {
+		free(s);
 		return -1;
-	a->n++;
+	}
+	a->v[a->n++] = s;
 	a->v[a->n] = NULL;
 	return 0;
 }
 
 static int
-argv_insert(struct argv *a, size_t at, const char *s)
+argv_add(struct argv *a, const char *p, size_t n)
 {
-	char *dup;
-
-	if (argv_add(a, "", 0) < 0)
-		return -1;
-	if ((dup = strdup(s)) == NULL)
-		return -1;
-	free(a->v[a->n - 1]);
-	memmove(&a->v[at + 1], &a->v[at], (a->n - 1 - at) * sizeof(char *));
-	a->v[at] = dup;
-	return 0;
+	return argv_push(a, strndup(p, n));
 }
 
 static void
@@ -64,6 +71,7 @@ argv_free(struct argv *a)
 	free(a->v);
 	a->v = NULL;
 	a->n = 0;
+	a->cap = 0;
 }
 
 /* argv_splitq(): blanks separate, {} groups (kept in the token). -1 unbalanced */
@@ -83,7 +91,7 @@ split_fields(const char *s, struct argv *a)
 				level++;
 			else if (*s == '}' && level > 0)
 				level--;
-			else if (level == 0 && strchr(BLANKS, *s) != NULL)
+			else if (level == 0 && IS_BLANK(*s))
 				break;
 		}
 		if (level > 0)
@@ -145,19 +153,71 @@ check_entry(char **v)
 	return NULL;
 }
 
-/* pcf_normalize_daemon_args() */
+/* "-o" value in braces: "{ name = v }" -> "name=v" (a bad one is reported, kept unbraced) */
+static int
+normalize_option(char **arg, const char *file, unsigned line, struct postfix_diags *d)
+{
+	char *name, *value, *copy;
+	const char *err;
+
+	extract_braces(arg);
+	if ((copy = strdup(*arg)) == NULL)
+		return -1;
+	if ((err = postfix_split_nameval(copy, &name, &value)) != NULL) {
+		postfix_diags_add(d, POSTFIX_DIAG_MASTER, file, line, "%s: \"%.40s\"", err, *arg);
+	} else {
+		size_t nl = strlen(name), vl = strlen(value);
+		char *norm = malloc(nl + vl + 2);
+
+		if (norm == NULL) {
+			free(copy);
+			return -1;
+		}
+		memcpy(norm, name, nl);
+		norm[nl] = '=';
+		memcpy(norm + nl + 1, value, vl + 1);
+		free(*arg);
+		*arg = norm;
+	}
+	free(copy);
+	return 0;
+}
+
+/*
+ * pcf_normalize_daemon_args(): a new vector in one pass (the words split
+ * off an option are handled as the next words), so the work is linear in
+ * the number of words.  a is consumed.
+ */
 static int
 normalize_args(struct argv *a, const char *file, unsigned line,
 	       struct postfix_diags *d)
 {
-	size_t f;
+	struct argv out = {NULL, 0, 0};
+	char *pending = NULL;	/* a word split off the previous one, handled next */
+	bool in_opts = true;
+	size_t f = 0;
+	int rc = 0;
 
-	for (f = POSTFIX_MF_COUNT; f < a->n; f++) {
-		char *arg = a->v[f];
-		bool extract;
+	/* the fixed fields then move over without a failure */
+	if (argv_reserve(&out, a->n) < 0)
+		return -1;
+	while (rc == 0 && (pending != NULL || f < a->n)) {
+		char *arg = pending != NULL ? pending : a->v[f++];
+		bool value_follows = false;
 
-		if (arg[0] != '-' || strcmp(arg, "--") == 0)
-			break;
+		pending = NULL;
+		if (out.n < POSTFIX_MF_COUNT) {
+			rc = argv_push(&out, arg);
+			continue;
+		}
+		if (in_opts && (arg[0] != '-' || strcmp(arg, "--") == 0))
+			in_opts = false;
+		if (!in_opts) {
+			if (arg[0] == '{')
+				extract_braces(&arg);
+			rc = argv_push(&out, arg);
+			continue;
+		}
 		/*
 		 * getopt() as the daemon sees it: flags before the first 'o' stand
 		 * alone, the rest of the word after that 'o' is its value.
@@ -165,73 +225,55 @@ normalize_args(struct argv *a, const char *file, unsigned line,
 		 * later one too, e.g. "-ox=hostname"; the daemons do not, and
 		 * neither do we.  docs/postfix-config.md.)
 		 */
-		for (char *cp = arg + 1; *cp; cp++) {
-			if (*cp == 'o' && cp == arg + 1)
-				break;
+		for (char *cp = arg + 2; arg[1] != 'o' && arg[1] != 0 && *cp; cp++) {
 			if (*cp == 'o') {
 				/* "-stuffozz" -> "-stuff" "-ozz" */
 				size_t n = strlen(cp);
-				char *junk = malloc(n + 2);
-				int rc;
 
-				if (junk == NULL)
-					return -1;
-				junk[0] = '-';
-				memcpy(junk + 1, cp, n + 1);
+				if ((pending = malloc(n + 2)) == NULL) {
+					rc = -1;
+					break;
+				}
+				pending[0] = '-';
+				memcpy(pending + 1, cp, n + 1);
 				*cp = 0;
-				rc = argv_insert(a, f + 1, junk);
-				free(junk);
-				if (rc < 0)
-					return -1;
 				break;
 			}
 		}
-		arg = a->v[f];
-		if (arg[1] != 'o')
-			continue;
-		if (arg[2] != 0) {
-			if (argv_insert(a, f + 1, arg + 2) < 0)
-				return -1;
-			a->v[f][2] = 0;
-			f++;
-			extract = a->v[f][0] == '{';
-		} else if (f + 1 < a->n) {
-			f++;
-			extract = a->v[f][0] == '{';
-		} else {
-			extract = false;
-		}
-		if (extract) {
-			char *name, *value, *copy;
-			const char *err;
-
-			extract_braces(&a->v[f]);
-			if ((copy = strdup(a->v[f])) == NULL)
-				return -1;
-			if ((err = postfix_split_nameval(copy, &name, &value)) != NULL) {
-				postfix_diags_add(d, POSTFIX_DIAG_MASTER, file, line,
-						  "%s: \"%.40s\"", err, a->v[f]);
-			} else {
-				size_t nl = strlen(name), vl = strlen(value);
-				char *norm = malloc(nl + vl + 2);
-
-				if (norm == NULL) {
-					free(copy);
-					return -1;
-				}
-				memcpy(norm, name, nl);
-				norm[nl] = '=';
-				memcpy(norm + nl + 1, value, vl + 1);
-				free(a->v[f]);
-				a->v[f] = norm;
+		if (rc == 0 && arg[1] == 'o') {
+			if (arg[2] != 0) {
+				/* "-oname=v" -> "-o" "name=v" */
+				pending = strdup(arg + 2);
+				arg[2] = 0;
+				if (pending == NULL)
+					rc = -1;
+				value_follows = true;
+			} else if (f < a->n) {
+				value_follows = true;
 			}
-			free(copy);
+		}
+		if (rc == 0)
+			rc = argv_push(&out, arg);
+		else
+			free(arg);
+		if (rc == 0 && value_follows) {
+			char *v = pending != NULL ? pending : a->v[f++];
+
+			pending = NULL;
+			if (v[0] == '{' && normalize_option(&v, file, line, d) < 0) {
+				free(v);
+				rc = -1;
+			} else {
+				rc = argv_push(&out, v);
+			}
 		}
 	}
-	for (; f < a->n; f++)
-		if (a->v[f][0] == '{')
-			extract_braces(&a->v[f]);
-	return 0;
+	free(pending);
+	while (f < a->n)
+		free(a->v[f++]);
+	free(a->v);
+	*a = out;
+	return rc;
 }
 
 int
@@ -333,6 +375,7 @@ postfix_master_free(struct postfix_master *m)
 	free(m->v);
 	m->v = NULL;
 	m->n = 0;
+	m->cap = 0;
 }
 
 /* collect "-o name=value" into the service dictionary */
@@ -377,20 +420,25 @@ postfix_master_parse(struct postfix_master *m, const char *file,
 	memset(m, 0, sizeof(*m));
 	postfix_lline_init(&r, buf, len);
 	while (postfix_lline_next(&r, file, d, &text, &line) == 1) {
-		struct argv a = {NULL, 0};
+		struct argv a = {NULL, 0, 0};
 		struct postfix_service *s, *nv;
 		const char *err;
 		int rc;
 
 		if (m->n >= POSTFIX_MASTER_MAX_SERVICES) {
-			postfix_diags_add(d, POSTFIX_DIAG_MASTER, file, line,
-					  "more than %u services, rest ignored",
+			postfix_diags_add(d, POSTFIX_DIAG_LIMIT, file, line,
+					  "more than %u services: the rest is not read",
 					  POSTFIX_MASTER_MAX_SERVICES);
 			break;
 		}
 		if ((rc = split_fields(text, &a)) < 0) {
-			postfix_diags_add(d, POSTFIX_DIAG_MASTER, file, line, "%s: \"%.40s\"",
-					  rc == -1 ? "unbalanced {}" : "too many fields", text);
+			if (rc == -1)
+				postfix_diags_add(d, POSTFIX_DIAG_MASTER, file, line,
+						  "unbalanced {}: \"%.40s\"", text);
+			else
+				postfix_diags_add(d, POSTFIX_DIAG_LIMIT, file, line,
+						  "more than %u fields: \"%.40s\"",
+						  POSTFIX_MASTER_MAX_ARGS, text);
 			argv_free(&a);
 			continue;
 		}
@@ -400,11 +448,16 @@ postfix_master_parse(struct postfix_master *m, const char *file,
 			argv_free(&a);
 			continue;
 		}
-		if ((nv = realloc(m->v, (m->n + 1) * sizeof(*nv))) == NULL) {
-			argv_free(&a);
-			break;
+		if (m->n == m->cap) {
+			size_t ncap = m->cap ? 2 * m->cap : 16;
+
+			if ((nv = realloc(m->v, ncap * sizeof(*nv))) == NULL) {
+				argv_free(&a);
+				break;
+			}
+			m->v = nv;
+			m->cap = ncap;
 		}
-		m->v = nv;
 		s = &m->v[m->n++];
 		memset(s, 0, sizeof(*s));
 		s->file = file;

@@ -18,7 +18,9 @@
  *     (split at the rightmost ':'), or a bare port/service name.
  *
  * Diagnostics go to struct postfix_diags as POSTFIX_DIAG_MASTER with the
- * file and the first line of the entry.
+ * file and the first line of the entry; a cap exceeded (more than
+ * POSTFIX_MASTER_MAX_SERVICES entries, more than POSTFIX_MASTER_MAX_ARGS
+ * fields in one) as POSTFIX_DIAG_LIMIT.  The work is linear in the text.
  */
 #ifndef MTA_POSTFIX_MASTER_H
 #define MTA_POSTFIX_MASTER_H
@@ -51,7 +53,7 @@ struct postfix_service {
 
 struct postfix_master {
 	struct postfix_service *v;
-	size_t n;
+	size_t n, cap;
 };
 
 size_t postfix_master_parse(struct postfix_master *m, const char *file,

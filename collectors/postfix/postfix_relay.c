@@ -34,6 +34,8 @@
 
 #include "collectors/postfix/postfix_conf.h"
 #include "collectors/postfix/postfix_table.h"
+#include "lib/budget.h"
+#include "lib/hash.h"
 #include "lib/inaddr.h"
 #include "lib/text.h"
 
@@ -53,19 +55,62 @@ struct res {
 	char what[160];		/* the deciding restriction */
 };
 
+enum list_kind { L_CLIENT, L_HELO, L_SENDER, L_RECIPIENT };
+#define N_KINDS 4
+
+/*
+ * A restriction class's result, kept for the rest of the family's walk:
+ * it depends on the class and the list kind only, unless the nesting limit
+ * was reached below it (then only at the same depth) or a class already
+ * being walked was met again below it (then never: that depends on the
+ * path that led there).
+ */
+struct class_memo {
+	bool valid, busy;
+	bool limited;		/* the walk reached POSTFIX_RELAY_MAX_DEPTH */
+	int depth;		/* where it was walked */
+	int span;		/* levels of nesting it used below that */
+	struct res r;
+};
+
 struct table;
 
-struct ctx {
+/*
+ * One evaluation (both families): what it may spend, the class index, and
+ * the tables as smtpd opens them, parsed once (table_get).
+ */
+struct eval {
 	const struct postfix_relay_input *in;
-	int family;		/* AF_INET / AF_INET6 of the abstract client */
+	struct hash_index classes;	/* class name -> in->classes[] */
+	bool indexed;
+	struct class_memo *memo;	/* [class * N_KINDS + kind]; NULL: no memo */
+	signed char *file_memo;		/* per table: mynetworks /file result + 1, 0 = none */
+	struct budget own, *work;	/* work units (RELAY_COST_*) */
 	struct table *tables;	/* parsed once per evaluation (table_get) */
 	size_t n_tables, cap_tables;
 	char **strs;		/* values copied out of line buffers (keep) */
 	size_t n_strs, cap_strs;
-	unsigned long steps;	/* restrictions evaluated (POSTFIX_RELAY_MAX_STEPS) */
 };
 
-enum list_kind { L_CLIENT, L_HELO, L_SENDER, L_RECIPIENT };
+struct ctx {
+	const struct postfix_relay_input *in;
+	struct eval *ev;
+	int family;		/* AF_INET / AF_INET6 of the abstract client */
+	int deepest;		/* deepest nesting reached */
+	unsigned limit_hits;	/* times POSTFIX_RELAY_MAX_DEPTH was reached */
+	unsigned reentries;	/* times a class met itself */
+	int mynet;		/* permit_mynetworks' result + 1, 0 = not known yet */
+};
+
+/*
+ * Work units: each restriction looked at, each byte of table text read or
+ * parsed, each entry of a parsed table looked over, each regex rule tried
+ * against the probe keys (about ten pattern matches).
+ */
+#define RELAY_COST_RESTRICTION 256u
+#define RELAY_COST_MEMO 16u
+#define RELAY_COST_REGEX_RULE 64u
+#define RELAY_MAX_MEMO_CLASSES 4096	/* more classes than that: no memo */
 
 /* ---- small helpers ---- */
 
@@ -91,12 +136,43 @@ find_table(const struct postfix_relay_input *in, const char *name)
 }
 
 static const struct postfix_relay_class *
-find_class(const struct postfix_relay_input *in, const char *name)
+find_class(const struct eval *ev, const char *name)
 {
-	for (size_t i = 0; i < in->n_classes; i++)
+	const struct postfix_relay_input *in = ev->in;
+	size_t pos = HASH_INDEX_START, i;
+
+	if (in->n_classes == 0)
+		return NULL;
+	if (!ev->indexed) {
+		for (i = 0; i < in->n_classes; i++)
+			if (strcmp(in->classes[i].name, name) == 0)
+				return &in->classes[i];
+		return NULL;
+	}
+	while ((i = hash_index_next(&ev->classes, hash_key(name, strlen(name)), &pos))
+	       != HASH_INDEX_END)
 		if (strcmp(in->classes[i].name, name) == 0)
 			return &in->classes[i];
 	return NULL;
+}
+
+/* Count work; false once the evaluation's budget is spent. */
+static bool
+charge(struct ctx *c, size_t units)
+{
+	return budget_charge(&c->ev->own, units) && budget_charge(c->ev->work, units);
+}
+
+static bool
+eval_exhausted(const struct eval *ev)
+{
+	return ev->own.exhausted || (ev->work != NULL && ev->work->exhausted);
+}
+
+static bool
+exhausted(const struct ctx *c)
+{
+	return eval_exhausted(c->ev);
 }
 
 /*
@@ -128,11 +204,14 @@ split_list(const char *text, char *buf, size_t buflen, const char **tok, size_t 
 struct lines {
 	const char *p;
 	char line[1024];
+	struct ctx *c;		/* charged for the text read */
 };
 
 static bool
 next_line(struct lines *L)
 {
+	const char *start = L->p;
+
 	for (;;) {
 		size_t o = 0;
 		bool any = false;
@@ -164,6 +243,8 @@ next_line(struct lines *L)
 		while (o && (L->line[o - 1] == ' ' || L->line[o - 1] == '\t' || L->line[o - 1] == '\r'))
 			o--;
 		L->line[o] = '\0';
+		if (L->c != NULL && !charge(L->c, (size_t)(L->p - start)))
+			return false;	/* the verdict says why (evaluation_too_complex) */
 		if (o)
 			return true;
 	}
@@ -188,7 +269,7 @@ split_entry(char *line, char **key, char **value)
 
 /*
  * A table as smtpd would open it, parsed once per evaluation (the cache
- * lives in struct ctx).  status is why it cannot be looked up (NULL: it
+ * lives in struct eval).  status is why it cannot be looked up (NULL: it
  * can), and error says whether that is a lookup error smtpd answers with
  * "451 4.3.5 Server configuration error" (else: not known offline).
  */
@@ -200,6 +281,10 @@ struct table {
 	const char *text;	/* cidr: text */
 	struct postfix_map map;	/* texthash:, inline:, indexed types */
 	struct postfix_regex_table rx;	/* pcre:, regexp: */
+	/* cidr: as a client table, per family (0: IPv4): 0 = not searched yet,
+	 * 1 = no 0/0 entry, 2 = if/endif, 3 = cidr_value is the 0/0 action */
+	signed char cidr_scan[2];
+	const char *cidr_value[2];
 };
 
 /* Is this proxy: table one proxymap serves (proxy_read_maps)? */
@@ -234,6 +319,10 @@ table_open(struct ctx *c, struct table *t, const char *spec)
 	case POSTFIX_TABLE_STATIC:
 		return;
 	case POSTFIX_TABLE_INLINE:
+		if (!charge(c, strlen(t->ref.arg))) {
+			t->status = "evaluation_too_complex";
+			return;
+		}
 		if (postfix_map_parse_inline(&t->map, t->ref.arg, NULL, NULL) != 0) {
 			t->status = "table_lookup_error";
 			t->error = true;
@@ -274,6 +363,11 @@ table_open(struct ctx *c, struct table *t, const char *spec)
 		t->status = "table_unreadable";
 		return;
 	}
+	/* a parse costs its bytes (cidr: text is charged as it is searched) */
+	if (t->ref.kind != POSTFIX_TABLE_CIDR && !charge(c, strlen(src->text))) {
+		t->status = "evaluation_too_complex";
+		return;
+	}
 	switch (t->ref.kind) {
 	case POSTFIX_TABLE_CIDR:
 		t->text = src->text;
@@ -307,24 +401,24 @@ table_close(struct table *t)
 }
 
 /* The table spec names, parsed once per evaluation; NULL when out of memory. */
-static const struct table *
+static struct table *
 table_get(struct ctx *c, const char *spec)
 {
 	struct table *t;
 
-	for (size_t i = 0; i < c->n_tables; i++)
-		if (strcmp(c->tables[i].spec, spec) == 0)
-			return &c->tables[i];
-	if (c->n_tables == c->cap_tables) {
-		size_t ncap = c->cap_tables ? 2 * c->cap_tables : 8;
+	for (size_t i = 0; i < c->ev->n_tables; i++)
+		if (strcmp(c->ev->tables[i].spec, spec) == 0)
+			return &c->ev->tables[i];
+	if (c->ev->n_tables == c->ev->cap_tables) {
+		size_t ncap = c->ev->cap_tables ? 2 * c->ev->cap_tables : 8;
 
-		t = realloc(c->tables, ncap * sizeof(*t));
+		t = realloc(c->ev->tables, ncap * sizeof(*t));
 		if (t == NULL)
 			return NULL;
-		c->tables = t;
-		c->cap_tables = ncap;
+		c->ev->tables = t;
+		c->ev->cap_tables = ncap;
 	}
-	t = &c->tables[c->n_tables++];
+	t = &c->ev->tables[c->ev->n_tables++];
 	table_open(c, t, spec);
 	return t;
 }
@@ -357,18 +451,18 @@ keep(struct ctx *c, const char *s)
 {
 	char *d;
 
-	if (c->n_strs == c->cap_strs) {
-		size_t ncap = c->cap_strs ? 2 * c->cap_strs : 16;
-		char **t = realloc(c->strs, ncap * sizeof(*t));
+	if (c->ev->n_strs == c->ev->cap_strs) {
+		size_t ncap = c->ev->cap_strs ? 2 * c->ev->cap_strs : 16;
+		char **t = realloc(c->ev->strs, ncap * sizeof(*t));
 
 		if (t == NULL)
 			return NULL;
-		c->strs = t;
-		c->cap_strs = ncap;
+		c->ev->strs = t;
+		c->ev->cap_strs = ncap;
 	}
 	if ((d = strdup(s)) == NULL)
 		return NULL;
-	c->strs[c->n_strs++] = d;
+	c->ev->strs[c->ev->n_strs++] = d;
 	return d;
 }
 
@@ -559,7 +653,7 @@ tld_key(const char *key, bool parent)
  * parent_domain_matches_subdomains.
  */
 static void
-client_hits(struct ctx *c, const struct table *t, bool parent, struct hits *h)
+client_hits(struct ctx *c, struct table *t, bool parent, struct hits *h)
 {
 	const char *v;
 
@@ -579,32 +673,48 @@ client_hits(struct ctx *c, const struct table *t, bool parent, struct hits *h)
 		return;
 	}
 	case POSTFIX_TABLE_CIDR: {
+		/* the search does not depend on where the table is named: once per family */
+		int f = c->family == AF_INET6;
 		struct lines L;
 
-		L.p = t->text;
-		while (next_line(&L)) {
-			char *key, *value;
-			struct inaddr net;
-			unsigned plen;
+		if (t->cidr_scan[f] == 0) {
+			t->cidr_scan[f] = 1;
+			L.p = t->text;
+			L.c = c;
+			while (next_line(&L)) {
+				char *key, *value;
+				struct inaddr net;
+				unsigned plen;
 
-			split_entry(L.line, &key, &value);
-			if (ieq(key, "if") || ieq(key, "endif")) {
-				h->env = "table_not_evaluable";
-				return;
-			}
-			if (key[0] == '!' || inaddr_parse_cidr(key, &net, &plen) < 0)
-				continue;
-			if (plen == 0 && net.family == c->family) {
-				hit(h, keep(c, value), true);
-				return;
+				split_entry(L.line, &key, &value);
+				if (ieq(key, "if") || ieq(key, "endif")) {
+					t->cidr_scan[f] = 2;
+					break;
+				}
+				if (key[0] == '!' || inaddr_parse_cidr(key, &net, &plen) < 0)
+					continue;
+				if (plen == 0 && net.family == c->family) {
+					t->cidr_scan[f] = 3;
+					t->cidr_value[f] = keep(c, value);
+					break;
+				}
 			}
 		}
-		h->miss = true;
+		if (t->cidr_scan[f] == 2)
+			h->env = "table_not_evaluable";
+		else if (t->cidr_scan[f] == 3)
+			hit(h, t->cidr_value[f], true);
+		else
+			h->miss = true;
 		return;
 	}
 	case POSTFIX_TABLE_INLINE:
 	case POSTFIX_TABLE_INDEXED:
 	case POSTFIX_TABLE_TEXTHASH:
+		if (!charge(c, t->map.n)) {
+			h->env = "evaluation_too_complex";
+			return;
+		}
 		if ((v = postfix_map_get(&t->map, "unknown")) != NULL)
 			hit(h, v, false);
 		for (size_t i = 0; i < t->map.n && h->n_world < HITS_MAX; i++)
@@ -621,6 +731,10 @@ client_hits(struct ctx *c, const struct table *t, bool parent, struct hits *h)
 		bool name_misses = false;
 		size_t rule;
 
+		if (!charge(c, t->rx.n * RELAY_COST_REGEX_RULE)) {
+			h->env = "evaluation_too_complex";
+			return;
+		}
 		/* no verified name: the key is "unknown" */
 		if (postfix_regex_table_lookup(&t->rx, "unknown", buf, sizeof(buf), &rule) != NULL) {
 			if (rule_value(&t->rx.v[rule]) == NULL)
@@ -659,7 +773,7 @@ client_hits(struct ctx *c, const struct table *t, bool parent, struct hits *h)
  * regex_chosen() walks it.
  */
 static void
-chosen_hits(struct ctx *c, const struct table *t, enum list_kind kind, struct hits *h)
+chosen_hits(struct ctx *c, struct table *t, enum list_kind kind, struct hits *h)
 {
 	memset(h, 0, sizeof(*h));
 	switch (t->ref.kind) {
@@ -670,6 +784,7 @@ chosen_hits(struct ctx *c, const struct table *t, enum list_kind kind, struct hi
 		struct lines L;
 
 		L.p = t->text;
+		L.c = c;
 		while (next_line(&L)) {
 			char *key, *value;
 
@@ -678,7 +793,8 @@ chosen_hits(struct ctx *c, const struct table *t, enum list_kind kind, struct hi
 				h->unknown_value = true;
 				continue;
 			}
-			hit(h, keep(c, value), false);
+			/* past what the model keeps, no copies: hit() notes it */
+			hit(h, h->n < HITS_MAX ? keep(c, value) : NULL, false);
 		}
 		h->miss = true;
 		return;
@@ -686,6 +802,10 @@ chosen_hits(struct ctx *c, const struct table *t, enum list_kind kind, struct hi
 	case POSTFIX_TABLE_INLINE:
 	case POSTFIX_TABLE_INDEXED:
 	case POSTFIX_TABLE_TEXTHASH:
+		if (!charge(c, t->map.n)) {
+			h->env = "evaluation_too_complex";
+			return;
+		}
 		for (size_t i = 0; i < t->map.n; i++)
 			hit(h, t->map.v[i].value, false);
 		if (t->map.n > HITS_MAX)
@@ -694,6 +814,10 @@ chosen_hits(struct ctx *c, const struct table *t, enum list_kind kind, struct hi
 		return;
 	case POSTFIX_TABLE_PCRE:
 	case POSTFIX_TABLE_REGEXP:
+		if (!charge(c, t->rx.n * RELAY_COST_REGEX_RULE)) {
+			h->env = "evaluation_too_complex";
+			return;
+		}
 		regex_chosen(&t->rx, kind == L_HELO ? probe_helo
 				     : kind == L_SENDER ? probe_sender : probe_rcpt, false, h);
 		return;
@@ -728,6 +852,8 @@ outcome_of(const struct res *r, struct outcome *o)
 static void res_from_outcome(struct ctx *c, const struct outcome *o, struct res *r);
 static void walk(struct ctx *c, const char *const *items, size_t n,
 		 enum list_kind kind, int depth, struct res *r);
+static void class_walk(struct ctx *c, const struct postfix_relay_class *cls,
+		       enum list_kind kind, int depth, struct res *r);
 
 /* Result of an access-table action (check_table_result). */
 static void
@@ -769,6 +895,7 @@ action_result(struct ctx *c, const char *value, enum list_kind kind, int depth,
 		return;
 	}
 	if (depth >= POSTFIX_RELAY_MAX_DEPTH) {
+		c->limit_hits++;
 		r->v = 'R';
 		r->error = true;
 		r->code = "nesting_too_deep";
@@ -858,7 +985,7 @@ static void
 table_restriction(struct ctx *c, const char *name, const char *arg, enum list_kind kind,
 		  int depth, struct outcome *o)
 {
-	const struct table *t = table_get(c, arg);
+	struct table *t = table_get(c, arg);
 	struct hits h;
 
 	memset(o, 0, sizeof(*o));
@@ -928,17 +1055,30 @@ mynetworks_pattern(struct ctx *c, const char *pat, int depth)
 
 	if (pat[0] == '/') {	/* /file/name: its patterns, in order */
 		const struct postfix_relay_table *t = find_table(c->in, pat);
+		signed char *memo;
 		char buf[4096];
 		const char *tok[256];
 		size_t n;
+		enum mn m;
 
 		if (t == NULL || t->text == NULL || depth >= POSTFIX_RELAY_MAX_DEPTH)
 			return MN_UNKNOWN;
+		/*
+		 * A file's answer is the same wherever it is named: it is read
+		 * once per family.  A file that names itself (directly or not)
+		 * is one Postfix would read until it gives up: unknown.
+		 */
+		memo = c->ev->file_memo ? &c->ev->file_memo[t - c->in->tables] : NULL;
+		if (memo != NULL && *memo != 0)
+			return *memo < 0 ? MN_UNKNOWN : (enum mn)(*memo - 1);
+		if (memo != NULL)
+			*memo = -1;	/* busy */
 		{
 			struct lines L;
 			size_t o = 0;
 
 			L.p = t->text;
+			L.c = c;
 			while (next_line(&L) && o + 2 < sizeof(buf)) {
 				int w = snprintf(buf + o, sizeof(buf) - o, "%s ", L.line);
 
@@ -952,11 +1092,14 @@ mynetworks_pattern(struct ctx *c, const char *pat, int depth)
 			char buf2[4096];
 
 			n = split_list(buf, buf2, sizeof(buf2), tok, 256);
-			return mynetworks_items(c, tok, n, depth + 1);
+			m = mynetworks_items(c, tok, n, depth + 1);
 		}
+		if (memo != NULL)
+			*memo = (signed char)(m + 1);
+		return m;
 	}
 	if (strchr(pat, ':') && pat[0] != '[' && inaddr_parse_cidr(pat, &net, &plen) < 0) {
-		const struct table *t = table_get(c, pat);
+		struct table *t = table_get(c, pat);
 		struct hits h;
 
 		if (t == NULL)
@@ -1074,6 +1217,56 @@ passable(const char *name)
 	return false;
 }
 
+/*
+ * Walk a restriction class, or take its result from the memo (see struct
+ * class_memo), so that a class named many times is walked once: without
+ * this, a class naming another k times costs k^depth.  A class met again
+ * while it is being walked is a loop smtpd follows until it gives up
+ * ("unreasonable recursion", 451): nesting_too_deep, as at the limit.
+ */
+static void
+class_walk(struct ctx *c, const struct postfix_relay_class *cls, enum list_kind kind, int depth,
+	   struct res *r)
+{
+	size_t ci = (size_t)(cls - c->in->classes);
+	struct class_memo *m = c->ev->memo ? &c->ev->memo[ci * N_KINDS + kind] : NULL;
+	unsigned hits = c->limit_hits, reentries = c->reentries;
+	int deepest = c->deepest;
+
+	if (m != NULL && m->busy) {
+		c->reentries++;
+		r->v = 'R';
+		r->error = true;
+		r->code = "nesting_too_deep";
+		set_what(r, cls->name, NULL);
+		return;
+	}
+	if (m != NULL && m->valid
+	    && (m->depth == depth || (!m->limited && depth + m->span < POSTFIX_RELAY_MAX_DEPTH))
+	    && charge(c, RELAY_COST_MEMO)) {
+		*r = m->r;
+		if (m->limited)
+			c->limit_hits++;
+		if (depth + m->span > c->deepest)
+			c->deepest = depth + m->span;
+		return;
+	}
+	c->deepest = depth;
+	if (m != NULL)
+		m->busy = true;
+	walk(c, cls->items, cls->n, kind, depth, r);
+	if (m != NULL) {
+		m->busy = false;
+		m->valid = c->reentries == reentries && !exhausted(c);
+		m->limited = c->limit_hits != hits;
+		m->depth = depth;
+		m->span = c->deepest - depth;
+		m->r = *r;
+	}
+	if (deepest > c->deepest)
+		c->deepest = deepest;
+}
+
 static void
 restriction(struct ctx *c, const char *name, const char *arg, enum list_kind kind,
 	    int depth, struct outcome *o)
@@ -1081,16 +1274,6 @@ restriction(struct ctx *c, const char *name, const char *arg, enum list_kind kin
 	const struct postfix_relay_class *cls;
 
 	memset(o, 0, sizeof(*o));
-	/*
-	 * Outcomes the environment picks make the walk try each pick, so
-	 * classes that name themselves after such an item double the work per
-	 * level: past the budget every restriction is "any outcome", which
-	 * ends the walk in linear time with an undetermined verdict.
-	 */
-	if (++c->steps > POSTFIX_RELAY_MAX_STEPS) {
-		env_picks(o, "evaluation_too_complex");
-		return;
-	}
 	if (ieq(name, "permit") || ieq(name, "permit_naked_ip_address")) {
 		o->set = S_P;
 	} else if (ieq(name, "reject") || ieq(name, "defer") || ieq(name, "defer_if_permit")
@@ -1098,7 +1281,12 @@ restriction(struct ctx *c, const char *name, const char *arg, enum list_kind kin
 		   || ieq(name, "defer_unauth_destination") || ieq(name, "check_relay_domains")) {
 		o->set = S_R;
 	} else if (ieq(name, "permit_mynetworks")) {
-		enum mn m = mynetworks_items(c, c->in->mynetworks.items, c->in->mynetworks.n, 0);
+		enum mn m;
+
+		if (c->mynet == 0)	/* the same answer all through the family */
+			c->mynet = 1 + (int)mynetworks_items(c, c->in->mynetworks.items,
+							     c->in->mynetworks.n, 0);
+		m = (enum mn)(c->mynet - 1);
 
 		if (m == MN_IN) {
 			o->set = S_P;
@@ -1140,7 +1328,7 @@ restriction(struct ctx *c, const char *name, const char *arg, enum list_kind kin
 		}
 	} else if (passable(name)) {
 		o->set = S_D;
-	} else if ((cls = find_class(c->in, name)) != NULL) {
+	} else if ((cls = find_class(c->ev, name)) != NULL) {
 		struct res r;
 
 		if (!cls->defined) {
@@ -1150,12 +1338,13 @@ restriction(struct ctx *c, const char *name, const char *arg, enum list_kind kin
 			return;
 		}
 		if (depth >= POSTFIX_RELAY_MAX_DEPTH) {
+			c->limit_hits++;
 			o->set = S_R;
 			o->error = true;
 			o->code = "nesting_too_deep";
 			return;
 		}
-		walk(c, cls->items, cls->n, kind, depth + 1, &r);
+		class_walk(c, cls, kind, depth + 1, &r);
 		outcome_of(&r, o);
 	} else {
 		o->set = S_R;
@@ -1192,12 +1381,22 @@ walk(struct ctx *c, const char *const *items, size_t n, enum list_kind kind, int
 	};
 	bool warn = false;
 
+	if (depth > c->deepest)
+		c->deepest = depth;
 	for (size_t i = 0; i < n; i++) {
 		const char *name = items[i], *arg = NULL;
 		const char *shown_arg = NULL;
 		struct outcome o;
 		size_t next = i + 1;
 
+		if (!charge(c, RELAY_COST_RESTRICTION)) {
+			/* the verdict says why (evaluation_too_complex) */
+			r->v = 'U';
+			r->error = false;
+			r->code = "evaluation_too_complex";
+			snprintf(r->what, sizeof(r->what), "(evaluation stopped)");
+			return;
+		}
 		if (ieq(name, "warn_if_reject")) {
 			warn = true;
 			continue;
@@ -1276,7 +1475,7 @@ walk(struct ctx *c, const char *const *items, size_t n, enum list_kind kind, int
 /* ---- startup guard ---- */
 
 static bool
-has_required_items(const struct postfix_relay_input *in, const char *const *items, size_t n,
+has_required_items(const struct eval *ev, const char *const *items, size_t n,
 		   int depth, bool *visited)
 {
 	static const char *const req[] = {
@@ -1296,7 +1495,7 @@ has_required_items(const struct postfix_relay_input *in, const char *const *item
 		for (size_t k = 0; req[k]; k++)
 			if (ieq(items[i], req[k]))
 				return true;
-		if ((cls = find_class(in, items[i])) == NULL || !cls->defined
+		if ((cls = find_class(ev, items[i])) == NULL || !cls->defined
 		    || depth >= POSTFIX_RELAY_MAX_DEPTH)
 			continue;
 		/*
@@ -1306,28 +1505,88 @@ has_required_items(const struct postfix_relay_input *in, const char *const *item
 		 * a class naming itself k times costs k^depth.
 		 */
 		if (visited != NULL) {
-			size_t ci = (size_t)(cls - in->classes);
+			size_t ci = (size_t)(cls - ev->in->classes);
 
 			if (visited[ci])
 				continue;
 			visited[ci] = true;
 		}
-		if (has_required_items(in, cls->items, cls->n, depth + 1, visited))
+		if (has_required_items(ev, cls->items, cls->n, depth + 1, visited))
 			return true;
 	}
 	return false;
 }
 
-bool
-postfix_relay_has_required(const struct postfix_relay_input *in)
+/* The guard over an evaluation's class index. */
+static bool
+has_required(const struct eval *ev)
 {
+	const struct postfix_relay_input *in = ev->in;
 	bool *visited = in->n_classes ? calloc(in->n_classes, sizeof(bool)) : NULL;
 	bool r;
 
 	/* Without memory for the marks the search is still bounded by depth. */
-	r = has_required_items(in, in->recipient.items, in->recipient.n, 0, visited)
-	    || has_required_items(in, in->relay.items, in->relay.n, 0, visited);
+	r = has_required_items(ev, in->recipient.items, in->recipient.n, 0, visited)
+	    || has_required_items(ev, in->relay.items, in->relay.n, 0, visited);
 	free(visited);
+	return r;
+}
+
+/* Set up an evaluation: the class index, the memos, the budget. */
+static void
+eval_init(struct eval *ev, const struct postfix_relay_input *in)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->in = in;
+	ev->indexed = true;
+	for (size_t i = 0; i < in->n_classes && ev->indexed; i++)
+		if (hash_index_put(&ev->classes, hash_key(in->classes[i].name,
+							  strlen(in->classes[i].name)), i) < 0)
+			ev->indexed = false;	/* found by a linear search instead */
+	if (in->n_classes > 0 && in->n_classes <= RELAY_MAX_MEMO_CLASSES)
+		ev->memo = calloc(in->n_classes * N_KINDS, sizeof(*ev->memo));
+	if (in->n_tables > 0)
+		ev->file_memo = calloc(in->n_tables, sizeof(*ev->file_memo));
+	budget_init(&ev->own, POSTFIX_RELAY_MAX_WORK);
+	ev->work = in->work;
+}
+
+/*
+ * Forget what one family's walk learnt (the next family's differs); the
+ * parsed tables stay, their per-family search results are kept per family.
+ */
+static void
+eval_reset(struct eval *ev)
+{
+	if (ev->memo != NULL)
+		memset(ev->memo, 0, ev->in->n_classes * N_KINDS * sizeof(*ev->memo));
+	if (ev->file_memo != NULL)
+		memset(ev->file_memo, 0, ev->in->n_tables * sizeof(*ev->file_memo));
+}
+
+static void
+eval_free(struct eval *ev)
+{
+	hash_index_free(&ev->classes);
+	free(ev->memo);
+	free(ev->file_memo);
+	for (size_t i = 0; i < ev->n_tables; i++)
+		table_close(&ev->tables[i]);
+	free(ev->tables);
+	for (size_t i = 0; i < ev->n_strs; i++)
+		free(ev->strs[i]);
+	free(ev->strs);
+}
+
+bool
+postfix_relay_has_required(const struct postfix_relay_input *in)
+{
+	struct eval ev;
+	bool r;
+
+	eval_init(&ev, in);
+	r = has_required(&ev);
+	eval_free(&ev);
 	return r;
 }
 
@@ -1427,6 +1686,7 @@ postfix_relay_evaluate(const struct postfix_relay_input *in, struct postfix_rela
 {
 	struct postfix_relay_verdict v4, v6;
 	bool do4 = in->ipv4 || !in->ipv6, do6 = in->ipv6;
+	struct eval ev;
 
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < in->n_classes; i++) {
@@ -1439,7 +1699,9 @@ postfix_relay_evaluate(const struct postfix_relay_input *in, struct postfix_rela
 			return;
 		}
 	}
-	if (!postfix_relay_has_required(in)) {
+	eval_init(&ev, in);
+	if (!has_required(&ev)) {
+		eval_free(&ev);
 		out->verdict = RELAY_CONFIG_ERROR;
 		out->reason = "startup_guard";
 		snprintf(out->detail, sizeof(out->detail),
@@ -1448,32 +1710,30 @@ postfix_relay_evaluate(const struct postfix_relay_input *in, struct postfix_rela
 			 "defer or defer_if_permit: smtpd refuses to start");
 		return;
 	}
-	if (in->loopback_only) {
-		/* no client at a public address can connect at all */
-		out->verdict = RELAY_CLOSED;
-		out->reason = "loopback_only";
-		snprintf(out->detail, sizeof(out->detail),
-			 "the service listens on loopback addresses only");
-		return;
-	}
 	memset(&v4, 0, sizeof(v4));
 	memset(&v6, 0, sizeof(v6));
-	{
-		struct ctx c = { .in = in, .family = AF_INET, .tables = NULL, .strs = NULL };
+	if (do4) {
+		struct ctx c = { .in = in, .ev = &ev, .family = AF_INET };
 
-		if (do4)
-			evaluate_stages(&c, &v4);
-		c.family = AF_INET6;
-		c.steps = 0;
-		if (do6)
-			evaluate_stages(&c, &v6);
-		for (size_t i = 0; i < c.n_tables; i++)
-			table_close(&c.tables[i]);
-		free(c.tables);
-		for (size_t i = 0; i < c.n_strs; i++)
-			free(c.strs[i]);
-		free(c.strs);
+		evaluate_stages(&c, &v4);
 	}
+	eval_reset(&ev);
+	if (do6 && !eval_exhausted(&ev)) {
+		struct ctx c = { .in = in, .ev = &ev, .family = AF_INET6 };
+
+		evaluate_stages(&c, &v6);
+	}
+	if (eval_exhausted(&ev)) {
+		/* what was found before the budget ran out cannot be trusted */
+		eval_free(&ev);
+		out->verdict = RELAY_UNDETERMINED;
+		out->reason = "evaluation_too_complex";
+		snprintf(out->detail, sizeof(out->detail),
+			 "evaluating the restrictions needs more work than allowed (%s)",
+			 ev.own.exhausted ? "this service's budget" : "the scrape's budget");
+		return;
+	}
+	eval_free(&ev);
 	if (!do6) {
 		*out = v4;
 	} else if (!do4) {

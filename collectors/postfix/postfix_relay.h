@@ -28,10 +28,15 @@
 
 #include "collectors/core/collector.h"
 #include "lib/arena.h"
+#include "lib/budget.h"
 
 #define POSTFIX_RELAY_MAX_DEPTH 16	/* nested classes / table actions */
-#define POSTFIX_RELAY_MAX_STEPS 20000UL	/* restrictions evaluated per verdict, past
-					 * which it is undetermined */
+/*
+ * Work units of one evaluation (postfix_relay.c: 256 a restriction, 1 a
+ * byte of table text read or parsed, 1 an entry of a parsed table looked
+ * over, 64 a regex rule tried against the probe keys).
+ */
+#define POSTFIX_RELAY_MAX_WORK (16u << 20)
 
 struct postfix_relay_list {
 	const char *const *items;
@@ -76,7 +81,6 @@ struct postfix_relay_input {
 	bool helo_required;	/* smtpd_helo_required */
 	struct postfix_relay_list mynetworks;	/* effective value, split */
 	bool ipv4, ipv6;	/* client families that can reach the service */
-	bool loopback_only;	/* the service listens on loopback addresses only */
 	bool access_parent;	/* parent_domain_matches_subdomains has smtpd_access_maps */
 	bool mynetworks_parent;	/* ... has mynetworks */
 	/* proxy: tables proxymap serves (proxy_read_maps; all when set explicitly) */
@@ -87,6 +91,7 @@ struct postfix_relay_input {
 	size_t n_classes;
 	const struct postfix_relay_table *tables;
 	size_t n_tables;
+	struct budget *work;	/* shared by the scrape's evaluations, or NULL */
 };
 
 struct postfix_relay_verdict {
@@ -95,7 +100,16 @@ struct postfix_relay_verdict {
 	char detail[512];	/* one human line */
 };
 
-/* Evaluate one service.  Never fails; the worst case is RELAY_UNDETERMINED. */
+/*
+ * Evaluate one service.  Never fails; the worst case is RELAY_UNDETERMINED.
+ * The work is bounded: a restriction class is walked once per list kind
+ * and family (its result is kept), a mynetworks /file and a cidr: client
+ * table once per family, any other table parsed once, and every
+ * restriction, byte of table text and table entry or rule looked over is
+ * charged to a budget
+ * (POSTFIX_RELAY_MAX_WORK, and in->work when set); past it the verdict is
+ * RELAY_UNDETERMINED with reason "evaluation_too_complex".
+ */
 void postfix_relay_evaluate(const struct postfix_relay_input *in,
 			    struct postfix_relay_verdict *out);
 

@@ -8,15 +8,19 @@
  * are taken under --path.rootfs.
  *
  * Reads (through fileio): sendmail.cf, sendmail.mc, access, the HelpFile
- * named by the .cf (only its size matters); the sendmail-bin version comes
- * from collectors/host/dpkg.h.  Parsing and decisions are in
- * sendmail_conf.c.
+ * named by the .cf (only its size matters), the modification time of the
+ * compiled access map (access.db) against its text; the sendmail-bin
+ * version comes from collectors/host/dpkg.h; the kernel's bindv6only from
+ * collectors/host/listeners.h (under --path.procfs).  Parsing and
+ * decisions are in sendmail_conf.c.
  *
- * Facts: facts->mta[MTA_SENDMAIL] (endpoints = one per network daemon with
- * the daemon's Name as service; relays = one per daemon) and a struct
- * sendmail_facts in .priv, which the Sendmail checks read
+ * Facts: facts->mta[MTA_SENDMAIL] (endpoints = one per network daemon that
+ * gets its socket, with the daemon's Name as service; relays = one per
+ * network daemon, sendmail_daemon_relay()) and a struct sendmail_facts in
+ * .priv, which the Sendmail checks read
  * (sendmail_checks.c: sendmail_privacy_options, sendmail_greeting_no_version,
- * sendmail_help_file, sendmail_relay_features, sendmail_mc_cf_consistent).
+ * sendmail_help_file, sendmail_relay_features, sendmail_mc_cf_consistent,
+ * sendmail_daemons_listen, sendmail_access_db_current).
  *
  * Metrics (docs/metrics.md): mta_bound_all_interfaces, mta_local_only,
  * mta_service_info, mta_open_relay_risk, mta_open_relay_undetermined (all
@@ -39,6 +43,7 @@
 #include <sys/socket.h>
 
 #include "collectors/host/dpkg.h"
+#include "collectors/host/listeners.h"
 #include "lib/fileio.h"
 #include "lib/log.h"
 #include "lib/tlsfile.h"
@@ -75,7 +80,7 @@ read_file(const char *rootfs, const char *path, char *full, size_t fulllen,
 		log_warn("path too long", "file", path, NULL);
 		return FILEIO_ERROR;
 	}
-	r = fileio_read(full, FILEIO_MAX_CONFIG, data, len, st, err, sizeof(err));
+	r = fileio_read(rootfs, path, FILEIO_MAX_CONFIG, data, len, st, err, sizeof(err));
 	if (r == FILEIO_ERROR)
 		log_warn("cannot read file", "file", full, "err", err, NULL);
 	return r;
@@ -89,6 +94,8 @@ to_verdict(enum sendmail_relay r)
 		return RELAY_OPEN;
 	case SENDMAIL_RELAY_CLOSED:
 		return RELAY_CLOSED;
+	case SENDMAIL_RELAY_CONFIG_ERROR:
+		return RELAY_CONFIG_ERROR;
 	default:
 		return RELAY_UNDETERMINED;
 	}
@@ -121,6 +128,54 @@ fill_endpoint(struct arena *ar, const struct sendmail_daemon *d, struct mta_endp
 		ep->address = arena_strdup(ar, d->addr);
 		break;
 	}
+}
+
+/* the file the .cf's access map type compiles the text into, "" if unknown */
+static const char *
+access_db_suffix(const char *type)
+{
+	if (strcmp(type, "hash") == 0 || strcmp(type, "btree") == 0)
+		return ".db";
+	if (strcmp(type, "cdb") == 0)
+		return ".cdb";
+	if (strcmp(type, "dbm") == 0)
+		return ".pag";
+	return "";
+}
+
+static bool
+older(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/*
+ * The compiled access map against its text (text_st): sendmail reads the
+ * compiled one, so when it is older the text shows what it will do after
+ * the next makemap, not what it does.
+ */
+static enum sendmail_access_db
+access_db_state(const char *rootfs, const struct sendmail_cf *cf, const char *acpath,
+		const struct fileio_stat *text_st, char *dbfull, size_t dbfulllen)
+{
+	const char *suffix = access_db_suffix(cf->access_map_type);
+	char dbpath[4096], err[256];
+	struct fileio_stat st;
+	enum fileio_result r;
+
+	if (!cf->feature[SENDMAIL_F_ACCESS_DB])
+		return SENDMAIL_ACCESS_DB_NOT_USED;
+	if (*suffix == '\0')
+		return SENDMAIL_ACCESS_DB_UNKNOWN;
+	if ((size_t)snprintf(dbpath, sizeof(dbpath), "%s%s", acpath, suffix) >= sizeof(dbpath) ||
+	    fileio_path(rootfs, dbpath, dbfull, dbfulllen) == NULL)
+		return SENDMAIL_ACCESS_DB_UNKNOWN;
+	r = fileio_stat(rootfs, dbpath, &st, err, sizeof(err));
+	if (r == FILEIO_ABSENT)
+		return SENDMAIL_ACCESS_DB_MISSING;
+	if (r != FILEIO_OK)
+		return SENDMAIL_ACCESS_DB_UNKNOWN;
+	return older(&st.mtime, &text_st->mtime) ? SENDMAIL_ACCESS_DB_OLDER : SENDMAIL_ACCESS_DB_CURRENT;
 }
 
 /* What one daemon's STARTTLS is configured with (sendmail.cf O options). */
@@ -177,6 +232,10 @@ sendmail_collect(struct scrape_ctx *sc)
 	struct sendmail_relay_result rr;
 	struct sendmail_mismatch mm = {0};
 	struct sendmail_facts *sf;
+	struct sendmail_listen ls;
+	enum sendmail_access_db adb = SENDMAIL_ACCESS_DB_NOT_USED;
+	char dbfull[4096] = "";
+	bool v6only;
 	enum fileio_result r;
 	int rc = -1;
 
@@ -216,7 +275,7 @@ sendmail_collect(struct scrape_ctx *sc)
 		mf->config_warnings += log_diags(full, &mc->diags);
 	}
 	snprintf(mcpath, sizeof(mcpath), "%s", full);
-	r = read_file(rootfs, acpath, full, sizeof(full), &data, &len, NULL);
+	r = read_file(rootfs, acpath, full, sizeof(full), &data, &len, &st);
 	if (r == FILEIO_OK) {
 		ac = sendmail_access_parse(data, len);
 		free(data);
@@ -224,9 +283,37 @@ sendmail_collect(struct scrape_ctx *sc)
 		if (ac == NULL)
 			goto out;
 		mf->config_warnings += log_diags(full, &ac->diags);
+		adb = access_db_state(rootfs, cf, acpath, &st, dbfull, sizeof(dbfull));
+		if (adb == SENDMAIL_ACCESS_DB_OLDER || adb == SENDMAIL_ACCESS_DB_MISSING)
+			log_file_warn(full, 0, "the access map was not rebuilt: %s %s; sendmail uses "
+				      "the compiled map, the verdict is taken from the text",
+				      dbfull, adb == SENDMAIL_ACCESS_DB_OLDER ? "is older" : "does not exist");
 	}
 
 	sendmail_relay_eval(cf, ac, &rr);
+	if (adb == SENDMAIL_ACCESS_DB_OLDER || adb == SENDMAIL_ACCESS_DB_MISSING) {
+		size_t n = strlen(rr.detail);
+		const char *base = strrchr(dbfull, '/');
+
+		snprintf(rr.detail + n, sizeof(rr.detail) - n, " (from the access text: %s %s)",
+			 base != NULL ? base + 1 : dbfull,
+			 adb == SENDMAIL_ACCESS_DB_OLDER ? "is older" : "is missing");
+	}
+	v6only = listeners_bindv6only(sc->env != NULL ? sc->env->procfs : "/proc");
+	sendmail_daemons_listen(cf, v6only, &ls);
+	for (size_t i = 0; i < cf->n_daemons; i++) {
+		if (ls.clash[i]) {
+			const struct sendmail_daemon *with = &cf->daemons[ls.clash_with[i]];
+
+			mf->config_warnings++;
+			log_file_warn(cfpath, cf->daemons[i].line,
+				      "daemon %s cannot listen: port %u is held by daemon %s (line %u)%s",
+				      cf->daemons[i].name, (unsigned)cf->daemons[i].port,
+				      with->name, with->line,
+				      ls.wedged ? "; sendmail retries for about 50 s, answering nobody, "
+						  "then exits" : "");
+		}
+	}
 	if (mc != NULL)
 		sendmail_mc_cf_compare(mc, cf, &mm);
 
@@ -241,25 +328,29 @@ sendmail_collect(struct scrape_ctx *sc)
 	sf->all_daemons_loopback = !cf->daemons_implicit;
 	for (size_t i = 0; i < cf->n_daemons; i++) {
 		const struct sendmail_daemon *d = &cf->daemons[i];
-		struct mta_endpoint *ep;
+		struct sendmail_relay_result dr;
 		struct mta_relay *rl;
 
 		if (d->family != SENDMAIL_FAMILY_INET && d->family != SENDMAIL_FAMILY_INET6)
 			continue;	/* a UNIX socket is not reachable over the network */
-		ep = &mf->endpoints[mf->n_endpoints++];
-		fill_endpoint(ar, d, ep);
-		if (ep->wildcard)
-			mf->bound_all = true;
-		if (!ep->loopback) {
-			mf->local_only = false;
-			sf->all_daemons_loopback = false;
+		if (ls.listens[i]) {
+			struct mta_endpoint *ep = &mf->endpoints[mf->n_endpoints++];
+
+			fill_endpoint(ar, d, ep);
+			if (ep->wildcard)
+				mf->bound_all = true;
+			if (!ep->loopback) {
+				mf->local_only = false;
+				sf->all_daemons_loopback = false;
+			}
 		}
+		sendmail_daemon_relay(cf, ac, &rr, &ls, i, &dr);
 		rl = &mf->relays[mf->n_relays++];
 		rl->instance = "";
-		rl->service = ep->service;
-		rl->verdict = to_verdict(rr.verdict);
-		rl->reason = rr.reason;
-		rl->detail = arena_strdup(ar, rr.detail);
+		rl->service = arena_strdup(ar, d->name);
+		rl->verdict = to_verdict(dr.verdict);
+		rl->reason = dr.reason;
+		rl->detail = arena_strdup(ar, dr.detail);
 	}
 	if (mf->n_endpoints == 0) {
 		mf->local_only = true;	/* nothing on the network at all */
@@ -293,12 +384,16 @@ sendmail_collect(struct scrape_ctx *sc)
 	}
 	sf->relay = rr;
 	sf->mismatch = mm;
+	sf->bindv6only = v6only;
+	sf->listen = ls;
+	sf->access_db = adb;
+	sf->access_db_path = dbfull[0] ? arena_strdup(ar, dbfull) : NULL;
 	sf->help_has_content = false;
 	if (cf->helpfile_set && cf->helpfile[0] != '\0') {
 		char hp[4096], err[256];
 
 		if (fileio_path(rootfs, cf->helpfile, hp, sizeof(hp)) != NULL &&
-		    fileio_stat(hp, &st, err, sizeof(err)) == FILEIO_OK)
+		    fileio_stat(rootfs, cf->helpfile, &st, err, sizeof(err)) == FILEIO_OK)
 			sf->help_has_content = st.size > 0;
 	}
 	if (ar->failed)

@@ -20,6 +20,15 @@
 #include "collectors/core/collector.h"
 #include "collectors/sendmail/sendmail_conf.h"
 
+/* The compiled access map against its text source. */
+enum sendmail_access_db {
+	SENDMAIL_ACCESS_DB_NOT_USED,	/* no access text, or the .cf has no access map */
+	SENDMAIL_ACCESS_DB_CURRENT,	/* access.db is not older than access */
+	SENDMAIL_ACCESS_DB_OLDER,	/* access was changed after access.db was built */
+	SENDMAIL_ACCESS_DB_MISSING,	/* no access.db beside access */
+	SENDMAIL_ACCESS_DB_UNKNOWN,	/* a map type whose file we do not know */
+};
+
 /*
  * What the Sendmail checks and its part of stig_gen004710 read beyond
  * struct mta_facts (sendmail_checks.c).  Per-scrape memory (sc->arena).
@@ -37,6 +46,10 @@ struct sendmail_facts {
 	struct sendmail_relay_result relay;	/* sendmail_relay_eval() of cf and access */
 	struct sendmail_mismatch mismatch;	/* .mc against .cf (none without a .mc) */
 	bool help_has_content;		/* the HelpFile the .cf names is a non-empty file */
+	bool bindv6only;		/* the kernel's IPV6_V6ONLY default (listeners_bindv6only) */
+	struct sendmail_listen listen;	/* which daemons get their socket */
+	enum sendmail_access_db access_db;	/* access.db against the access text */
+	const char *access_db_path;	/* as checked (rootfs-joined), NULL if not */
 };
 
 extern const struct collector collector_sendmail;

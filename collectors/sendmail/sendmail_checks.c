@@ -107,6 +107,62 @@ mc_cf_consistent(struct check_ctx *c)
 		check_finding(c, sf->mismatch.codes[i]);
 }
 
+/* every network daemon gets its socket (no two share a port) */
+static void
+daemons_listen(struct check_ctx *c)
+{
+	const struct sendmail_facts *sf = facts_of(c);
+	const struct sendmail_cf *cf = sf->cf;
+
+	for (size_t i = 0; i < cf->n_daemons; i++) {
+		const struct sendmail_daemon *with = &cf->daemons[sf->listen.clash_with[i]];
+
+		if (!sf->listen.clash[i])
+			continue;
+		check_finding(c, "daemon_bind_conflict");
+		check_note(c, "daemon %s (line %u) cannot listen on port %u, held by daemon %s (line %u)%s",
+			   cf->daemons[i].name, cf->daemons[i].line, (unsigned)cf->daemons[i].port,
+			   with->name, with->line,
+			   cf->daemons[i].family != with->family && !sf->bindv6only
+			   ? " (bindv6only=0: the IPv6 wildcard takes IPv4 too)" : "");
+	}
+	if (sf->listen.wedged)
+		check_note(c, "sendmail retries for about 50 s, answering nobody, then exits");
+	else if (!c->n_findings)
+		check_note(c, "no two daemons share a port%s", sf->bindv6only ? " (bindv6only=1)" : "");
+}
+
+/* the compiled access map is not older than its text */
+static void
+access_db_current(struct check_ctx *c)
+{
+	const struct sendmail_facts *sf = facts_of(c);
+
+	switch (sf->access_db) {
+	case SENDMAIL_ACCESS_DB_NOT_USED:
+		c->applicable = false;
+		check_note(c, "no access text, or sendmail.cf declares no access map");
+		break;
+	case SENDMAIL_ACCESS_DB_UNKNOWN:
+		c->applicable = false;
+		check_note(c, "access map type \"%s\": its compiled file is not checked",
+			   sf->cf->access_map_type);
+		break;
+	case SENDMAIL_ACCESS_DB_CURRENT:
+		check_note(c, "%s is not older than access", sf->access_db_path);
+		break;
+	case SENDMAIL_ACCESS_DB_OLDER:
+		check_finding(c, "access_map_not_rebuilt");
+		check_note(c, "%s is older than access: sendmail uses the database, and the relay "
+			   "verdict is taken from the text", sf->access_db_path);
+		break;
+	case SENDMAIL_ACCESS_DB_MISSING:
+		check_finding(c, "access_map_not_built");
+		check_note(c, "%s does not exist: sendmail has no access entries", sf->access_db_path);
+		break;
+	}
+}
+
 static const struct check_row sendmail_checks[] = {
 	{ .info = { "sendmail_privacy_options", "PrivacyOptions disable EXPN and VRFY",
 		    "DISA STIG GEN004660/GEN004680 (Sendmail)", "warning",
@@ -130,6 +186,18 @@ static const struct check_row sendmail_checks[] = {
 		    "mta_exporter", "warning",
 		    "Rebuild sendmail.cf from sendmail.mc (make -C /etc/mail) and restart" },
 	  .decide = mc_cf_consistent },
+	{ .info = { "sendmail_daemons_listen", "Every daemon can listen on its socket",
+		    "mta_exporter (sendmail daemon.c)", "warning",
+		    "Give daemons on one port distinct addresses: drop the IPv4 wildcard daemon "
+		    "when an IPv6 wildcard daemon (Family=inet6 without Addr=) takes IPv4 too, or "
+		    "bind them to specific addresses (DAEMON_OPTIONS(`..., Addr=192.0.2.1')); "
+		    "rebuild sendmail.cf and restart" },
+	  .decide = daemons_listen },
+	{ .info = { "sendmail_access_db_current", "The access database was rebuilt from its text",
+		    "mta_exporter", "warning",
+		    "makemap hash /etc/mail/access < /etc/mail/access (or make -C /etc/mail); "
+		    "sendmail reads the new map without a restart" },
+	  .decide = access_db_current },
 };
 
 static const char *const sendmail_processes[] = { "sendmail", "sendmail-mta", NULL };

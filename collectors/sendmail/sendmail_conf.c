@@ -584,6 +584,14 @@ apply_option(struct sendmail_cf *cf, const char *opt, const char *v, unsigned li
 		set_string(cf->helpfile, sizeof(cf->helpfile), v, &cf->diags, line, "HelpFile");
 		cf->helpfile_set = true;
 		cf->helpfile_line = line;
+	} else if (strcmp(opt, "AuthMechanisms") == 0) {
+		/* an ANONYMOUS mechanism authenticates anybody */
+		for (const char *p = v; (p = strcasestr(p, "anonymous")) != NULL; p += 9) {
+			bool start = p == v || isspace((unsigned char)p[-1]) || p[-1] == ',';
+			bool end = !isalnum((unsigned char)p[9]) && p[9] != '-' && p[9] != '_';
+			if (start && end)
+				cf->auth_anonymous = true;
+		}
 	} else if (strcmp(opt, "SmtpGreetingMessage") == 0) {
 		set_string(cf->greeting, sizeof(cf->greeting), v, &cf->diags, line,
 			   "SmtpGreetingMessage");
@@ -684,6 +692,8 @@ ruleset_close(struct sendmail_cf *cf, const struct sendmail_ruleset *rs)
 		cf->basic_check_rcpt_last_line = rs->last_rule_line;
 	} else if (strcmp(rs->name, "Rcpt_ok") == 0 && rs->first_rule_canonaddr)
 		set_feature(cf, SENDMAIL_F_LOOSE_RELAY_CHECK, rs->line, false);
+	else if (strcmp(rs->name, "Local_srv_features") == 0 && rs->n_rules > 0)
+		cf->local_srv_features = true;
 }
 
 /* split "Rlhs<TAB>rhs<TAB>comment" (tabs only separate, like readcf) */
@@ -768,8 +778,17 @@ sendmail_cf_parse(const char *buf, size_t len)
 			if (strncmp(l, "Kmxserved", 9) == 0 && isspace((unsigned char)l[9]) &&
 			    strstr(l, "bestmx") != NULL)
 				set_feature(cf, SENDMAIL_F_RELAY_BASED_ON_MX, line, false);
-			else if (strncmp(l, "Kaccess", 7) == 0 && isspace((unsigned char)l[7]))
+			else if (strncmp(l, "Kaccess", 7) == 0 && isspace((unsigned char)l[7])) {
+				const char *t = l + 7;
+				size_t n = 0;
+
 				set_feature(cf, SENDMAIL_F_ACCESS_DB, line, false);
+				while (isspace((unsigned char)*t))
+					t++;
+				while (t[n] && !isspace((unsigned char)t[n]))
+					n++;
+				copy_text(cf->access_map_type, sizeof(cf->access_map_type), t, n);
+			}
 			break;
 		case 'D':
 			if (l[1] == 'j')
@@ -1047,6 +1066,12 @@ sendmail_access_parse(const char *buf, size_t len)
 			val++;
 		for (p = val + strlen(val); p > val && p[-1] == ' '; p--)
 			p[-1] = '\0';
+		if (strncasecmp(key, "Srv_Features:", 13) == 0) {
+			/* srv_features: an upper-case letter turns a feature off; L: AUTH not required */
+			if (strchr(val, 'L') != NULL && ac->srv_features_no_auth == 0)
+				ac->srv_features_no_auth = it.lineno;
+			continue;
+		}
 		if (strncasecmp(key, "Connect:", 8) == 0) {
 			key += 8;
 			tagged = true;
@@ -1065,6 +1090,7 @@ sendmail_access_parse(const char *buf, size_t len)
 		e.line = it.lineno;
 		e.tagged = tagged;
 		e.broad = e.prefixlen <= (e.net.family == AF_INET ? 8u : 32u);
+		e.internal = inaddr_prefix_is_internal(&e.net, e.prefixlen);
 		copy_text(e.key, sizeof(e.key), key, strlen(key));
 		ac->relay[ac->n_relay++] = e;
 	}
@@ -1130,9 +1156,19 @@ sendmail_relay_eval(const struct sendmail_cf *cf, const struct sendmail_access *
 
 	const struct sendmail_access_entry *broad = NULL;
 	if (access != NULL && cf->feature[SENDMAIL_F_ACCESS_DB]) {
-		for (size_t i = 0; i < access->n_relay && broad == NULL; i++)
-			if (access->relay[i].broad)
-				broad = &access->relay[i];
+		for (size_t i = 0; i < access->n_relay; i++) {
+			const struct sendmail_access_entry *e = &access->relay[i];
+
+			/*
+			 * a private, loopback or reserved network holds no Internet
+			 * client: it cannot open relaying to one; a whole private /8
+			 * (IPv6 /32) is still worth a look
+			 */
+			if (e->broad && !e->internal && broad == NULL)
+				broad = e;
+			else if (e->broad && e->internal && !inaddr_is_loopback(&e->net))
+				add_finding(out, "access_relay_private");
+		}
 		if (broad != NULL)
 			add_finding(out, "access_relay_broad");
 	}
@@ -1171,6 +1207,117 @@ sendmail_relay_eval(const struct sendmail_cf *cf, const struct sendmail_access *
 	out->reason = "relay_denied";
 	snprintf(out->detail, sizeof(out->detail),
 		 "Basic_check_rcpt ends with $#error (line %u)", cf->basic_check_rcpt_last_line);
+}
+
+/* the addresses a network daemon binds, for the conflict test; false: a host name */
+static bool
+daemon_net(const struct sendmail_daemon *d, struct inaddr *a, bool *any)
+{
+	if (d->family != SENDMAIL_FAMILY_INET && d->family != SENDMAIL_FAMILY_INET6)
+		return false;
+	if (d->addr_kind != SENDMAIL_ADDR_ANY && d->addr_kind != SENDMAIL_ADDR_NUMERIC)
+		return false;
+	*a = d->inaddr;
+	a->family = d->family == SENDMAIL_FAMILY_INET6 ? AF_INET6 : AF_INET;
+	*any = d->addr_kind == SENDMAIL_ADDR_ANY;
+	return true;
+}
+
+/* can b not listen on its port while a (listening) holds it (Linux rules) */
+static bool
+daemons_clash(const struct sendmail_daemon *a, const struct sendmail_daemon *b, bool bindv6only)
+{
+	struct inaddr x, y;
+	bool xany, yany;
+
+	if (a->port != b->port || !daemon_net(a, &x, &xany) || !daemon_net(b, &y, &yany))
+		return false;
+	if (x.family == y.family)
+		return xany || yany || inaddr_equal(&x, &y);
+	/* one IPv6, one IPv4: the v6 socket holds IPv4 when it is a dual-stack wildcard */
+	const struct inaddr *v6 = x.family == AF_INET6 ? &x : &y, *v4 = x.family == AF_INET6 ? &y : &x;
+	bool v6any = x.family == AF_INET6 ? xany : yany, v4any = x.family == AF_INET6 ? yany : xany;
+	if (v6any)
+		return !bindv6only;
+	struct inaddr m = inaddr_unmap(v6);
+	return m.family == AF_INET && (v4any || inaddr_equal(&m, v4));
+}
+
+void
+sendmail_daemons_listen(const struct sendmail_cf *cf, bool bindv6only, struct sendmail_listen *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < cf->n_daemons && !out->wedged; i++) {
+		const struct sendmail_daemon *d = &cf->daemons[i];
+
+		out->listens[i] = true;
+		for (size_t j = 0; j < i; j++) {
+			if (!out->listens[j] || !daemons_clash(&cf->daemons[j], d, bindv6only))
+				continue;
+			out->listens[i] = false;
+			out->clash[i] = true;
+			out->clash_with[i] = j;
+			out->n_conflicts++;
+			/* M=O: an optional socket is disabled; otherwise sendmail exits */
+			if (strchr(d->modifiers, 'O') == NULL)
+				out->wedged = true;
+			break;
+		}
+	}
+}
+
+bool
+sendmail_daemon_requires_auth(const struct sendmail_daemon *d)
+{
+	return strchr(d->modifiers, 'a') != NULL;
+}
+
+void
+sendmail_daemon_relay(const struct sendmail_cf *cf, const struct sendmail_access *access,
+		      const struct sendmail_relay_result *global, const struct sendmail_listen *ls,
+		      size_t i, struct sendmail_relay_result *out)
+{
+	const struct sendmail_daemon *d = &cf->daemons[i];
+
+	*out = *global;
+	if (ls->wedged || !ls->listens[i]) {
+		size_t k = i;
+
+		/* name the clash that decides: this daemon's, else the one that wedged sendmail */
+		for (size_t j = 0; !ls->clash[k] && j < cf->n_daemons; j++)
+			if (ls->clash[j])
+				k = j;
+		out->verdict = SENDMAIL_RELAY_CONFIG_ERROR;
+		out->reason = "daemon_bind_conflict";
+		if (!ls->clash[k]) {
+			snprintf(out->detail, sizeof(out->detail), "daemon %s does not listen", d->name);
+			return;
+		}
+		snprintf(out->detail, sizeof(out->detail),
+			 "daemon %s (line %u) cannot listen: port %u is held by daemon %s (line %u); %s",
+			 cf->daemons[k].name, cf->daemons[k].line, (unsigned)cf->daemons[k].port,
+			 cf->daemons[ls->clash_with[k]].name, cf->daemons[ls->clash_with[k]].line,
+			 ls->wedged ? "sendmail retries for about 50 s, answering nobody, then exits"
+				    : "that optional socket is disabled");
+		return;
+	}
+	if (!sendmail_daemon_requires_auth(d) || global->verdict == SENDMAIL_RELAY_CLOSED)
+		return;
+	if (cf->auth_anonymous || cf->local_srv_features ||
+	    (access != NULL && access->srv_features_no_auth != 0)) {
+		snprintf(out->detail, sizeof(out->detail), "%.150s (M=a, but %s may lift it)",
+			 global->detail,
+			 cf->auth_anonymous ? "AuthMechanisms offers ANONYMOUS"
+			 : cf->local_srv_features ? "Local_srv_features"
+			 : "a Srv_Features: entry with L");
+		return;
+	}
+	out->verdict = SENDMAIL_RELAY_CLOSED;
+	out->reason = "auth_required";
+	snprintf(out->detail, sizeof(out->detail),
+		 "daemon %s (line %u) has M=a: MAIL is refused with 530 before AUTH, so no "
+		 "unauthenticated client reaches RCPT (the .cf alone: %s)",
+		 d->name, d->line, global->reason ? global->reason : "");
 }
 
 /* normalise a DaemonPortOptions value for comparison: drop whitespace */

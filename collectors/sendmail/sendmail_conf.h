@@ -8,6 +8,8 @@
  *   sendmail_mc_parse()     sendmail.mc -> FEATURE(...) and DAEMON_OPTIONS(...)
  *   sendmail_access_parse() /etc/mail/access -> Connect: RELAY networks
  *   sendmail_relay_eval()   the relay verdict and the relay-exposure findings
+ *   sendmail_daemons_listen() which daemons get their socket (bind conflicts)
+ *   sendmail_daemon_relay() one daemon's verdict (M=a, bind conflicts)
  *   sendmail_mc_cf_compare() what the .mc asks for that the .cf does not do
  *   sendmail_privacy_ok(), sendmail_greeting_reveals_version()
  *
@@ -126,6 +128,10 @@ struct sendmail_cf {
 	unsigned feature_line[SENDMAIL_F_COUNT];
 	bool feature_marker[SENDMAIL_F_COUNT];	/* seen as "$Id: x.m4" comment */
 
+	bool auth_anonymous;		/* AuthMechanisms lists ANONYMOUS */
+	bool local_srv_features;	/* SLocal_srv_features has rules (LOCAL_SRV_FEATURES) */
+	char access_map_type[16];	/* "hash" of "Kaccess hash ... /etc/mail/access", "" */
+
 	bool has_check_rcpt;
 	bool has_relay_ok;
 	bool has_basic_check_rcpt;
@@ -182,6 +188,7 @@ struct sendmail_access_entry {
 	unsigned line;
 	bool tagged;			/* "Connect:" given (else untagged key) */
 	bool broad;			/* see sendmail_access_parse() */
+	bool internal;			/* no Internet client comes from it (lib/inaddr) */
 	char key[64];
 };
 
@@ -189,6 +196,7 @@ struct sendmail_access {
 	struct sendmail_access_entry relay[SENDMAIL_MAX_ACCESS];	/* RELAY only */
 	size_t n_relay;
 	unsigned dropped;
+	unsigned srv_features_no_auth;	/* line of a Srv_Features: value with 'L', 0 if none */
 	struct sendmail_diags diags;
 };
 
@@ -196,7 +204,12 @@ struct sendmail_access {
  * Parse the text source of the access map: "key<ws>value" lines, # comments.
  * Keeps numeric Connect: (or untagged) keys whose value is RELAY.  A key is
  * broad when it covers more than an IPv4 /8 or IPv6 /32 of address space,
- * i.e. its prefix is at most that long.
+ * i.e. its prefix is at most that long; it is internal when the whole
+ * network is private, loopback, link-local or otherwise reserved
+ * (inaddr_prefix_is_internal()): no Internet client can come from it.
+ * A "Srv_Features:" entry whose value holds 'L' (the srv_features ruleset
+ * then lifts M=a's "authentication required", srvrsmtp.c srvfeatures())
+ * is remembered by its line.
  */
 struct sendmail_access *sendmail_access_parse(const char *buf, size_t len);
 
@@ -205,6 +218,7 @@ enum sendmail_relay {
 	SENDMAIL_RELAY_CLOSED,
 	SENDMAIL_RELAY_OPEN,
 	SENDMAIL_RELAY_UNDETERMINED,
+	SENDMAIL_RELAY_CONFIG_ERROR,	/* the daemon answers nobody */
 };
 
 #define SENDMAIL_MAX_FINDINGS 8
@@ -222,6 +236,47 @@ struct sendmail_relay_result {
 void sendmail_relay_eval(const struct sendmail_cf *cf,
 			 const struct sendmail_access *access,
 			 struct sendmail_relay_result *out);
+
+/*
+ * Which daemons get a listening socket (daemon.c getrequests() and
+ * opendaemonsocket()): sendmail binds every daemon's socket first (with
+ * SO_REUSEADDR, so binds do not collide), then listens on them in .cf
+ * order.  A daemon whose port is already held by an earlier listening
+ * daemon (same family and address, either one the wildcard, or an IPv6
+ * wildcard that takes IPv4 too because bindv6only is 0, or an IPv4-mapped
+ * address) fails with EADDRINUSE, which sendmail counts as transient: it
+ * retries every 5 s, ten times, accepting no connection on any daemon
+ * meanwhile, then exits ("server SMTP socket wedged"); later daemons never
+ * listen.  An optional daemon (M=O) is disabled instead and the others go
+ * on.  Daemons given by host name are not compared (not resolved offline).
+ */
+struct sendmail_listen {
+	bool listens[SENDMAIL_MAX_DAEMONS];	/* gets its socket */
+	bool clash[SENDMAIL_MAX_DAEMONS];	/* its port is held by daemon clash_with[i] */
+	size_t clash_with[SENDMAIL_MAX_DAEMONS];
+	bool wedged;				/* a non-optional daemon cannot listen */
+	size_t n_conflicts;
+};
+
+void sendmail_daemons_listen(const struct sendmail_cf *cf, bool bindv6only,
+			     struct sendmail_listen *out);
+
+/* M=a on the daemon (D_AUTHREQ): MAIL is answered 530 before AUTH. */
+bool sendmail_daemon_requires_auth(const struct sendmail_daemon *d);
+
+/*
+ * The verdict for daemon i: a daemon that cannot listen, or any daemon of
+ * a wedged sendmail, answers nobody (config error, reason
+ * daemon_bind_conflict); a daemon with M=a refuses MAIL before AUTH
+ * (srvrsmtp.c, "530 5.7.0 Authentication required"), closed, reason
+ * auth_required, unless AuthMechanisms offers ANONYMOUS or a srv_features
+ * rule may lift the requirement (access may be NULL); else the .cf's
+ * verdict (global).  out gets verdict, reason and detail.
+ */
+void sendmail_daemon_relay(const struct sendmail_cf *cf, const struct sendmail_access *access,
+			   const struct sendmail_relay_result *global,
+			   const struct sendmail_listen *ls, size_t i,
+			   struct sendmail_relay_result *out);
 
 #define SENDMAIL_MAX_MISMATCH 8
 

@@ -13,7 +13,9 @@
  * Label values are stored as valid UTF-8: a byte that is not (Latin-1 from
  * a configuration file) becomes U+FFFD, since Prometheus refuses a whole
  * scrape with one invalid label value.  Duplicates are judged on the stored
- * value.
+ * value, through a hash index of every sample (lib/hash.h), so that the
+ * test costs the same for the thousandth series of a family as for the
+ * first.
  *
  * DIAGNOSTICS: invalid names, label-count overflow or exhausted memory make
  * metrics_failed() true and metrics_render() fail; a sample whose label set
@@ -31,11 +33,13 @@
 
 #include "lib/arena.h"
 #include "lib/escape.h"
+#include "lib/hash.h"
 
 #define METRICS_MAX_LABELS 16
 
 struct sample {
 	struct sample *next;
+	const struct metric_family *owner;
 	double value;
 	size_t nlabels;
 	const char **names;
@@ -56,6 +60,11 @@ struct metrics {
 	struct arena arena;
 	struct metric_family *head, *tail;
 	bool failed;
+	/* every sample, indexed by family and labels: the duplicate test of
+	 * metrics_add() does not grow with the number of series */
+	struct sample **all;
+	size_t n_all, cap_all;
+	struct hash_index ix;
 };
 
 struct metrics *
@@ -75,6 +84,8 @@ metrics_free(struct metrics *m)
 	if (m == NULL)
 		return;
 	arena_free(&m->arena);
+	free(m->all);
+	hash_index_free(&m->ix);
 	free(m);
 }
 
@@ -168,6 +179,20 @@ same_labels(const struct sample *s, size_t n, const char *const *names,
 	return true;
 }
 
+/* A sample's identity: its family and its label pairs. */
+static uint64_t
+labels_key(const struct metric_family *f, size_t n, const char *const *names,
+	   const char *const *values)
+{
+	uint64_t h = hash_key(&f, sizeof(f));
+
+	for (size_t i = 0; i < n; i++) {
+		h = hash_fnv1a(h, names[i], strlen(names[i]) + 1);
+		h = hash_fnv1a(h, values[i], strlen(values[i]) + 1);
+	}
+	return h;
+}
+
 /* utf8_value - v, or a copy in the arena with each invalid byte as U+FFFD */
 static const char *
 utf8_value(struct arena *a, const char *v)
@@ -203,7 +228,9 @@ metrics_addv(struct metric_family *f, double value, size_t nlabels,
 {
 	struct metrics *m = f->owner;
 	const char *values[METRICS_MAX_LABELS];
+	size_t pos = HASH_INDEX_START, at;
 	struct sample *s;
+	uint64_t key;
 
 	if (m == NULL || f->name == NULL) {
 		if (m)
@@ -223,12 +250,24 @@ metrics_addv(struct metric_family *f, double value, size_t nlabels,
 		if ((values[i] = utf8_value(&m->arena, in_values[i])) == NULL)
 			goto fail;
 	}
-	for (s = f->head; s; s = s->next)
-		if (same_labels(s, nlabels, names, values))
+	key = labels_key(f, nlabels, names, values);
+	while ((at = hash_index_next(&m->ix, key, &pos)) != HASH_INDEX_END)
+		if (m->all[at]->owner == f && same_labels(m->all[at], nlabels, names, values))
 			return -1;
+	if (m->n_all == m->cap_all) {
+		size_t ncap = m->cap_all ? 2 * m->cap_all : 64;
+		struct sample **na = realloc(m->all, ncap * sizeof(*na));
+
+		if (na == NULL)
+			goto fail;
+		m->all = na;
+		m->cap_all = ncap;
+	}
 	s = arena_alloc(&m->arena, sizeof(*s));
-	if (s == NULL)
+	if (s == NULL || hash_index_put(&m->ix, key, m->n_all) < 0)
 		goto fail;
+	m->all[m->n_all++] = s;
+	s->owner = f;
 	s->value = value;
 	s->nlabels = nlabels;
 	if (nlabels) {

@@ -82,3 +82,40 @@ s.bind(("192.0.2.50", 25)); s.listen(1); time.sleep(60)' &
 else
 	echo "# note: no listeners collector in this build; exit 0/1 paths not exercised" >&2
 fi
+
+# Offline audit of a configuration tree (--no-collector.listeners): the
+# sockets are not inspected (the listener on 192.0.2.50:25 above, when the
+# build has the listeners collector, does not count), cis_2_1_21 is judged
+# on the configuration alone and says so, mta_runtime_matches_config does
+# not apply, and the exit status is 0 or 1, never 2.
+offline() {	# ROOT WANT_RC WANT_CIS
+	local root=$1 want_rc=$2 want_cis=$3 rc
+	set +e
+	ip netns exec $NS "$MTA_EXPORTER" audit --path.rootfs="$root" --log.level=error \
+		--no-collector.listeners --format=json >"$T/off.json"
+	rc=$?
+	set -e
+	[ "$rc" = "$want_rc" ] || fail "offline audit of $root: exit $rc, want $want_rc: $(cat "$T/off.json")"
+	"$PY" - "$T/off.json" "$want_cis" <<'PY' || fail "offline audit of $root"
+import json, sys
+rep = json.load(open(sys.argv[1]))
+st = {c["id"]: c for c in rep["checks"]}
+cis = st["cis_2_1_21"]
+assert cis["status"] == sys.argv[2], cis
+assert cis["detail"].startswith("sockets not inspected"), cis
+rt = st["mta_runtime_matches_config"]
+assert rt["status"] == "not_applicable", rt
+assert "sockets not inspected" in rt["detail"], rt
+assert not [c["id"] for c in rep["checks"] if c["status"] == "error"], rep["checks"]
+PY
+}
+offline "$T/root" 0 pass
+mkdir -p "$T/wild"
+cp -r "$MTA_SOURCE_DIR/tests/fixtures/postfix/rootfs-wild/." "$T/wild/"
+offline "$T/wild" 1 fail
+# an Exim satellite on loopback that relays for everyone: closed (loopback only)
+mkdir -p "$T/sat/etc/exim4"
+printf '%s\n' 'local_interfaces = <; 127.0.0.1 ; ::1' 'acl_smtp_rcpt = rcpt' 'begin acl' 'rcpt:' \
+	'  accept hosts = *' >"$T/sat/etc/exim4/exim4.conf"
+offline "$T/sat" 0 pass
+pass "offline audit: configuration alone, 'sockets not inspected', exit 0 or 1"

@@ -5,7 +5,8 @@
 # they are fetched with `apt-get download`, unpacked with `dpkg -x` into a
 # cache under the build dir, and run only as oracles:
 #   1. every tests/fixtures/exim/oracle/*.conf: `exim -C FILE -bP ...` must
-#      print exactly what tests/tools/exim_dump prints for the same names;
+#      print exactly what tests/tools/exim_dump prints for the same names
+#      (files they .include or look up are in oracle/data/);
 #   2. every tests/fixtures/exim/debian/*.ue4cc (update-exim4.conf.conf):
 #      Debian's own update-exim4.conf generates the configuration from the
 #      packaged template / conf.d; `exim -bP` on it must equal exim_dump on
@@ -18,7 +19,12 @@
 #   4. the real daemon (`exim -bdf`) runs each hand-written configuration in a
 #      network namespace (mexm-oracle-*) holding the fixtures' addresses on
 #      lo; the sockets ss(8) shows must be exim_dump's "@sockets";
-#   5. the exporter itself on two Debian trees: metrics with mta="exim".
+#   5. the exporter itself on two Debian trees: metrics with mta="exim";
+#   6. a loopback-only satellite that relays for '*': the real daemon
+#      relays from loopback and refuses a client from another namespace
+#      (veth, 198.51.100.7); the exporter says closed (loopback_only);
+#   7. a plain lsearch; host list listing the client's addresses, -bh in
+#      that namespace (no DNS): no relay, as we say.
 #
 # Workarounds (documented in docs/exim.md):
 #   - the binary insists on its compiled-in user "Debian-exim" (and refuses
@@ -63,9 +69,12 @@ mkdir -p "$T/spool" "$T/empty"
 # Exim drops to Debian-exim: it must reach the spool and the configurations
 chmod 755 "$T"; chmod 1777 "$T/spool"
 
-# in_ns CMD...: run CMD with the Debian-exim passwd/group
+# in_ns CMD...: run CMD with the Debian-exim passwd/group (in the network
+# namespace $IN_NETNS when set)
 in_ns() {
-	unshare -m -- bash -c 'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/group && shift 2 && exec "$@"' \
+	local pre=()
+	[ -n "${IN_NETNS:-}" ] && pre=(ip netns exec "$IN_NETNS")
+	"${pre[@]}" unshare -m -- bash -c 'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/group && shift 2 && exec "$@"' \
 		in_ns "$T/passwd" "$T/group" "$@"
 }
 exim() {
@@ -108,11 +117,16 @@ relay_check() {
 }
 
 n_conf=0
-# 1. hand-written configurations
+# 1. hand-written configurations; the files they include or look up
+# (oracle/data/) are copied where Debian-exim can read them, @DATA@ in a
+# fixture naming that copy
+mkdir -p "$T/data"
+cp "$FIX"/oracle/data/* "$T/data/"
+chmod -R a+rX "$T/data"
 for f in "$FIX"/oracle/*.conf; do
 	name=$(basename "$f" .conf)
 	conf=$T/$name.conf
-	{ echo "spool_directory = $T/spool"; cat "$f"; } >"$conf"
+	{ echo "spool_directory = $T/spool"; sed "s|@DATA@|$T/data|g" "$f"; } >"$conf"
 	expect=$(sed -n 's/^# expect-relay: //p' "$f")
 	ours_relay=$("$DUMP" -c "$conf" @relay)
 	if [ "$expect" = config_error ] && [ "$("$DUMP" -c "$conf" @fatal)" != 0 ]; then
@@ -235,4 +249,80 @@ out=$("$MTA_EXPORTER" --once --path.rootfs="$T/tree-d02_local_default" 2>>"$T/ex
 echo "$out" | grep -qx 'mta_local_only{mta="exim"} 1' || fail "local-only not reported"
 echo "$out" | grep -qx 'mta_open_relay_risk{mta="exim",service="smtp"} 0' || fail "closed relay reported open"
 pass "exporter reports the Debian trees"
+
+# 5. the rule every MTA shares (docs/relay-model.md): a service on loopback
+# only is closed.  The Debian satellite d12 relays for '*' (its -bh check
+# above says open) but listens on 127.0.0.1 and ::1: the real daemon, in
+# the namespace of section 3 with a veth to a client namespace, relays for
+# a session from loopback and refuses the connection from 198.51.100.7;
+# the exporter says closed, reason loopback_only.
+NSC=mexm-client-$$
+ip netns add "$NSC" || fail "cannot create netns $NSC"
+on_exit ip netns del "$NSC"
+ip link add "mexs$$" netns "$NS" type veth peer name "mexc$$" netns "$NSC" ||
+	fail "cannot create the veth pair"
+ip -n "$NS" addr add 198.51.100.1/24 dev "mexs$$"
+ip -n "$NSC" addr add 198.51.100.7/24 dev "mexc$$"
+ip -n "$NS" link set "mexs$$" up
+ip -n "$NSC" link set "mexc$$" up
+ip -n "$NSC" link set lo up
+
+# smtp_rcpt NETNS ADDR: the reply to RCPT TO an external domain in a real
+# session to ADDR:25 from NETNS, or "no session"
+smtp_rcpt() {
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	ip netns exec "$1" timeout 60 bash -c '
+		exec 3<>/dev/tcp/$1/25 || exit 1
+		rd() {
+			local l
+			while IFS= read -r -t 20 l <&3; do
+				l=${l%$'"'"'\r'"'"'}
+				[[ $l =~ ^[0-9]{3}\  ]] && { echo "$l"; return 0; }
+			done
+			return 1
+		}
+		rd >/dev/null
+		printf "EHLO client.example.com\r\n" >&3; rd >/dev/null
+		printf "MAIL FROM:<sender@example.com>\r\n" >&3; rd >/dev/null
+		printf "RCPT TO:<victim@example.net>\r\n" >&3; rd
+		printf "QUIT\r\n" >&3' sh "$2" 2>/dev/null || echo "no session"
+}
+
+name=d12_satellite_loopback_star
+conf=$T/$name.listen.conf
+{ echo "log_file_path = $T/log/%slog"; echo "pid_file_path = $T/log/$name.pid"; cat "$T/$name.generated"; } >"$conf"
+ip netns exec "$NS" unshare -m -- bash -c 'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/group && shift 2 && exec "$@"' \
+	in_ns "$T/passwd" "$T/group" env LD_LIBRARY_PATH="$EXIM_LD" "$EXIM" -C "$conf" -DSPOOLDIR="$T/spool" -bdf \
+	>"$T/log/$name.out" 2>&1 &
+pid=$!
+E2E_PIDS+=("$pid")
+# up to 15 s: the daemon starts slowly on a loaded machine
+for _ in $(seq 150); do
+	ip netns exec "$NS" ss -ltnH | grep -q '127.0.0.1:25 ' && break
+	sleep 0.1
+done
+inside=$(smtp_rcpt "$NS" 127.0.0.1)
+outside=$(smtp_rcpt "$NSC" 198.51.100.1)
+kill "$pid" 2>/dev/null || true
+wait "$pid" 2>/dev/null || true
+case "$inside" in
+2??\ *) ;;
+*) fail "$name: from loopback the daemon answers RCPT [$inside], its configuration should relay
+$(tail -5 "$T/log/$name.out" "$T/log/"*mainlog 2>/dev/null)" ;;
+esac
+[ "$outside" = "no session" ] || fail "$name: a client at 198.51.100.7 got [$outside], want no connection"
+out=$("$MTA_EXPORTER" --once --path.rootfs="$T/tree-$name" 2>>"$T/exporter.log") ||
+	fail "$name: exporter failed: $(tail -3 "$T/exporter.log")"
+echo "$out" | grep -qx 'mta_open_relay_risk{mta="exim",service="smtp"} 0' ||
+	fail "$name: the exporter does not say closed: $(echo "$out" | grep '^mta_open_relay')"
+echo "$out" | grep -qx 'mta_local_only{mta="exim"} 1' || fail "$name: local-only not reported"
+pass "$name: relays from loopback ($inside), no connection from 198.51.100.7, exporter: closed"
+
+# 7. plain lsearch; in a host list needs the client's host name: -bh in the
+# namespace (no DNS: the PTR lookup fails, as for any client without one)
+# from addresses the file lists must not relay, as we say
+name=lsearch_names
+conf=$T/$name.conf
+{ echo "spool_directory = $T/spool"; sed "s|@DATA@|$T/data|g" "$FIX/oracle/data/$name.conf"; } >"$conf"
+IN_NETNS=$NS relay_check "$name" "$conf" "$(sed -n 's/^# expect-relay: //p' "$conf")" "$("$DUMP" -c "$conf" @relay)"
 echo "compared $n_conf configurations with the real Exim"

@@ -18,7 +18,9 @@ grep -qx 'sendmail_config_warnings 3' "$T/bad.prom" || fail "config warnings cou
 grep -q '^mta_service_info{mta="sendmail",service="MTA",address="mail.example.org",port="25"} 1' "$T/bad.prom" ||
 	fail "host-name endpoint missing"
 grep -qx 'sendmail_promiscuous_relay 1' "$T/bad.prom" || fail "no final \$#error rule not promiscuous"
-grep -q '^mta_open_relay_risk{mta="sendmail",service="Lo"} 1' "$T/bad.prom" || fail "relay risk"
+grep -q '^mta_open_relay_risk{mta="sendmail",service="MTA"} 1' "$T/bad.prom" || fail "relay risk"
+# the daemon on 127.0.0.1 cannot be reached from outside (the loopback-only rule)
+grep -q '^mta_open_relay_risk{mta="sendmail",service="Lo"} 0' "$T/bad.prom" || fail "loopback daemon relay risk"
 grep -qx 'mta_local_only{mta="sendmail"} 0' "$T/bad.prom" || fail "host name counted as loopback"
 grep -qx 'mta_bound_all_interfaces{mta="sendmail"} 0' "$T/bad.prom" || fail "bound_all"
 pass "rootfs-bad: warnings with lines, host name, promiscuous"

@@ -15,12 +15,23 @@
 #      - hardening: an SMTP session (`sendmail -bs`): the 220 greeting shows
 #        the version iff we say so, VRFY/EXPN answer 250 iff PrivacyOptions
 #        is not ok, HELP answers 214 iff we say help is enabled.
-#   4. run mta_exporter --once on a root holding that .cf, .mc and access:
-#      mta_service_info must list sendmail's own listeners, and
-#      mta_open_relay_risk / sendmail_promiscuous_relay must match;
+#   4. run mta_exporter --once (in the namespace: its bindv6only is the
+#      one sendmail sees) on a root holding that .cf, .mc and access:
+#      mta_service_info must list sendmail's own listeners,
+#      mta_open_relay_risk of each daemon must be our verdict for it
+#      (closed when it listens on loopback only), and
+#      sendmail_promiscuous_relay must match;
 #   5. a .cf that was not rebuilt after its .mc changed must be reported;
 #   6. for a few fixtures, a real SMTP session from another namespace
-#      (client 198.51.100.7 over a veth pair) must agree with the verdict.
+#      (client 198.51.100.7 over a veth pair) must agree with the verdict:
+#      relaying or not, an MSA with M=Ea answering MAIL with 530, a
+#      daemon on loopback refusing the connection, a sendmail whose IPv4
+#      and IPv6 wildcard daemons clash answering nobody;
+#   7. the clash again with bindv6only=1 in the namespace: both listen,
+#      and the exporter (reading the namespace's setting) says so;
+#   8. an access text changed after access.db was built: the real
+#      sendmail follows the database, the exporter reports
+#      access_map_not_rebuilt until makemap runs.
 #
 # Needs root (namespaces, sendmail as root); exit 77 otherwise.  The .deb
 # files are fetched with apt-get download into the build directory once;
@@ -139,9 +150,10 @@ compile() {	# name mc -> $WORK/name/sendmail.cf
 
 # expected listen addresses from our dump: "addr:port" lines, sorted
 # (a host-name Addr, which we leave unresolved, is resolved here with getent
-# the way sendmail does at start-up, so the rest can still be compared)
+# the way sendmail does at start-up, so the rest can still be compared;
+# a daemon we say cannot get its socket is left out)
 our_listeners() {
-	awk '$1 == "daemon" && ($3 == "inet" || $3 == "inet6") {
+	awk '$1 == "daemon" && ($3 == "inet" || $3 == "inet6") && $6 == "yes" {
 		a = $4
 		if (a == "*") a = ($3 == "inet") ? "0.0.0.0" : "[::]"
 		else if (a ~ /^host:/) a = "@" $3 ":" substr(a, 6)
@@ -224,20 +236,28 @@ smtp_session() {
 		in_ns "$SM" -C "$d/sendmail.cf" -bs -O QueueDirectory="$d/q" 2>&1 | tr -d '\r'
 }
 
-# smtp_rcpt DIR SENDER: the server's answer to RCPT TO:<user@example.net>
-# in a real session from the client namespace
-smtp_rcpt() {
-	local d=$1 n
+# start_daemon DIR PORT LOG: sendmail -bD in the server namespace (log in
+# DIR/bd-LOG.log), waiting up to 5 s for something to listen on PORT
+start_daemon() {
+	local d=$1 port=$2 n
 	in_ns "$SM" -C "$d/sendmail.cf" -bD -O QueueDirectory="$d/q" \
-		-O PidFile="$d/pid" >"$d/bd-smtp.log" 2>&1 &
+		-O PidFile="$d/pid" >"$d/bd-$3.log" 2>&1 &
 	PIDS+=($!)
 	for n in $(seq 1 50); do
-		ip netns exec "$NS" ss -ltnH | grep -q ':25 ' && break
+		ip netns exec "$NS" ss -ltnH | grep -q ":$port " && break
 		sleep 0.1
 	done
+}
+
+# smtp_rcpt DIR SENDER [PORT]: the server's answers to MAIL FROM:<SENDER>
+# ("MAIL <reply>") and RCPT TO:<user@example.net> ("RCPT <reply>") in a
+# real session from the client namespace, or "no session"
+smtp_rcpt() {
+	local d=$1 port=${3:-25}
+	start_daemon "$d" "$port" smtp
 	# shellcheck disable=SC2016 # expanded by the inner bash
 	ip netns exec "$NSC" timeout 60 bash -c '
-		exec 3<>/dev/tcp/198.51.100.1/25 || exit 1
+		exec 3<>/dev/tcp/198.51.100.1/$2 || exit 1
 		rd() {
 			local l
 			while IFS= read -r -t 30 l <&3; do
@@ -249,9 +269,22 @@ smtp_rcpt() {
 		}
 		rd >/dev/null
 		printf "EHLO client.example.net\r\n" >&3; rd >/dev/null
-		printf "MAIL FROM:<%s>\r\n" "$1" >&3; rd >/dev/null
-		printf "RCPT TO:<user@example.net>\r\n" >&3; rd | tail -1
-		printf "QUIT\r\n" >&3; rd >/dev/null' sh "$2" || echo "no session"
+		printf "MAIL FROM:<%s>\r\n" "$1" >&3; echo "MAIL $(rd | tail -1)"
+		printf "RCPT TO:<user@example.net>\r\n" >&3; echo "RCPT $(rd | tail -1)"
+		printf "QUIT\r\n" >&3; rd >/dev/null' sh "$2" "$port" 2>/dev/null || echo "no session"
+	stop_daemon "$d" >&2 || echo "daemon-would-not-stop"
+}
+
+# smtp_banner DIR PORT: the greeting the daemon sends a client from the
+# other namespace within 8 s, "no banner" (connected, nothing said) or
+# "no session"
+smtp_banner() {
+	local d=$1 port=$2
+	start_daemon "$d" "$port" banner
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	ip netns exec "$NSC" timeout 20 bash -c '
+		exec 3<>/dev/tcp/198.51.100.1/$1 || { echo "no session"; exit 0; }
+		if IFS= read -r -t 8 l <&3; then echo "${l%$'"'"'\r'"'"'}"; else echo "no banner"; fi' sh "$port"
 	stop_daemon "$d" >&2 || echo "daemon-would-not-stop"
 }
 
@@ -260,7 +293,8 @@ for mc in "$FIX"/*.mc; do
 	name=$(basename "$mc" .mc)
 	d=$WORK/$name
 	compile "$name" "$mc"
-	"$DUMP" "$d/sendmail.cf" "$mc" "$d/access" >"$d/dump"
+	"$DUMP" -b "$(ip netns exec "$NS" cat /proc/sys/net/ipv6/bindv6only)" \
+		"$d/sendmail.cf" "$mc" "$d/access" >"$d/dump"
 	n=$((n + 1))
 
 	# parse diagnostics on m4 output would be our bug (or a bad fixture)
@@ -337,7 +371,7 @@ for mc in "$FIX"/*.mc; do
 	mkdir -p "$d/root/etc/mail"
 	cp "$d/sendmail.cf" "$mc" "$d/access" "$d/root/etc/mail/"
 	mv "$d/root/etc/mail/$name.mc" "$d/root/etc/mail/sendmail.mc"
-	"$MTA_EXPORTER" --once --path.rootfs="$d/root" >"$d/metrics" 2>"$d/exporter.log" ||
+	ip netns exec "$NS" "$MTA_EXPORTER" --once --path.rootfs="$d/root" >"$d/metrics" 2>"$d/exporter.log" ||
 		bad "$name: exporter failed: $(head -3 "$d/exporter.log")"
 	exp_l=$(awk -F'"' '/^mta_service_info\{mta="sendmail",/ {
 		a = $6
@@ -346,9 +380,16 @@ for mc in "$FIX"/*.mc; do
 		print a ":" $8 }' "$d/metrics" | resolve_hosts | sort)
 	[ "$exp_l" = "$have" ] ||
 		bad "$name: exporter endpoints [$(oneline "$exp_l")] vs sendmail [$(oneline "$have")]"
-	risk=$(awk '/^mta_open_relay_risk\{mta="sendmail"/ { if ($2 > m) m = $2 } END { print m + 0 }' "$d/metrics")
-	[ "$risk" = "$([ "$verdict" = open ] && echo 1 || echo 0)" ] ||
-		bad "$name: exporter mta_open_relay_risk $risk, dump says $verdict"
+	# each network daemon: our verdict for it, closed on loopback (the rule every MTA shares)
+	while read -r _ dname dfam daddr _ _; do
+		case "$dfam" in inet|inet6) ;; *) continue ;; esac
+		dv=$(awk -v n="$dname" '$1 == "daemon_relay" && $2 == n { print $3 }' "$d/dump")
+		case "$daddr" in 127.*|::1) dv=closed ;; esac
+		want=
+		case "$dv" in open) want=1 ;; closed|config_error) want=0 ;; esac
+		got=$(awk -F'[{}" ]' -v n="$dname" '$1 == "mta_open_relay_risk" && $3 == "sendmail" && $5 == n { print $NF }' "$d/metrics")
+		[ "$got" = "$want" ] || bad "$name: exporter mta_open_relay_risk for $dname [$got], want [$want] ($dv)"
+	done < <(grep '^daemon ' "$d/dump")
 	grep -qx "sendmail_promiscuous_relay $(awk '$1 == "promiscuous" { print $2 }' "$d/dump")" "$d/metrics" ||
 		bad "$name: exporter sendmail_promiscuous_relay differs from the dump"
 	grep -qx 'sendmail_mc_cf_mismatch 0' "$d/metrics" ||
@@ -357,29 +398,116 @@ for mc in "$FIX"/*.mc; do
 	echo "ok: $name: relay=$verdict relayed=$relayed daemons=[$(oneline "$have")] greeting_version=$gv privacy_ok=$pok help=$help"
 done
 
-# real SMTP sessions: fixture, sender, relayed?  A refusal is 4xx or 5xx:
-# the namespace has no DNS, so sendmail cannot resolve the client's PTR and
-# says "450 Relaying temporarily denied" where it would say 550; an open
-# relay answers 250 either way.
-while read -r name sender want; do
-	got=$(smtp_rcpt "$WORK/$name" "$sender")
+# real SMTP sessions: fixture, sender, port, relayed?, what MAIL must get
+# ("-": anything), and the exporter's mta_open_relay_risk for that daemon
+# ("SERVICE=0|1", "-": not compared, e.g. relay_local_from, open only for
+# a forged local sender).  A refusal is 4xx or 5xx: the namespace has no DNS, so
+# sendmail cannot resolve the client's PTR and says "450 Relaying
+# temporarily denied" where it would say 550; an open relay answers 250
+# either way.  "no_session": the connection is refused (nothing listens
+# on 198.51.100.1).
+while read -r name sender port want mailwant risk; do
+	got=$(smtp_rcpt "$WORK/$name" "$sender" "$port")
+	rcpt=$(printf '%s\n' "$got" | sed -n 's/^RCPT //p')
+	mail=$(printf '%s\n' "$got" | sed -n 's/^MAIL //p')
 	case "$got" in
-	2[0-9][0-9]\ *) relayed=yes ;;
-	[45][0-9][0-9]\ *) relayed=no ;;
-	*) relayed="no answer" ;;
+	"no session") relayed=no_session ;;
+	*)
+		case "$rcpt" in
+		2[0-9][0-9]\ *) relayed=yes ;;
+		[45][0-9][0-9]\ *) relayed=no ;;
+		*) relayed=no_answer ;;
+		esac
+		;;
 	esac
-	if [ "$relayed" = "$want" ]; then
-		echo "ok: smtp $name from <$sender>: $got"
+	if [ "$relayed" != "$want" ]; then
+		bad "smtp $name:$port from <$sender>: [$(oneline "$got")], want relayed=$want"
+	elif [ "$mailwant" != - ] && [ "${mail%% *}" != "$mailwant" ]; then
+		bad "smtp $name:$port from <$sender>: MAIL got [$mail], want $mailwant"
+	elif [ "$risk" != - ] && ! grep -qx "mta_open_relay_risk{mta=\"sendmail\",service=\"${risk%=*}\"} ${risk#*=}" \
+		"$WORK/$name/metrics"; then
+		bad "smtp $name:$port: the exporter does not say ${risk%=*} risk ${risk#*=}: $(grep '^mta_open_relay_risk' "$WORK/$name/metrics")"
 	else
-		bad "smtp $name from <$sender>: [$got], want relayed=$want"
+		echo "ok: smtp $name:$port from <$sender>: $(oneline "$got")"
 	fi
 done <<'EOF'
-default someone@example.com no
-promiscuous_relay someone@example.com yes
-relay_local_from someone@example.com no
-relay_local_from postmaster@oracle.example.org yes
-relay_entire_domain someone@example.com no
+default someone@example.com 25 no - MTA=0
+promiscuous_relay someone@example.com 25 yes - MTA=1
+relay_local_from someone@example.com 25 no - -
+relay_local_from postmaster@oracle.example.org 25 yes - MTA=1
+relay_entire_domain someone@example.com 25 no - MTA=0
+debian_msa_open someone@example.com 25 yes - MTA-v4=1
+debian_msa_open someone@example.com 587 no 530 MSP-v4=0
+debian_promiscuous someone@example.com 25 no_session - MTA-v4=0
+access_private someone@example.com 25 no - MTA=0
 EOF
+
+# the IPv6 wildcard daemon took IPv4 too (bindv6only=0): the socket
+# listens, sendmail is busy retrying the IPv4 daemon and answers nobody
+b=$(smtp_banner "$WORK/debian_dual" 25)
+case "$b" in
+"no banner") echo "ok: smtp debian_dual:25: connected, no greeting (as our config_error)" ;;
+*) bad "debian_dual: greeting [$b], we say the daemons clash and sendmail answers nobody" ;;
+esac
+grep -qx 'daemon_relay MTA-v6 config_error daemon_bind_conflict' "$WORK/debian_dual/dump" ||
+	bad "debian_dual: our verdict is not daemon_bind_conflict: $(grep daemon_relay "$WORK/debian_dual/dump")"
+grep -q '^mta_check_finding{check="sendmail_daemons_listen",reason="daemon_bind_conflict"} 1' \
+	"$WORK/debian_dual/metrics" || bad "debian_dual: exporter reports no daemon_bind_conflict"
+
+# 7. the same with bindv6only=1 in the namespace: both wildcards listen
+reset_v6only() { ip netns exec "$NS" sysctl -qw net.ipv6.bindv6only=0 || true; }
+on_exit reset_v6only
+ip netns exec "$NS" sysctl -qw net.ipv6.bindv6only=1
+d=$WORK/debian_dual
+"$DUMP" -b 1 "$d/sendmail.cf" >"$d/dump1"
+want=$(our_listeners "$d/dump1")
+have=$(sendmail_listeners "$d")
+[ "$want" = "$have" ] || bad "debian_dual, bindv6only=1: ours [$(oneline "$want")] sendmail [$(oneline "$have")]"
+[ "$(echo "$have" | wc -l)" = 4 ] || bad "debian_dual, bindv6only=1: sendmail listens on [$(oneline "$have")]"
+ip netns exec "$NS" "$MTA_EXPORTER" --once --path.rootfs="$d/root" >"$d/metrics1" 2>/dev/null ||
+	bad "debian_dual, bindv6only=1: exporter failed"
+grep -q '^mta_check_status{check="sendmail_daemons_listen",status="pass"} 1' "$d/metrics1" ||
+	bad "debian_dual, bindv6only=1: exporter still reports a clash"
+[ "$(grep -c '^mta_service_info{mta="sendmail"' "$d/metrics1")" = 4 ] ||
+	bad "debian_dual, bindv6only=1: exporter endpoints: $(grep '^mta_service_info' "$d/metrics1")"
+reset_v6only
+echo "ok: debian_dual with bindv6only=1: [$(oneline "$have")]"
+
+# 8. access.db older than access: sendmail follows the database.  The
+# default .cf, whose access.db was built from default.access; then the
+# client's network is added to the text only.
+d=$WORK/stale_db
+mkdir -p "$d/q"
+cp "$WORK/default/sendmail.cf" "$WORK/default/access" "$WORK/default/aliases" "$WORK/default/helpfile" "$d/"
+sed -i "s|$WORK/default/|$d/|g" "$d/sendmail.cf"
+LD_LIBRARY_PATH=$SM_LD "$MAKEMAP" -C "$d/sendmail.cf" hash "$d/access" <"$d/access"
+touch -d '-1 hour' "$d/access.db"
+printf 'Connect:198.51.100\tRELAY\n' >>"$d/access"
+got=$(smtp_rcpt "$d" someone@example.com 25 | sed -n 's/^RCPT //p')
+case "$got" in
+[45][0-9][0-9]\ *) echo "ok: stale access.db: sendmail refuses 198.51.100.7 ($got)" ;;
+*) bad "stale access.db: sendmail answered [$got]: it should still use the old database" ;;
+esac
+mkdir -p "$d/root/etc/mail"
+cp -p "$d/sendmail.cf" "$d/access" "$d/access.db" "$d/root/etc/mail/"
+ip netns exec "$NS" "$MTA_EXPORTER" --once --path.rootfs="$d/root" >"$d/metrics" 2>"$d/exporter.log" ||
+	bad "stale access.db: exporter failed"
+grep -q '^mta_check_finding{check="sendmail_access_db_current",reason="access_map_not_rebuilt"} 1' "$d/metrics" ||
+	bad "stale access.db: exporter reports no access_map_not_rebuilt: $(grep access_db "$d/metrics")"
+grep -q 'the access map was not rebuilt.*file=.*/etc/mail/access' "$d/exporter.log" ||
+	bad "stale access.db: no warning naming the access file: $(cat "$d/exporter.log")"
+LD_LIBRARY_PATH=$SM_LD "$MAKEMAP" -C "$d/sendmail.cf" hash "$d/access" <"$d/access"
+got=$(smtp_rcpt "$d" someone@example.com 25 | sed -n 's/^RCPT //p')
+case "$got" in
+2[0-9][0-9]\ *) echo "ok: after makemap sendmail relays for 198.51.100.7 ($got)" ;;
+*) bad "after makemap: sendmail answered [$got], want a relay for the client's network" ;;
+esac
+cp -p "$d/access.db" "$d/root/etc/mail/"
+ip netns exec "$NS" "$MTA_EXPORTER" --once --path.rootfs="$d/root" >"$d/metrics" 2>/dev/null ||
+	bad "rebuilt access.db: exporter failed"
+grep -q '^mta_check_status{check="sendmail_access_db_current",status="pass"} 1' "$d/metrics" ||
+	bad "rebuilt access.db: exporter still reports it stale"
+echo "ok: access.db: stale reported, rebuilt passes"
 
 # a .cf that was not rebuilt: promiscuous_relay in the .mc, default .cf
 "$DUMP" "$WORK/default/sendmail.cf" "$FIX/promiscuous_relay.mc" >"$WORK/stale.dump"

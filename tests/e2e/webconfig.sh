@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # webconfig.sh - --web.config.file against the real binary: TLS with a
 # self-signed certificate, minimum/maximum TLS versions, basic auth with
-# htpasswd-generated bcrypt hashes (401 + WWW-Authenticate: Basic), the
+# htpasswd-generated bcrypt hashes (401 + WWW-Authenticate: Basic; the
+# scheme in any case; NUL in the credentials refused), the
 # extra headers, every client_auth_type that changes behaviour, and
 # client_allowed_sans; SIGHUP reload (new password, new certificate, a
 # broken file keeps the last good configuration); startup errors for
@@ -84,6 +85,15 @@ grep -qi '^X-Frame-Options: deny' "$T/h401" || fail "headers missing on 401"
 [ "$(code -H 'Authorization: Basic !!!notbase64' "$URL/metrics")" = 401 ] || fail "garbage Authorization"
 [ "$(code -H "Authorization: Basic $(printf 'alice' | base64)" "$URL/metrics")" = 401 ] || fail "no colon"
 [ "$(code -u alice:secret "$URL/nope")" = 404 ] || fail "404 behind auth"
+# The scheme in any case (as Go); a NUL in the credentials is refused, not cut short.
+[ "$(code -H "Authorization: basic $(printf 'alice:secret' | base64)" "$URL/metrics")" = 200 ] ||
+	fail "lower-case scheme refused"
+[ "$(code -H "Authorization: BASIC $(printf 'alice:secret' | base64)" "$URL/metrics")" = 200 ] ||
+	fail "upper-case scheme refused"
+[ "$(code -H "Authorization: Basic $(printf 'alice:secret\0anything' | base64)" "$URL/metrics")" = 401 ] ||
+	fail "a password with a NUL was accepted as its prefix"
+[ "$(code -H "Authorization: Basic $(printf 'alice\0x:secret' | base64)" "$URL/metrics")" = 401 ] ||
+	fail "a user name with a NUL was accepted"
 [ "$(code "$URL/-/healthy")" = 401 ] || fail "healthy must be behind auth too (as exporter-toolkit)"
 "${CURL[@]}" -u alice:secret -D "$T/h200" -o /dev/null "$URL/metrics"
 grep -qi '^Strict-Transport-Security: max-age=31536000' "$T/h200" || fail "HSTS header missing"

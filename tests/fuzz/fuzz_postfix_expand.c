@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct postfix_dict dict = {NULL, 0, 0};
+	struct postfix_dict dict = {0};
 	struct postfix_diags d = {0};
 	struct postfix_env e;
 	char *buf = malloc(size + 1), *nl, *v;

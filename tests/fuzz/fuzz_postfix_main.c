@@ -15,7 +15,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const names[] = {"smtpd_banner", "mynetworks_style", "relay_domains",
 					    "smtpd_relay_restrictions", "myhostname", "mydomain"};
-	struct postfix_dict dict = {NULL, 0, 0};
+	struct postfix_dict dict = {0};
 	struct postfix_diags d = {0};
 	struct postfix_env e;
 

@@ -4,8 +4,10 @@ leaves it out).
 
 Standard library only.
 """
+import os
 import re
 import sys
+import tempfile
 
 
 def blank(text, directives=True):
@@ -58,6 +60,37 @@ def blank(text, directives=True):
                 at_line_start = True
             i += 1
     return "".join(out)
+
+
+def c_files(src, roots):
+    """The .c and .h files under src/<root> for each root, as sorted paths
+    relative to src."""
+    files = []
+    for root in roots:
+        for d, _, names in os.walk(os.path.join(src, root)):
+            files.extend(os.path.relpath(os.path.join(d, n), src)
+                         for n in names if n.endswith((".c", ".h")))
+    return sorted(files)
+
+
+def tree_cases(cases, check, name):
+    """A self-test over made-up source trees: each case is (files, want),
+    files {path: text}, want the start of a problem check(tree) must report,
+    or None for a tree that must pass.  Prints each case that went wrong;
+    returns how many did."""
+    failed = 0
+    for files, want in cases:
+        with tempfile.TemporaryDirectory() as d:
+            for path, text in files.items():
+                os.makedirs(os.path.join(d, os.path.dirname(path)), exist_ok=True)
+                with open(os.path.join(d, path), "w") as f:
+                    f.write(text)
+            problems, _ = check(d)
+        ok = (not problems) if want is None else any(p.startswith(want) for p in problems)
+        if not ok:
+            failed += 1
+            print("%s self-test: want %r, got %r" % (name, want or "no problem", problems))
+    return failed
 
 
 def lint_main(doc, name, self_test, check):

@@ -30,7 +30,7 @@ import sys
 import tempfile
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-from csource import blank, lint_main  # noqa: E402
+from csource import blank, c_files, lint_main, tree_cases  # noqa: E402
 
 # (folder, layer, name); the longest matching folder wins.
 LAYERS = [
@@ -81,13 +81,8 @@ def check(src, allow_path):
     problems = []
     allow = read_allow(allow_path)
     used = set()
-    files = []
-    for root in SOURCE_ROOTS:
-        for d, _, names in os.walk(os.path.join(src, root)):
-            for n in names:
-                if n.endswith((".c", ".h")):
-                    files.append(os.path.relpath(os.path.join(d, n), src))
-    for path in sorted(files):
+    files = c_files(src, SOURCE_ROOTS)
+    for path in files:
         me = layer_of(path)
         if me is None:
             problems.append("%s: folder %s has no layer (add it to LAYERS in tests/lint/layers.py "
@@ -152,18 +147,7 @@ def self_test():
           "collectors/host/d.h": '#include "lib/l.h" /* sendmail */\n', "lib/l.h": '"exim"\n'},
          None),
     ]
-    failed = 0
-    for files, want in cases:
-        with tempfile.TemporaryDirectory() as d:
-            for name, text in files.items():
-                os.makedirs(os.path.join(d, os.path.dirname(name)), exist_ok=True)
-                with open(os.path.join(d, name), "w") as f:
-                    f.write(text)
-            problems, _ = check(d, os.path.join(d, "none.allow"))
-        ok = (not problems) if want is None else any(p.startswith(want) for p in problems)
-        if not ok:
-            failed += 1
-            print("self-test: want %r, got %r" % (want or "no problem", problems))
+    failed = tree_cases(cases, lambda d: check(d, os.path.join(d, "none.allow")), "layers")
     # An allowed include passes; an entry that matches nothing fails.
     with tempfile.TemporaryDirectory() as d:
         for name, text in {"lib/a.c": '#include "collectors/core/c.h"\n',

@@ -93,7 +93,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	struct exim_conf conf;
-	if (exim_conf_parse(l->src, l->nsrc, defs, ndefs, &conf) != 0) {
+	if (exim_parse_loaded(l, defs, ndefs, &conf) != 0) {
 		fprintf(stderr, "exim_dump: out of memory\n");
 		return 2;
 	}

@@ -125,7 +125,7 @@ dump_params(const struct postfix_instance *in, bool expand)
 
 		if (names == NULL)
 			return 2;
-		struct postfix_dict merged = {NULL, 0, 0};
+		struct postfix_dict merged = {0};
 
 		/* postconf keys -P by service/type: duplicates share their -o */
 		for (size_t o = 0; o < in->master.n; o++) {
@@ -272,7 +272,7 @@ main(int argc, char **argv)
 	host.n_ifaddrs = n_ifa;
 	host.ifaddrs_known = ifa != NULL;
 	/* inet_interfaces names resolve from /etc/hosts, as the collector's do */
-	if (fileio_read("/etc/hosts", 1u << 20, &hosts, &host.hosts.len, NULL, err,
+	if (fileio_read("/", "/etc/hosts", 1u << 20, &hosts, &host.hosts.len, NULL, err,
 			sizeof(err)) == FILEIO_OK)
 		host.hosts.text = hosts;
 	if (postfix_instance_load(&in, argv[1], "", &host) < 0 || !in.have_main) {

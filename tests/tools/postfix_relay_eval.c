@@ -141,7 +141,7 @@ main(int argc, char **argv)
 		struct postfix_relay_input in;
 		struct postfix_relay_verdict v;
 
-		if (postfix_relay_verdict_of(&p, argv[1], false, &ar, &in, &v) < 0)
+		if (postfix_relay_verdict_of(&p, argv[1], &ar, NULL, &in, &v) < 0)
 			return 2;
 		printf("%s %s %s %s\n", argv[i], relay_verdict_name(v.verdict), v.reason,
 		       v.detail);

@@ -41,7 +41,8 @@ main(int argc, char **argv)
 			return 2;
 		}
 	} else {
-		if (fileio_read(ref.arg, 1u << 24, &text, &len, NULL, err, sizeof(err)) != FILEIO_OK) {
+		if (fileio_read(NULL, ref.arg, 1u << 24, &text, &len, NULL, err, sizeof(err))
+		    != FILEIO_OK) {
 			fprintf(stderr, "postfix_table_query: %s\n", err);
 			return 2;
 		}

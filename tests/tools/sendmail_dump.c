@@ -3,11 +3,17 @@
  * .mc and access text) in a stable line format, for the oracle test
  * (tests/e2e/sendmail_oracle.sh) to compare with what sendmail itself does.
  *
- *	sendmail_dump FILE.cf [FILE.mc [ACCESS]]
+ *	sendmail_dump [-b BINDV6ONLY] FILE.cf [FILE.mc [ACCESS]]
+ *
+ * BINDV6ONLY (0, the default, or 1) is the kernel setting the daemons'
+ * sockets are judged with (sendmail_daemons_listen()).
  *
  * Output lines:
- *	daemon NAME FAMILY ADDR PORT	(ADDR "*" = any, "host:NAME" = unresolved)
- *	relay VERDICT REASON		(open / closed / undetermined)
+ *	daemon NAME FAMILY ADDR PORT LISTENS	(ADDR "*" = any, "host:NAME" = unresolved;
+ *					 LISTENS yes or no: it cannot get its socket)
+ *	relay VERDICT REASON		(open / closed / undetermined: the .cf's)
+ *	daemon_relay NAME VERDICT REASON	(that daemon's, sendmail_daemon_relay();
+ *					 also config_error)
  *	promiscuous 0|1
  *	finding CODE
  *	mismatch CODE
@@ -18,6 +24,7 @@
  *	diag FILE:LINE: MESSAGE
  * Exit status: 0, or 2 if a file cannot be read.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,16 +70,23 @@ int
 main(int argc, char **argv)
 {
 	static const char *const fam[] = {"inet", "inet6", "local", "other"};
-	static const char *const verdict[] = {"closed", "open", "undetermined"};
+	static const char *const verdict[] = {"closed", "open", "undetermined", "config_error"};
 	struct sendmail_cf *cf;
 	struct sendmail_mc *mc = NULL;
 	struct sendmail_access *ac = NULL;
 	struct sendmail_relay_result rr;
+	struct sendmail_listen ls;
+	bool v6only = false;
 	char *buf;
 	size_t len;
 
+	if (argc > 2 && strcmp(argv[1], "-b") == 0) {
+		v6only = strcmp(argv[2], "1") == 0;
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc < 2 || argc > 4) {
-		fprintf(stderr, "usage: sendmail_dump FILE.cf [FILE.mc [ACCESS]]\n");
+		fprintf(stderr, "usage: sendmail_dump [-b BINDV6ONLY] FILE.cf [FILE.mc [ACCESS]]\n");
 		return 2;
 	}
 	if ((buf = slurp(argv[1], &len)) == NULL) {
@@ -100,6 +114,7 @@ main(int argc, char **argv)
 	if (cf == NULL || (argc > 2 && strcmp(argv[2], "-") != 0 && mc == NULL))
 		return 2;
 
+	sendmail_daemons_listen(cf, v6only, &ls);
 	for (size_t i = 0; i < cf->n_daemons; i++) {
 		const struct sendmail_daemon *d = &cf->daemons[i];
 		char a[INADDR_STRLEN + 8];
@@ -114,10 +129,17 @@ main(int argc, char **argv)
 			snprintf(a, sizeof(a), "host:%.40s", d->addr);
 			break;
 		}
-		printf("daemon %s %s %s %u\n", d->name, fam[d->family], a, d->port);
+		printf("daemon %s %s %s %u %s\n", d->name, fam[d->family], a, d->port,
+		       ls.listens[i] ? "yes" : "no");
 	}
 	sendmail_relay_eval(cf, ac, &rr);
 	printf("relay %s %s\n", verdict[rr.verdict], rr.reason);
+	for (size_t i = 0; i < cf->n_daemons; i++) {
+		struct sendmail_relay_result dr;
+
+		sendmail_daemon_relay(cf, ac, &rr, &ls, i, &dr);
+		printf("daemon_relay %s %s %s\n", cf->daemons[i].name, verdict[dr.verdict], dr.reason);
+	}
 	printf("promiscuous %d\n", rr.promiscuous);
 	for (size_t i = 0; i < rr.n_findings; i++)
 		printf("finding %s\n", rr.findings[i]);

@@ -2,9 +2,12 @@
  * test_exim_conf.c - Exim configuration model: logical lines, macros and
  * conditionals, options and named lists, the list splitter, listening
  * sockets, the relay judgement of acl_smtp_rcpt, Debian's update-exim4.conf
- * generation, and file:line diagnostics.  Expected values were checked
- * against exim 4.96 (-bP / -bh) where Exim shows them; the same inputs run
- * against the real Exim in tests/e2e/exim_oracle.sh.
+ * generation, and file:line diagnostics; .include following, lookups and
+ * file lists in host and domain lists, and "condition" values an
+ * unauthenticated client cannot make true, with the files served from
+ * tables.  Expected values were checked against exim 4.96 (-bP / -bh, the
+ * daemon) where Exim shows them; the same inputs run against the real
+ * Exim in tests/e2e/exim_oracle.sh.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,12 +19,13 @@
 #include <cmocka.h>
 
 #include "collectors/exim/exim_conf.h"
+#include "lib/buf.h"
 
 static void
 parse(const char *text, struct exim_conf *c)
 {
-	struct exim_source s = { "test.conf", text, strlen(text), 1 };
-	assert_int_equal(exim_conf_parse(&s, 1, NULL, 0, c), 0);
+	struct exim_source s = { "test.conf", text, strlen(text), 1, NULL };
+	assert_int_equal(exim_conf_parse(&s, 1, NULL, 0, NULL, c), 0);
 }
 
 static const char *
@@ -91,6 +95,25 @@ test_lines_and_macros(void **state)
 		{ "AB = 2\nA = 1\nlocal_interfaces = AB A XAX\n", "local_interfaces", "2 1 X1X" },
 		/* the name of a definition is not replaced, its value is */
 		{ "M = 1\nM == M2\nlocal_interfaces = M\n", "local_interfaces", "12" },
+		/* a later macro sees what an earlier one put in, not the reverse */
+		{ "A = B\nB = 2\nlocal_interfaces = A\n", "local_interfaces", "2" },
+		{ "B = A\nA = 1\nlocal_interfaces = B\n", "local_interfaces", "1" },
+		/* the value of a definition is expanded as it is read */
+		{ "A = x\nB = A\nlocal_interfaces = B\n", "local_interfaces", "x" },
+		/* an earlier macro wins where names overlap, wherever it starts */
+		{ "BC = 2\nAB = 1\nlocal_interfaces = ABC\n", "local_interfaces", "A2" },
+		{ "AB = 1\nBC = 2\nlocal_interfaces = ABC\n", "local_interfaces", "1C" },
+		/* a replacement is not searched again for the same macro ... */
+		{ "AB = xA\nlocal_interfaces = ABB\n", "local_interfaces", "xAB" },
+		/* ... but later macros find names it forms with the text around it */
+		{ "AB = xA\nAC = 9\nlocal_interfaces = ABC\n", "local_interfaces", "x9" },
+		{ "A = \nBC = 7\nlocal_interfaces = BAC\n", "local_interfaces", "7" },
+		/* names start at an uppercase letter anywhere, lowercase text around them */
+		{ "FOO = 1\nlocal_interfaces = xFOOy_FOO\n", "local_interfaces", "x1y_1" },
+		/* a line that is a comment stays one, whatever its macros */
+		{ "C = local_interfaces = 5\n# C\nlocal_interfaces = 6\n", "local_interfaces", "6" },
+		/* a macro whose value starts with '#' makes a comment */
+		{ "H = #\nH local_interfaces = 5\nlocal_interfaces = 6\n", "local_interfaces", "6" },
 		{ ".ifdef NOPE\nlocal_interfaces = 1\n.else\nlocal_interfaces = 2\n.endif\n",
 		  "local_interfaces", "2" },
 		{ "X = y\n.ifdef X\nlocal_interfaces = 1\n.elifdef X\nlocal_interfaces = 2\n.endif\n",
@@ -192,9 +215,9 @@ test_multi_source_lines(void **state)
 {
 	const char *a = "# part one\nlocal_interfaces = 127.0.0.1\n";
 	const char *b = "\n\nlocal_interfaces = ::1\n";
-	struct exim_source s[2] = { { "a.conf", a, strlen(a), 1 }, { "b.conf", b, strlen(b), 10 } };
+	struct exim_source s[2] = { { "a.conf", a, strlen(a), 1, NULL }, { "b.conf", b, strlen(b), 10, NULL } };
 	struct exim_conf c;
-	assert_int_equal(exim_conf_parse(s, 2, NULL, 0, &c), 0);
+	assert_int_equal(exim_conf_parse(s, 2, NULL, 0, NULL, &c), 0);
 	assert_int_equal(c.n_fatal, 1);
 	assert_string_equal(c.diags[0].file, "b.conf");
 	assert_int_equal(c.diags[0].line, 12);
@@ -209,9 +232,9 @@ test_predefined_macros(void **state)
 {
 	struct exim_macro d[] = { { (char *)"SPOOLDIR", (char *)"/tmp/s" } };
 	const char *t = ".ifndef SPOOLDIR\nSPOOLDIR = /var/spool/exim4\n.endif\nspool_directory = SPOOLDIR\n";
-	struct exim_source s = { "t", t, strlen(t), 1 };
+	struct exim_source s = { "t", t, strlen(t), 1, NULL };
 	struct exim_conf c;
-	assert_int_equal(exim_conf_parse(&s, 1, d, 1, &c), 0);
+	assert_int_equal(exim_conf_parse(&s, 1, d, 1, NULL, &c), 0);
 	assert_string_equal(opt(&c, "spool_directory"), "/tmp/s");
 	exim_conf_free(&c);
 }
@@ -376,7 +399,7 @@ test_relay(void **state)
 		  "acl_rcpt_undefined" },
 		{ "acl_smtp_rcpt = ${if true{a}}\n", RELAY_UNDETERMINED, "acl_rcpt_undetermined" },
 		{ "acl_smtp_rcpt = a\nbegin acl\na:\n accept condition = ${if eq{1}{1}}\n deny\n",
-		  RELAY_UNDETERMINED, "acl_rcpt_undetermined" },
+		  RELAY_OPEN, "acl_accepts_any" },
 		/* a deny the client cannot avoid, before an open accept */
 		{ "acl_smtp_rcpt = a\nbegin acl\na:\n deny hosts = *\n accept\n", RELAY_CLOSED, "relay_denied" },
 		/* a deny the client avoids (its sender), then accept */
@@ -428,6 +451,340 @@ test_relay(void **state)
 			fail_msg("case %zu: got %s/%s (%s), want %s/%s", i,
 				 relay_verdict_name(r.verdict), r.reason, r.detail,
 				 relay_verdict_name(cases[i].verdict), cases[i].reason);
+		exim_conf_free(&c);
+	}
+}
+
+
+/* ---- files the configuration names, served from a table ---- */
+
+struct served_file {
+	const char *path;
+	const char *text;	/* NULL: absent; "!": unreadable */
+};
+
+static const struct served_file *served;
+static unsigned served_reads;
+
+/* "/chain/N" includes "/chain/N+1": any depth without a table */
+static char chain_text[64];
+static char chain_names[64][16];
+
+static int
+serve(void *ctx, const char *path, const char **text, size_t *len, const char **name, char *err,
+      size_t errlen)
+{
+	(void)ctx;
+	served_reads++;
+	if (strncmp(path, "/chain/", 7) == 0) {
+		int n = atoi(path + 7);
+
+		snprintf(chain_text, sizeof(chain_text), ".include /chain/%d\n", n + 1);
+		snprintf(chain_names[n % 64], sizeof(chain_names[0]), "/chain/%d", n);
+		*text = chain_text;
+		*len = strlen(chain_text);
+		*name = chain_names[n % 64];
+		return 0;
+	}
+	for (const struct served_file *f = served; f && f->path; f++) {
+		if (strcmp(f->path, path) != 0)
+			continue;
+		if (!f->text)
+			return 1;
+		if (strcmp(f->text, "!") == 0) {
+			snprintf(err, errlen, "permission denied");
+			return -1;
+		}
+		*text = f->text;
+		*len = strlen(f->text);
+		*name = f->path;
+		return 0;
+	}
+	return 1;
+}
+
+static void
+parse_served(const char *text, const struct served_file *files, struct exim_conf *c)
+{
+	struct exim_source s = { "/etc/exim4/exim4.conf", text, strlen(text), 1, NULL };
+	struct exim_files fs = { serve, NULL };
+
+	served = files;
+	served_reads = 0;
+	assert_int_equal(exim_conf_parse(&s, 1, NULL, 0, &fs, c), 0);
+}
+
+static bool
+has_diag(const struct exim_conf *c, const char *file, unsigned line, bool fatal, const char *text)
+{
+	for (size_t i = 0; i < c->n_diags; i++)
+		if (strcmp(c->diags[i].file, file) == 0 && c->diags[i].line == line &&
+		    c->diags[i].fatal == fatal && strstr(c->diags[i].msg, text))
+			return true;
+	return false;
+}
+
+#define RELAY_ALL "hostlist relay_from_hosts = 0.0.0.0/0\n"
+#define DENY_ACL "acl_smtp_rcpt = a\nbegin acl\na:\n accept hosts = +relay_from_hosts\n deny\n"
+
+static void
+test_include(void **state)
+{
+	static const struct served_file files[] = {
+		{ "/etc/exim4/relay.conf", RELAY_ALL },
+		{ "/etc/exim4/q t.conf", RELAY_ALL },
+		{ "/etc/exim4/twice.conf", "\nkeep_environment =\nkeep_environment =\n" },
+		{ "/etc/exim4/loop-a", ".include /etc/exim4/loop-b\n" },
+		{ "/etc/exim4/loop-b", "# b\n.include /etc/exim4/loop-a\n" },
+		{ "/etc/exim4/self", ".include /etc/exim4/self\n" },
+		{ "/etc/exim4/secret.conf", "!" },
+		{ "/etc/exim4/macro.conf", "RELAYNETS = 0.0.0.0/0\n" },
+		{ "/etc/exim4/endif.conf", ".endif\n" },
+		{ NULL, NULL },
+	};
+	static const struct {
+		const char *name;
+		const char *text;
+		enum relay_verdict verdict;
+		unsigned fatal;
+		const char *diag_file;	/* a diagnostic there (NULL: none wanted) */
+		unsigned diag_line;
+		const char *diag;
+	} cases[] = {
+		{ "a relay list in an included file", ".include /etc/exim4/relay.conf\n" DENY_ACL,
+		  RELAY_OPEN, 0, NULL, 0, NULL },
+		{ "relative to the including file", ".include relay.conf\n" DENY_ACL, RELAY_OPEN, 0,
+		  NULL, 0, NULL },
+		{ "quoted, blanks around", ".include   \"/etc/exim4/q t.conf\"  \n" DENY_ACL, RELAY_OPEN, 0,
+		  NULL, 0, NULL },
+		{ "_if_exists, present", ".include_if_exists /etc/exim4/relay.conf\n" DENY_ACL, RELAY_OPEN,
+		  0, NULL, 0, NULL },
+		{ "_if_exists, absent: fine",
+		  ".include_if_exists /etc/exim4/none.conf\nhostlist relay_from_hosts = 192.0.2.1\n" DENY_ACL,
+		  RELAY_CLOSED, 0, NULL, 0, NULL },
+		{ "_if_exists, relative: fatal", ".include_if_exists relay.conf\n" DENY_ACL,
+		  RELAY_CONFIG_ERROR, 1, "/etc/exim4/exim4.conf", 1, "non-absolute" },
+		{ "absent: fatal", ".include /etc/exim4/none.conf\n" DENY_ACL, RELAY_CONFIG_ERROR, 1,
+		  "/etc/exim4/exim4.conf", 1, "failed to open included configuration file" },
+		{ "a loop: fatal", "\n.include /etc/exim4/loop-a\n" DENY_ACL, RELAY_CONFIG_ERROR, 1,
+		  "/etc/exim4/loop-b", 2, "includes itself" },
+		{ "itself: fatal", ".include /etc/exim4/self\n" DENY_ACL, RELAY_CONFIG_ERROR, 1,
+		  "/etc/exim4/self", 1, "includes itself" },
+		{ "too deep: not followed", ".include /chain/1\nhostlist relay_from_hosts = 192.0.2.1\n"
+		  DENY_ACL, RELAY_UNDETERMINED, 0, "/chain/31", 1, "nested deeper than 32" },
+		{ "unreadable: not followed", ".include /etc/exim4/secret.conf\n"
+		  "hostlist relay_from_hosts = 192.0.2.1\n" DENY_ACL, RELAY_UNDETERMINED, 0,
+		  "/etc/exim4/exim4.conf", 1, "permission denied" },
+		{ "diagnostics name the included file", ".include /etc/exim4/twice.conf\n" DENY_ACL,
+		  RELAY_CONFIG_ERROR, 1, "/etc/exim4/twice.conf", 3, "second time" },
+		{ "macros carry over", ".include /etc/exim4/macro.conf\n"
+		  "hostlist relay_from_hosts = RELAYNETS\n" DENY_ACL, RELAY_OPEN, 0, NULL, 0, NULL },
+		{ "skipped by a conditional: not read", ".ifdef NOPE\n.include /etc/exim4/none.conf\n.endif\n"
+		  "hostlist relay_from_hosts = 192.0.2.1\n" DENY_ACL, RELAY_CLOSED, 0, NULL, 0, NULL },
+		{ "a conditional closed in the included file", ".ifndef NOPE\n.include /etc/exim4/endif.conf\n"
+		  RELAY_ALL DENY_ACL, RELAY_OPEN, 0, NULL, 0, NULL },
+		{ "one .endif too many, in the included file", ".include /etc/exim4/endif.conf\n"
+		  RELAY_ALL DENY_ACL, RELAY_CONFIG_ERROR, 1, "/etc/exim4/endif.conf", 1,
+		  "without matching" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct exim_conf c;
+		struct exim_relay_result r;
+
+		parse_served(cases[i].text, files, &c);
+		exim_relay_evaluate(&c, &r);
+		if (r.verdict != cases[i].verdict || c.n_fatal != cases[i].fatal)
+			fail_msg("%s: %s (%s), %u fatal", cases[i].name, relay_verdict_name(r.verdict),
+				 r.detail, c.n_fatal);
+		if (cases[i].diag && !has_diag(&c, cases[i].diag_file, cases[i].diag_line,
+					       cases[i].fatal > 0, cases[i].diag)) {
+			for (size_t k = 0; k < c.n_diags; k++)
+				print_message("  %s:%u %s\n", c.diags[k].file, c.diags[k].line,
+					      c.diags[k].msg);
+			fail_msg("%s: no diagnostic \"%s\" at %s:%u", cases[i].name, cases[i].diag,
+				 cases[i].diag_file, cases[i].diag_line);
+		}
+		if (!cases[i].diag && c.n_diags)
+			fail_msg("%s: unexpected diagnostic %s", cases[i].name, c.diags[0].msg);
+		exim_conf_free(&c);
+	}
+	/* without a way to read files, .include is recorded and not followed */
+	{
+		struct exim_conf c;
+		struct exim_relay_result r;
+
+		parse(".include /etc/exim4/relay.conf\nhostlist relay_from_hosts = 192.0.2.1\n" DENY_ACL, &c);
+		assert_int_equal(c.n_includes_unread, 1);
+		exim_relay_evaluate(&c, &r);
+		assert_int_equal(r.verdict, RELAY_UNDETERMINED);
+		exim_conf_free(&c);
+	}
+}
+
+static void
+test_lookups(void **state)
+{
+	static const struct served_file files[] = {
+		{ "/e/all4", "# relay everyone\n0.0.0.0/0:   everyone\n" },
+		{ "/e/all6", "\"::/0\" everyone\n" },
+		{ "/e/nets", "192.0.2.0/24\n\"2001:db8::/32\"\n10.0.0.0/8: lan\n" },
+		{ "/e/names", "mail.example.org\nsmtp.example.org: x\n  continued *\n" },
+		{ "/e/star", "mail.example.org\n*\n" },
+		{ "/e/ipstar", "192.0.2.1\n*: everyone else\n" },
+		{ "/e/wild", "*.example.org\n" },
+		{ "/e/wildstar", "*\n" },
+		{ "/e/wildre", "^mail[0-9]+\\.example\\.org$\n" },
+		{ "/e/wildtld", "*.com\n" },
+		{ "/e/x.cdb", "\x01\x02 binary" },
+		{ "/e/x.db", "binary" },
+		{ "/e/list", "# hosts\n192.0.2.1 # one\n\n0.0.0.0/0\n" },
+		{ "/e/listneg", "!0.0.0.0/0\n! ::/0\n" },
+		{ "/e/empty", "# nothing\n" },
+		{ "/e/secret", "!" },
+		{ "/e/domains", "example.org\n*\n" },
+		{ "/e/tlds", "*.com\n" },
+		{ NULL, NULL },
+	};
+	static const struct {
+		const char *hosts;	/* relay_from_hosts */
+		const char *domains;	/* relay_to_domains (NULL: none) */
+		enum relay_verdict verdict;
+	} cases[] = {
+		{ "net-iplsearch;/e/all4", NULL, RELAY_OPEN },
+		{ "net-iplsearch;/e/all6", NULL, RELAY_OPEN },
+		{ "net-iplsearch;/e/nets", NULL, RELAY_CLOSED },
+		{ "net-iplsearch;/e/missing", NULL, RELAY_UNDETERMINED },
+		{ "net-iplsearch;/e/secret", NULL, RELAY_UNDETERMINED },
+		{ "net-iplsearch*;/e/ipstar", NULL, RELAY_OPEN },
+		{ "net24-iplsearch;/e/all4", NULL, RELAY_UNDETERMINED },
+		/* an iplsearch keyed by the host name matches no address key */
+		{ "iplsearch;/e/all4", NULL, RELAY_CLOSED },
+		/* exact keys: the client's address text, never "0.0.0.0/0" */
+		{ "net-lsearch;/e/all4", NULL, RELAY_CLOSED },
+		{ "net-lsearch;/e/names", NULL, RELAY_CLOSED },
+		{ "net-lsearch*;/e/ipstar", NULL, RELAY_OPEN },
+		{ "net-lsearch*;/e/names", NULL, RELAY_CLOSED },
+		{ "net0-lsearch;/e/all4", NULL, RELAY_UNDETERMINED },
+		{ "net-cdb;/e/x.cdb", NULL, RELAY_CLOSED },
+		{ "net-cdb*;/e/x.cdb", NULL, RELAY_UNDETERMINED },
+		{ "net-dbm;/e/x", NULL, RELAY_CLOSED },
+		{ "net-cdb;/e/missing.cdb", NULL, RELAY_UNDETERMINED },
+		/* keyed by the client's verified host name, which it does not choose */
+		{ "lsearch;/e/names", NULL, RELAY_CLOSED },
+		{ "dbm;/e/x", NULL, RELAY_CLOSED },
+		{ "lsearch*;/e/star", NULL, RELAY_OPEN },
+		{ "wildlsearch;/e/wild", NULL, RELAY_CLOSED },
+		{ "wildlsearch;/e/wildstar", NULL, RELAY_OPEN },
+		{ "wildlsearch;/e/wildtld", NULL, RELAY_OPEN },
+		{ "nwildlsearch;/e/wildre", NULL, RELAY_UNDETERMINED },
+		{ "partial-lsearch;/e/wildtld", NULL, RELAY_CLOSED },
+		{ "partial1-lsearch;/e/wildtld", NULL, RELAY_OPEN },
+		{ "mysql;select 1", NULL, RELAY_UNDETERMINED },
+		/* file lists: each line an item */
+		{ "/e/list", NULL, RELAY_OPEN },
+		{ "/e/listneg", NULL, RELAY_CLOSED },
+		{ "!/e/listneg", NULL, RELAY_OPEN },
+		{ "/e/empty", NULL, RELAY_CLOSED },
+		{ "/e/missing", NULL, RELAY_UNDETERMINED },
+		/* names: the client may have no name (+include_unknown) or one of its own */
+		{ "*.example.org", NULL, RELAY_CLOSED },
+		{ "+include_unknown : *.example.org", NULL, RELAY_OPEN },
+		{ "+include_unknown : +ignore_unknown : *.example.org", NULL, RELAY_CLOSED },
+		{ "*.example.org : 0.0.0.0/0", NULL, RELAY_OPEN },
+		{ "*.com", NULL, RELAY_OPEN },
+		/* "malformed IPv4 address" fails the whole list, for everyone */
+		{ "10.1.2 : 0.0.0.0/0", NULL, RELAY_CLOSED },
+		{ "+ignore_unknown : 10.1.2/24 : 0.0.0.0/0", NULL, RELAY_OPEN },
+		{ "+include_unknown : 10.1.2", NULL, RELAY_OPEN },
+		/* domain lists: the attacker picks the domain */
+		{ "127.0.0.1", "lsearch;/e/domains", RELAY_CLOSED },
+		{ "127.0.0.1", "lsearch*;/e/domains", RELAY_OPEN },
+		{ "127.0.0.1", "partial-lsearch;/e/tlds", RELAY_CLOSED },
+		{ "127.0.0.1", "partial1-lsearch;/e/tlds", RELAY_OPEN },
+		{ "127.0.0.1", "/e/domains", RELAY_OPEN },
+		{ "127.0.0.1", "partial-dbm;/e/x", RELAY_UNDETERMINED },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[1024];
+		struct exim_conf c;
+		struct exim_relay_result r;
+
+		snprintf(text, sizeof(text),
+			 "hostlist relay_from_hosts = %s\ndomainlist local_domains = @\n"
+			 "domainlist relay_to_domains = %s\n%s",
+			 cases[i].hosts, cases[i].domains ? cases[i].domains : "", STOCK_ACL);
+		parse_served(text, files, &c);
+		exim_relay_evaluate(&c, &r);
+		if (r.verdict != cases[i].verdict)
+			fail_msg("case %zu (%s / %s): %s (%s)", i, cases[i].hosts,
+				 cases[i].domains ? cases[i].domains : "", relay_verdict_name(r.verdict),
+				 r.detail);
+		exim_conf_free(&c);
+	}
+	/* each file is read once per judgement, for both client families */
+	{
+		struct exim_conf c;
+		struct exim_relay_result r;
+
+		parse_served("hostlist relay_from_hosts = net-iplsearch;/e/nets : net-iplsearch;/e/nets\n"
+			     STOCK_ACL, files, &c);
+		exim_relay_evaluate(&c, &r);
+		assert_int_equal(served_reads, 1);
+		exim_conf_free(&c);
+	}
+}
+
+static void
+test_conditions(void **state)
+{
+	static const struct {
+		const char *acl;	/* statements of ACL "a" */
+		enum relay_verdict verdict;
+	} cases[] = {
+		{ " accept condition = ${if def:authenticated_id}\n", RELAY_CLOSED },
+		{ " accept condition = ${if !def:authenticated_id}\n", RELAY_OPEN },
+		{ " accept condition = ${if eq{$authenticated_id}{}{no}{yes}}\n", RELAY_CLOSED },
+		{ " accept condition = ${if eq {$authenticated_id} {} {yes}{no}}\n", RELAY_OPEN },
+		{ " accept condition = ${if def:sender_host_authenticated {yes}{no}}\n", RELAY_CLOSED },
+		{ " accept condition = ${if eqi{${authenticated_sender}}{a@example.org}}\n", RELAY_CLOSED },
+		{ " accept condition = ${if and{{def:authenticated_id}{eq{$sender_address}{a@b}}}}\n",
+		  RELAY_CLOSED },
+		{ " accept condition = ${if or{{def:authenticated_id}{eq{$sender_address}{a@b}}}}\n",
+		  RELAY_OPEN },
+		{ " accept condition = ${if or {{def:authenticated_id}{eq{$sender_host_address}{a}}}}\n",
+		  RELAY_UNDETERMINED },
+		{ " accept condition = ${if eq{$sender_host_address}{192.0.2.1}}\n", RELAY_UNDETERMINED },
+		{ " accept condition = ${lookup{$authenticated_id}lsearch{/etc/x}}\n", RELAY_UNDETERMINED },
+		{ " accept condition = true\n", RELAY_OPEN },
+		{ " accept condition = 0\n", RELAY_CLOSED },
+		{ " accept condition = ${if def:authenticated_id{1}{0}}\n", RELAY_CLOSED },
+		{ " accept condition = maybe\n", RELAY_UNDETERMINED },
+		{ " accept condition = ${if bool{$authenticated_id}}\n", RELAY_CLOSED },
+		{ " accept condition = ${if <{$rcpt_count}{${eval:$recipients_count/2}}}\n", RELAY_OPEN },
+		{ " accept condition = ${if def:authenticated_id{a}{a}}\n", RELAY_UNDETERMINED },
+		{ " accept condition = ${if def:sender_host_address {yes}{yes}}\n", RELAY_OPEN },
+		/* a deny on what the client cannot set holds */
+		{ " deny condition = ${if !def:authenticated_id}\n accept\n", RELAY_CLOSED },
+		{ " deny condition = ${if def:authenticated_id}\n accept\n", RELAY_OPEN },
+		{ " accept condition = ${if def:authenticated_id\n", RELAY_UNDETERMINED },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[1024];
+		struct exim_conf c;
+		struct exim_relay_result r;
+
+		snprintf(text, sizeof(text), "acl_smtp_rcpt = a\nbegin acl\na:\n%s", cases[i].acl);
+		parse(text, &c);
+		exim_relay_evaluate(&c, &r);
+		if (r.verdict != cases[i].verdict)
+			fail_msg("case %zu: %s: %s (%s)", i, cases[i].acl, relay_verdict_name(r.verdict),
+				 r.detail);
 		exim_conf_free(&c);
 	}
 }
@@ -519,12 +876,12 @@ test_debian_assemble(void **state)
 	assert_int_equal(exim_debian_parse(ue, strlen(ue), &dc), 0);
 	assert_false(exim_debian_split(&dc));
 	char *m = exim_debian_macros(&dc, "", "");
-	struct exim_source in = { "exim4.conf.template", tmpl, strlen(tmpl), 1 };
+	struct exim_source in = { "exim4.conf.template", tmpl, strlen(tmpl), 1, NULL };
 	struct exim_source out[4];
 	size_t n = exim_debian_assemble(&in, 1, m, "update-exim4.conf.conf", out, 4);
 	assert_int_equal(n, 3);
 	struct exim_conf c;
-	assert_int_equal(exim_conf_parse(out, n, NULL, 0, &c), 0);
+	assert_int_equal(exim_conf_parse(out, n, NULL, 0, NULL, &c), 0);
 	assert_string_equal(opt(&c, "local_interfaces"), "127.0.0.1");
 	/* lines after the insertion keep their template line numbers */
 	const struct exim_option *o = exim_conf_option_entry(&c, "local_interfaces");
@@ -552,13 +909,19 @@ test_limits(void **state)
 	strcpy(big + 19 + n, "\nprimary_hostname = x\n");
 	struct exim_conf c;
 	parse(big, &c);
-	assert_string_equal(opt(&c, "primary_hostname"), "x");
+	/* a limit: reported, and the rest is not read (the collector fails) */
+	assert_int_equal(c.n_limits, 1);
+	assert_true(c.diags[c.n_diags - 1].limit);
+	assert_int_equal(c.diags[c.n_diags - 1].line, 1);
+	assert_string_equal(opt(&c, "primary_hostname"), "(unset)");
 	assert_string_equal(opt(&c, "local_interfaces"), "(unset)");
-	assert_true(c.n_warnings >= 1);
 	exim_conf_free(&c);
 	/* self-growing macros are bounded */
 	parse("A = xx\nB = AAAAAAAAAAAAAAAA\nC = BBBBBBBBBBBBBBBB\nD = CCCCCCCCCCCCCCCC\n"
 	      "local_interfaces = DDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDD\n", &c);
+	assert_int_equal(c.n_limits, 1);
+	assert_non_null(strstr(c.diags[c.n_diags - 1].msg, "after macro expansion"));
+	assert_int_equal(c.diags[c.n_diags - 1].line, 5);
 	exim_conf_free(&c);
 	/* nesting deeper than Exim allows */
 	char nest[512] = "";
@@ -566,8 +929,60 @@ test_limits(void **state)
 		strcat(nest, ".ifdef X\n");
 	parse(nest, &c);
 	assert_true(c.n_fatal >= 1);
+	assert_int_equal(c.n_limits, 0);	/* Exim's own limit, not ours */
 	exim_conf_free(&c);
 	free(big);
+}
+
+/*
+ * Macro substitution costs what the lines hold, not lines x macros: 1,000
+ * macros and 20,000 lines that name one each (and 20,000 comments) take
+ * a few bytes of work per byte of input; a line naming every macro costs
+ * each of them one pass, and the budget stops that with a limit.
+ */
+static void
+test_macro_work(void **state)
+{
+	struct buf b;
+	struct exim_conf c;
+
+	(void)state;
+	buf_init(&b, 16u << 20);
+	for (int i = 0; i < 1000; i++)
+		buf_printf(&b, "MAC%04d = v%d\n", i, i);
+	for (int i = 0; i < 20000; i++)
+		buf_printf(&b, "# MAC%04d comment\nx%d = MAC%04d\n", i % 1000, i, i % 1000);
+	buf_printf(&b, "local_interfaces = MAC0999\n");
+	assert_false(b.failed);
+	parse(b.data, &c);
+	assert_int_equal(c.n_limits, 1);	/* more than EXIM_CONF_MAX_ITEMS settings */
+	exim_conf_free(&c);
+	buf_reset(&b);
+	for (int i = 0; i < 1000; i++)
+		buf_printf(&b, "MAC%04d = v%d\n", i, i);
+	for (int i = 0; i < 3000; i++)
+		buf_printf(&b, "# MAC%04d comment\nx%d = MAC%04d\n", i % 1000, i, i % 1000);
+	buf_printf(&b, "local_interfaces = MAC0999\n");
+	parse(b.data, &c);
+	assert_int_equal(c.n_limits, 0);
+	assert_string_equal(opt(&c, "x2500"), "v500");
+	assert_string_equal(opt(&c, "local_interfaces"), "v999");
+	exim_conf_free(&c);
+	/* every macro named on every line: the work budget ends it */
+	buf_reset(&b);
+	for (int i = 0; i < 1000; i++)
+		buf_printf(&b, "MAC%04d = %0200d\n", i, i);
+	for (int i = 0; i < 500; i++) {
+		buf_printf(&b, "x%d =", i);
+		for (int k = 0; k < 1000; k += 4)
+			buf_printf(&b, " MAC%04d", k);
+		buf_printf(&b, "\n");
+	}
+	parse(b.data, &c);
+	assert_int_equal(c.n_limits, 1);
+	assert_non_null(strstr(c.diags[c.n_diags - 1].msg, "bytes of work"));
+	exim_conf_free(&c);
+	buf_free(&b);
 }
 
 static void
@@ -608,10 +1023,14 @@ main(void)
 		cmocka_unit_test(test_listen),
 		cmocka_unit_test(test_listen_service),
 		cmocka_unit_test(test_relay),
+		cmocka_unit_test(test_include),
+		cmocka_unit_test(test_lookups),
+		cmocka_unit_test(test_conditions),
 		cmocka_unit_test(test_relay_names_statement),
 		cmocka_unit_test(test_debian_macros),
 		cmocka_unit_test(test_debian_assemble),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_macro_work),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,35 +18,45 @@ test_route(void **state)
 	static const struct {
 		const char *method, *url, *tpath;
 		enum http_route want;
+		size_t len;	/* of url, when it holds a NUL; else strlen */
 	} cases[] = {
-		{ "GET", "/metrics", "/metrics", HTTP_ROUTE_METRICS },
-		{ "HEAD", "/metrics", "/metrics", HTTP_ROUTE_METRICS },
-		{ "POST", "/metrics", "/metrics", HTTP_ROUTE_METHOD_NOT_ALLOWED },
-		{ "get", "/metrics", "/metrics", HTTP_ROUTE_METHOD_NOT_ALLOWED },
-		{ "BREW", "/metrics", "/metrics", HTTP_ROUTE_METHOD_NOT_ALLOWED },
-		{ "GET", "/metrics/", "/metrics", HTTP_ROUTE_NOT_FOUND },
-		{ "GET", "/metrics/../metrics", "/metrics", HTTP_ROUTE_NOT_FOUND },
-		{ "GET", "/../../etc/passwd", "/metrics", HTTP_ROUTE_NOT_FOUND },
-		{ "GET", "//metrics", "/metrics", HTTP_ROUTE_NOT_FOUND },
-		{ "GET", "/METRICS", "/metrics", HTTP_ROUTE_NOT_FOUND },
-		{ "GET", "", "/metrics", HTTP_ROUTE_NOT_FOUND },
-		{ "GET", "/", "/metrics", HTTP_ROUTE_LANDING },
-		{ "DELETE", "/", "/metrics", HTTP_ROUTE_METHOD_NOT_ALLOWED },
-		{ "GET", "/-/healthy", "/metrics", HTTP_ROUTE_HEALTHY },
-		{ "PUT", "/-/healthy", "/metrics", HTTP_ROUTE_METHOD_NOT_ALLOWED },
-		{ "GET", "/x/y", "/x/y", HTTP_ROUTE_METRICS },
-		{ "GET", "/metrics", "/x/y", HTTP_ROUTE_NOT_FOUND },
-		{ "DELETE", "/nope", "/metrics", HTTP_ROUTE_NOT_FOUND },
-		{ "\x01\x02", "/metrics", "/metrics", HTTP_ROUTE_BAD_REQUEST },
-		{ "G T", "/nope", "/metrics", HTTP_ROUTE_BAD_REQUEST },
-		{ "", "/", "/metrics", HTTP_ROUTE_BAD_REQUEST },
-		{ "GET\xff", "/", "/metrics", HTTP_ROUTE_BAD_REQUEST },
-		{ "M-SEARCH", "/", "/metrics", HTTP_ROUTE_METHOD_NOT_ALLOWED },
+		{ "GET", "/metrics", "/metrics", HTTP_ROUTE_METRICS, 0 },
+		{ "HEAD", "/metrics", "/metrics", HTTP_ROUTE_METRICS, 0 },
+		{ "POST", "/metrics", "/metrics", HTTP_ROUTE_METHOD_NOT_ALLOWED, 0 },
+		{ "get", "/metrics", "/metrics", HTTP_ROUTE_METHOD_NOT_ALLOWED, 0 },
+		{ "BREW", "/metrics", "/metrics", HTTP_ROUTE_METHOD_NOT_ALLOWED, 0 },
+		{ "GET", "/metrics/", "/metrics", HTTP_ROUTE_NOT_FOUND, 0 },
+		{ "GET", "/metrics/../metrics", "/metrics", HTTP_ROUTE_NOT_FOUND, 0 },
+		{ "GET", "/../../etc/passwd", "/metrics", HTTP_ROUTE_NOT_FOUND, 0 },
+		{ "GET", "//metrics", "/metrics", HTTP_ROUTE_NOT_FOUND, 0 },
+		{ "GET", "/METRICS", "/metrics", HTTP_ROUTE_NOT_FOUND, 0 },
+		{ "GET", "", "/metrics", HTTP_ROUTE_NOT_FOUND, 0 },
+		{ "GET", "/", "/metrics", HTTP_ROUTE_LANDING, 0 },
+		{ "DELETE", "/", "/metrics", HTTP_ROUTE_METHOD_NOT_ALLOWED, 0 },
+		{ "GET", "/-/healthy", "/metrics", HTTP_ROUTE_HEALTHY, 0 },
+		{ "PUT", "/-/healthy", "/metrics", HTTP_ROUTE_METHOD_NOT_ALLOWED, 0 },
+		{ "GET", "/x/y", "/x/y", HTTP_ROUTE_METRICS, 0 },
+		{ "GET", "/metrics", "/x/y", HTTP_ROUTE_NOT_FOUND, 0 },
+		{ "DELETE", "/nope", "/metrics", HTTP_ROUTE_NOT_FOUND, 0 },
+		{ "\x01\x02", "/metrics", "/metrics", HTTP_ROUTE_BAD_REQUEST, 0 },
+		{ "G T", "/nope", "/metrics", HTTP_ROUTE_BAD_REQUEST, 0 },
+		{ "", "/", "/metrics", HTTP_ROUTE_BAD_REQUEST, 0 },
+		{ "GET\xff", "/", "/metrics", HTTP_ROUTE_BAD_REQUEST, 0 },
+		{ "M-SEARCH", "/", "/metrics", HTTP_ROUTE_METHOD_NOT_ALLOWED, 0 },
+		/* a raw NUL in the request target: never routed (as %00 is not) */
+		{ "GET", "/metrics\0junk", "/metrics", HTTP_ROUTE_NOT_FOUND, 13 },
+		{ "GET", "/metrics\0", "/metrics", HTTP_ROUTE_NOT_FOUND, 9 },
+		{ "GET", "/\0", "/metrics", HTTP_ROUTE_NOT_FOUND, 2 },
+		{ "HEAD", "/-/healthy\0x", "/metrics", HTTP_ROUTE_NOT_FOUND, 12 },
+		{ "GET", "/metrics%00", "/metrics", HTTP_ROUTE_NOT_FOUND, 0 },
 	};
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		if (http_route(cases[i].method, cases[i].url, cases[i].tpath) != cases[i].want)
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t len = cases[i].len ? cases[i].len : strlen(cases[i].url);
+
+		if (http_route(cases[i].method, cases[i].url, len, cases[i].tpath) != cases[i].want)
 			fail_msg("case %zu: %s %s", i, cases[i].method, cases[i].url);
+	}
 }
 
 static void

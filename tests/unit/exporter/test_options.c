@@ -210,7 +210,7 @@ test_privilege_flags(void **state)
 			fail_msg("case %zu: runas", i);
 		if (o.systemd_socket != cases[i].sd)
 			fail_msg("case %zu: systemd_socket", i);
-		assert_int_equal(o.max_connections, 4096);
+		assert_int_equal(o.max_connections, 512);
 		assert_int_equal(o.max_connections_per_ip, 16);
 	}
 }

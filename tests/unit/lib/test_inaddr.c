@@ -97,6 +97,49 @@ test_prefix(void **state)
 	}
 }
 
+/* a whole network inside one range no Internet client comes from */
+static void
+test_prefix_internal(void **state)
+{
+	static const struct {
+		const char *cidr;
+		bool internal;
+	} cases[] = {
+		{ "10.0.0.0/8", true },
+		{ "10.1.0.0/16", true },
+		{ "172.16.0.0/12", true },
+		{ "172.16.0.0/11", false },	/* holds 172.32/12, global */
+		{ "192.168.10.0/24", true },
+		{ "127.0.0.0/8", true },
+		{ "169.254.0.0/16", true },
+		{ "100.64.0.0/10", true },
+		{ "100.0.0.0/8", false },
+		{ "203.0.0.0/8", false },
+		{ "203.0.113.0/24", true },	/* documentation */
+		{ "8.8.8.0/24", false },
+		{ "0.0.0.0/0", false },
+		{ "fd00::/16", true },
+		{ "fc00::/7", true },
+		{ "fc00::/6", false },
+		{ "fe80::/10", true },
+		{ "::1/128", true },
+		{ "2001:db8::/32", true },
+		{ "2001::/16", false },
+		{ "::ffff:10.0.0.0/104", true },
+		{ "::/0", false },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct inaddr net;
+		unsigned len;
+
+		assert_int_equal(inaddr_parse_cidr(cases[i].cidr, &net, &len), 0);
+		if (inaddr_prefix_is_internal(&net, len) != cases[i].internal)
+			fail_msg("case %zu: %s", i, cases[i].cidr);
+	}
+}
+
 static void
 test_format_roundtrip(void **state)
 {
@@ -123,6 +166,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_prefix),
+		cmocka_unit_test(test_prefix_internal),
 		cmocka_unit_test(test_format_roundtrip),
 	};
 

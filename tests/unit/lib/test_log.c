@@ -230,7 +230,7 @@ read_file(const char *path)
 	char err[256], *data;
 	size_t len;
 
-	assert_int_equal(fileio_read(path, 1024, &data, &len, NULL, err, sizeof(err)), FILEIO_OK);
+	assert_int_equal(fileio_read(NULL, path, 1024, &data, &len, NULL, err, sizeof(err)), FILEIO_OK);
 	free(data);
 }
 

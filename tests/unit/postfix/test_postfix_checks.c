@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "collectors/checks/checks.h"
+#include "collectors/core/scrape.h"
 #include "collectors/postfix/postfix.h"
 #include "collectors/postfix/postfix_checks.h"
 #include "exporter/exposition/metrics.h"
@@ -152,7 +153,7 @@ collect(struct run *r)
 	r->f.listeners_collected = true;
 	for (int k = 0; k < MTA_COUNT; k++)
 		r->f.mta[k].collected = true;
-	assert_int_equal(collector_postfix.collect(&sc), 0);
+	assert_int_equal(scrape_collector(&sc, &collector_postfix), 0);
 	assert_true(r->f.mta[MTA_POSTFIX].detected);
 	r->n = checks_evaluate(&r->f, &r->env, &r->ar, r->res, 64);
 }

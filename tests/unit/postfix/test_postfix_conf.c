@@ -23,7 +23,7 @@ static char *
 eval_in(const char *text, const char *name, unsigned version,
 	struct postfix_diags *d)
 {
-	struct postfix_dict dict = {NULL, 0, 0};
+	struct postfix_dict dict = {0};
 	struct postfix_env e;
 	char *v;
 
@@ -178,7 +178,7 @@ test_diags(void **state)
 static const struct {
 	const char *defs;
 	const char *expr;
-	const char *want;	/* NULL = error */
+	const char *want;	/* NULL = error, reported at the expression's line (9) */
 } exp_cases[] = {
 	{"x = mail", "$x ESMTP", "mail ESMTP"},
 	{"x = mail", "${x}ESMTP", "mailESMTP"},
@@ -206,7 +206,6 @@ static const struct {
 	{"", "${{2} >level {1} ? {y} : {n}}${{2} >=level {2} ? {y} : {n}}", "yy"},
 	{"a = $b\nb = $c\nc = ${d?{$e}:{none}}\nd = 1\ne = deep", "$a", "deep"},
 	{"", "<$nosuch_param>", "<>"},
-	{"x = $x", "$x", NULL},
 	{"", "x ${oops", NULL},
 	{"", "$ x", NULL},
 	{"", "${}", NULL},
@@ -222,7 +221,7 @@ test_expand(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(exp_cases) / sizeof(exp_cases[0]); i++) {
-		struct postfix_dict dict = {NULL, 0, 0};
+		struct postfix_dict dict = {0};
 		struct postfix_diags d = {0};
 		struct postfix_env e;
 		char *v;
@@ -251,6 +250,69 @@ test_expand(void **state)
 	}
 }
 
+/*
+ * A problem inside the value of a parameter names that parameter's
+ * setting (file and line), not the text that referenced it.
+ */
+static const struct {
+	const char *main, *master_o;	/* main.cf; one -o value (NULL = none) */
+	const char *expr;
+	const char *file;
+	unsigned line;
+	const char *msg;
+} err_at_cases[] = {
+	{"x = $x", NULL, "$x", "main.cf", 1, "unreasonable macro call nesting"},
+	{"\n\ny = ${oops\nx = $y", NULL, "$x", "main.cf", 3, "truncated macro reference"},
+	{"x = ${{a} == {a} ? {y}", NULL, "<$x>", "main.cf", 1, "truncated macro reference"},
+	{"a = 1\nx = $nosuch", NULL, "$a $x", "main.cf", 2, "undefined parameter: nosuch"},
+	{"x = $y", "y=${oops", "$x", "master.cf", 7, "truncated macro reference"},
+	{"x = ${oops", "y=$x", "$y", "main.cf", 1, "truncated macro reference"},
+	{"x = 1", NULL, "${x?{a}b}", "expr", 9, "\":\" expected"},
+};
+
+static void
+test_expand_error_location(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(err_at_cases) / sizeof(err_at_cases[0]); i++) {
+		struct postfix_dict main = {0}, local = {0};
+		struct postfix_diags d = {0};
+		struct postfix_env e;
+		const char *mo = err_at_cases[i].master_o;
+		char *v;
+
+		postfix_conf_parse(&main, "main.cf", err_at_cases[i].main,
+				   strlen(err_at_cases[i].main), &d);
+		if (mo != NULL) {
+			char name[64];
+
+			snprintf(name, sizeof(name), "%.*s", (int)strcspn(mo, "="), mo);
+			assert_int_equal(postfix_dict_set(&local, name, strchr(mo, '=') + 1,
+							  "master.cf", 7, &d), 0);
+		}
+		memset(&e, 0, sizeof(e));
+		e.main = &main;
+		e.local = mo ? &local : NULL;
+		e.version = V37;
+		e.hostname = "mx";
+		e.file = "expr";
+		e.diags = &d;
+		v = postfix_expand(&e, err_at_cases[i].expr, 9);
+		if (strstr(err_at_cases[i].msg, "undefined") == NULL)
+			assert_null(v);
+		free(v);
+		assert_true(d.n > 0);
+		if (strcmp(d.v[d.n - 1].file, err_at_cases[i].file) != 0
+		    || d.v[d.n - 1].line != err_at_cases[i].line
+		    || strstr(d.v[d.n - 1].msg, err_at_cases[i].msg) == NULL)
+			fail_msg("case %zu: %s:%u %s", i, d.v[d.n - 1].file, d.v[d.n - 1].line,
+				 d.v[d.n - 1].msg);
+		postfix_dict_free(&main);
+		postfix_dict_free(&local);
+		postfix_diags_free(&d);
+	}
+}
+
 /* exponential blow-up is cut off, not run */
 static void
 test_expand_budget(void **state)
@@ -271,6 +333,119 @@ test_expand_budget(void **state)
 	assert_null(v);
 	assert_true(postfix_diags_has(&d, POSTFIX_DIAG_EXPAND, "expan"));
 	postfix_diags_free(&d);
+}
+
+/*
+ * Work is counted in bytes: a value of big bytes behind b (taken or not:
+ * "${b?{...}}" with b set or unset), referenced refs times in x, within or
+ * past the 4 MiB of one expansion, and against a shared budget of shared
+ * bytes (0: none) that an earlier expansion of the same value used first.
+ */
+static const struct {
+	size_t big, refs;
+	bool taken;		/* the operand is expanded (output), not only scanned */
+	size_t shared;
+	bool ok_first, ok_second;	/* x expands (twice, on the same env) */
+	const char *msg;	/* of the first failure */
+} work_cases[] = {
+	{ 1000, 100, true, 0, true, true, NULL },		/* ~400 KB of work, 100 KB out */
+	{ 100000, 15, false, 0, true, true, NULL },		/* ~3 MB scanned */
+	{ 100000, 25, false, 0, false, false, "this value needs more than 4194304" },
+	{ 20000, 20, true, 0, false, false, "longer than 262144" },	/* output cap */
+	{ 100000, 8, false, 2u << 20, true, false, "this configuration needs more than 2097152" },
+	{ 10, 1000, false, 8u << 20, true, true, NULL },	/* references cost 32 bytes */
+};
+
+static void
+test_expand_work_bytes(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(work_cases) / sizeof(work_cases[0]); i++) {
+		size_t big = work_cases[i].big, refs = work_cases[i].refs;
+		size_t cap = big + 3 * refs + 64;
+		char *text = malloc(cap), *v;
+		struct postfix_dict dict = {0};
+		struct postfix_diags d = {0};
+		struct budget shared;
+		struct postfix_env e;
+		size_t o = 0;
+		bool ok;
+
+		assert_non_null(text);
+		o += (size_t)snprintf(text + o, cap - o, "%sb = ${%s?{",
+				      work_cases[i].taken ? "t = 1\n" : "", work_cases[i].taken ? "t" : "u");
+		memset(text + o, 'y', big);
+		o += big;
+		o += (size_t)snprintf(text + o, cap - o, "}}\nx =");
+		for (size_t k = 0; k < refs; k++)
+			o += (size_t)snprintf(text + o, cap - o, " $b");
+		text[o++] = '\n';
+		postfix_conf_parse(&dict, "main.cf", text, o, &d);
+		memset(&e, 0, sizeof(e));
+		e.main = &dict;
+		e.version = V37;
+		e.hostname = "mx";
+		e.file = "main.cf";
+		e.diags = &d;
+		if (work_cases[i].shared) {
+			budget_init(&shared, work_cases[i].shared);
+			e.budget = &shared;
+		}
+		for (int round = 0; round < 2; round++) {
+			v = postfix_eval(&e, "x");
+			ok = round == 0 ? work_cases[i].ok_first : work_cases[i].ok_second;
+			if ((v != NULL) != ok)
+				fail_msg("case %zu round %d: %s, want %s", i, round, v ? "expanded" : "error",
+					 ok ? "expanded" : "error");
+			if (v != NULL && work_cases[i].taken && strlen(v) != refs * (big + 1) - 1)
+				fail_msg("case %zu: %zu bytes out", i, strlen(v));
+			free(v);
+		}
+		if (work_cases[i].msg != NULL
+		    && !postfix_diags_has(&d, POSTFIX_DIAG_EXPAND, work_cases[i].msg))
+			fail_msg("case %zu: no diagnostic \"%s\"", i, work_cases[i].msg);
+		if (work_cases[i].msg == NULL && postfix_diags_has(&d, POSTFIX_DIAG_EXPAND, ""))
+			fail_msg("case %zu: unexpected expansion error: %s", i, d.n ? d.v[0].msg : "");
+		postfix_dict_free(&dict);
+		postfix_diags_free(&d);
+		free(text);
+	}
+}
+
+/* The dictionary is hashed and capped: the cap is a limit, and reading stops. */
+static void
+test_dict_limit(void **state)
+{
+	static const size_t counts[] = { 100, POSTFIX_CONF_MAX_PARAMS, POSTFIX_CONF_MAX_PARAMS + 1, 50000 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		size_t n = counts[i], cap = n * 24 + 1, o = 0, got;
+		char *text = malloc(cap), name[32];
+		struct postfix_dict dict = {0};
+		struct postfix_diags d = {0};
+		bool over = n > POSTFIX_CONF_MAX_PARAMS;
+
+		assert_non_null(text);
+		for (size_t k = 0; k < n; k++)
+			o += (size_t)snprintf(text + o, cap - o, "p%zu = v%zu\n", k, k);
+		got = postfix_conf_parse(&dict, "main.cf", text, o, &d);
+		assert_int_equal(got, over ? POSTFIX_CONF_MAX_PARAMS : n);
+		assert_int_equal(postfix_diags_has(&d, POSTFIX_DIAG_LIMIT, ""), over);
+		for (size_t k = 0; k < n; k += 1 + n / 50) {
+			const struct postfix_param *p;
+
+			snprintf(name, sizeof(name), "p%zu", k);
+			p = postfix_dict_get(&dict, name);
+			if ((p != NULL) != (k < POSTFIX_CONF_MAX_PARAMS))
+				fail_msg("n=%zu: p%zu %s", n, k, p ? "found" : "missing");
+			if (p != NULL && (strcmp(p->value + 1, name + 1) != 0 || p->line != k + 1))
+				fail_msg("n=%zu: p%zu = %s at line %u", n, k, p->value, p->line);
+		}
+		postfix_dict_free(&dict);
+		postfix_diags_free(&d);
+		free(text);
+	}
 }
 
 /* ---- defaults by version and compatibility level ---- */
@@ -480,6 +655,9 @@ main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_diags),
 		cmocka_unit_test(test_expand),
+		cmocka_unit_test(test_expand_error_location),
+		cmocka_unit_test(test_expand_work_bytes),
+		cmocka_unit_test(test_dict_limit),
 		cmocka_unit_test(test_expand_budget),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_hostnames),

@@ -128,7 +128,7 @@ test_master_expand(void **state)
 	const char *in = "smtp inet n - - - - smtpd -o x=svc -o smtpd_banner=$x-$y\n";
 	struct postfix_master m;
 	struct postfix_diags d = {0};
-	struct postfix_dict main = {NULL, 0, 0};
+	struct postfix_dict main = {0};
 	struct postfix_env e;
 	char *f;
 

@@ -31,12 +31,12 @@ struct row {
 	const char *mynetworks;
 	bool v6;			/* also IPv6 clients */
 	bool v6only;
-	bool loopback;			/* service on loopback only */
 	const char *cls;		/* "name=a b c" */
 	const char *t1, *t1text;	/* tables */
 	enum postfix_relay_table_state t1state;
 	const char *t2, *t2text;
 	bool access_flat, mynetworks_flat;	/* not in parent_domain_matches_subdomains */
+	size_t work;			/* a shared work budget of that many units (0: none) */
 	enum relay_verdict want;
 	const char *reason;
 	const char *detail_has;
@@ -78,10 +78,6 @@ static const struct row rows[] = {
 	  .t1 = "cidr:/t", .t1text = "0.0.0.0/0 OK\n", .want = RELAY_OPEN },
 	{ .name = "mynetworks = 0.0.0.0/0", .relay = DEFAULT_RELAY, .mynetworks = "0.0.0.0/0",
 	  .want = RELAY_OPEN, .reason = "mynetworks_covers_all" },
-	{ .name = "mynetworks = 0.0.0.0/0 on a loopback-only service", .relay = DEFAULT_RELAY,
-	  .mynetworks = "0.0.0.0/0", .loopback = true, .want = RELAY_CLOSED, .reason = "loopback_only" },
-	{ .name = "loopback-only does not hide the startup guard", .relay = "", .recipient = "",
-	  .loopback = true, .want = RELAY_CONFIG_ERROR, .reason = "startup_guard" },
 	{ .name = "mynetworks = 0.0.0.0/0, IPv6 clients too", .relay = DEFAULT_RELAY,
 	  .mynetworks = "127.0.0.0/8, 0.0.0.0/0", .v6 = true, .want = RELAY_OPEN,
 	  .reason = "mynetworks_covers_all" },
@@ -360,6 +356,40 @@ static const struct row rows[] = {
 	{ .name = "mynetworks table missing: 451", .relay = DEFAULT_RELAY,
 	  .mynetworks = "cidr:/n", .t1 = "cidr:/n", .t1state = POSTFIX_RELAY_TABLE_MISSING,
 	  .want = RELAY_CONFIG_ERROR, .reason = "table_lookup_error" },
+	/* bounded work: a loop through a class is cut; a work budget ends the walk */
+	{ .name = "class naming itself eight times", .relay = "permit_mynetworks, c, reject_unauth_destination",
+	  .cls = "c=c c c c c c c c", .want = RELAY_CONFIG_ERROR, .reason = "nesting_too_deep" },
+	{ .name = "class naming a table eight times", .relay = "permit_mynetworks, c, reject_unauth_destination",
+	  .cls = "c=check_client_access cidr:/t check_client_access cidr:/t check_client_access cidr:/t "
+		 "check_client_access cidr:/t check_client_access cidr:/t check_client_access cidr:/t",
+	  .t1 = "cidr:/t", .t1text = "10.0.0.0/8 OK\n", .want = RELAY_CLOSED },
+	{ .name = "work budget ends the walk", .relay = DEFAULT_RELAY, .mynetworks = LOOPBACK_NETS,
+	  .work = 600, .want = RELAY_UNDETERMINED, .reason = "evaluation_too_complex" },
+	{ .name = "work budget counts table bytes",
+	  .relay = "check_client_access cidr:/t, reject_unauth_destination", .t1 = "cidr:/t",
+	  .t1text = "# padding padding padding padding padding padding padding padding padding\n"
+		    "# padding padding padding padding padding padding padding padding padding\n"
+		    "10.0.0.0/8 OK\n", .work = 612, .want = RELAY_UNDETERMINED,
+	  .reason = "evaluation_too_complex" },
+	{ .name = "the same budget with a short table", .relay = "check_client_access cidr:/t, reject_unauth_destination",
+	  .t1 = "cidr:/t", .t1text = "10.0.0.0/8 OK\n", .work = 612, .want = RELAY_CLOSED },
+	/* the table readers of issue 15 charge the same budget: bytes parsed, entries, rules */
+	{ .name = "work budget counts parsed postmap source bytes",
+	  .relay = "check_client_access hash:/t, reject_unauth_destination", .t1 = "hash:/t",
+	  .t1text = "# padding padding padding padding padding padding padding padding padding\n"
+		    "# padding padding padding padding padding padding padding padding padding\n"
+		    "10.0.0.1 OK\n", .work = 612, .want = RELAY_UNDETERMINED,
+	  .reason = "evaluation_too_complex" },
+	{ .name = "the same budget with a short postmap source",
+	  .relay = "check_client_access hash:/t, reject_unauth_destination", .t1 = "hash:/t",
+	  .t1text = "10.0.0.1 OK\n", .work = 612, .want = RELAY_CLOSED },
+	{ .name = "work budget counts regex rules (64 a rule)",
+	  .relay = "check_client_access pcre:/t, reject_unauth_destination", .t1 = "pcre:/t",
+	  .t1text = "/\\.example\\.com$/ OK\n/\\.example\\.net$/ OK\n", .work = 612, .want = RELAY_UNDETERMINED,
+	  .reason = "evaluation_too_complex" },
+	{ .name = "the same budget with one rule",
+	  .relay = "check_client_access pcre:/t, reject_unauth_destination", .t1 = "pcre:/t",
+	  .t1text = "/\\.example\\.com$/ OK\n", .work = 612, .want = RELAY_CLOSED },
 };
 
 /* Test-side list splitting: ", \t" with {} grouping (braces kept out). */
@@ -401,6 +431,7 @@ run_row(const struct row *r)
 	struct postfix_relay_class cls;
 	struct postfix_relay_table tables[2];
 	struct postfix_relay_verdict v;
+	struct budget work;
 	char clsname[64];
 	size_t nt = 0;
 
@@ -424,7 +455,6 @@ run_row(const struct row *r)
 	in.helo_required = r->helo_required;
 	in.ipv4 = !r->v6only;
 	in.ipv6 = r->v6 || r->v6only;
-	in.loopback_only = r->loopback;
 	in.access_parent = !r->access_flat;
 	in.mynetworks_parent = !r->mynetworks_flat;
 	in.proxy_read_all = true;
@@ -443,6 +473,10 @@ run_row(const struct row *r)
 		tables[nt++] = (struct postfix_relay_table){ r->t2, r->t2text, POSTFIX_RELAY_TABLE_OK };
 	in.tables = tables;
 	in.n_tables = nt;
+	if (r->work) {
+		budget_init(&work, r->work);
+		in.work = &work;
+	}
 
 	postfix_relay_evaluate(&in, &v);
 	if (v.verdict != r->want || (r->reason && strcmp(v.reason, r->reason) != 0)
@@ -470,9 +504,10 @@ test_table(void **state)
 
 /*
  * A class that names itself three times after an item the environment
- * decides: each pick is walked, 3^16 walks without a bound.  The work
- * budget (POSTFIX_RELAY_MAX_STEPS) ends it, undetermined, in well under
- * a second (10 s allowed for a loaded machine under ASan).
+ * decides: walked again wherever it is named, 3^16 walks without a bound.
+ * The class memo (a class met while it is being walked is a loop) and the
+ * work budget (POSTFIX_RELAY_MAX_WORK) end it, undetermined, in well
+ * under a second (10 s allowed for a loaded machine under ASan).
  */
 static void
 test_work_bounded(void **state)

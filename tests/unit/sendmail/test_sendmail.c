@@ -3,7 +3,9 @@
  * the facts it leaves (endpoints, relays, struct sendmail_facts), the
  * Sendmail checks decided from them (through the checks framework, as the
  * program does), and its file:line warnings, logged once per version of a
- * file (lib/log.h) and counted at every scrape.
+ * file (lib/log.h) and counted at every scrape; daemons that cannot
+ * listen beside each other (bindv6only from --path.procfs), M=a, and an
+ * access.db older than its text, on a tree built in a temporary directory.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "collectors/checks/checks.h"
@@ -73,6 +78,23 @@ run_collector(struct run *r, const char *root, const char *config)
 	r->sc.facts = &r->facts;
 	r->sc.arena = &r->arena;
 	assert_int_equal(collector_sendmail.init(&r->env), 0);
+	r->rc = collector_sendmail.collect(&r->sc);
+}
+
+/* the collector on the tree dir/root, with procfs */
+static void
+run_tree(struct run *r, const char *dir, const char *procfs)
+{
+	run_collector(r, "", "/etc/mail/sendmail.cf");
+	metrics_free(r->m);
+	arena_free(&r->arena);
+	memset(&r->facts, 0, sizeof(r->facts));
+	snprintf(r->root, sizeof(r->root), "%s/root", dir);
+	r->env.procfs = procfs;
+	arena_init(&r->arena, 1u << 20);
+	r->m = metrics_new(1u << 20);
+	assert_non_null(r->m);
+	r->sc.m = r->m;
 	r->rc = collector_sendmail.collect(&r->sc);
 }
 
@@ -187,10 +209,109 @@ test_hardened_root(void **state)
 	for (size_t i = 0; i < mta_sendmail.n_checks; i++) {
 		const char *id = mta_sendmail.checks[i].info.id;
 
-		if (strcmp(id, "sendmail_mc_cf_consistent") != 0 && check(&r, id)->status != CHECK_PASS)
+		if (strcmp(id, "sendmail_mc_cf_consistent") != 0 &&
+		    strcmp(id, "sendmail_access_db_current") != 0 && check(&r, id)->status != CHECK_PASS)
 			fail_msg("%s: %s", id, check_status_name(check(&r, id)->status));
 	}
+	/* no access text: nothing to compare */
+	assert_int_equal(check(&r, "sendmail_access_db_current")->status, CHECK_NOT_APPLICABLE);
 	done(&r);
+}
+
+/* write root+rel, making its directories; mtime set when sec != 0 */
+static void
+put(const char *root, const char *rel, const char *text, time_t sec)
+{
+	char path[2048];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s%s", root, rel);
+	for (char *p = path + strlen(root) + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(path, 0755);
+			*p = '/';
+		}
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	if (sec) {
+		struct timespec ts[2] = { { sec, 0 }, { sec, 0 } };
+		assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+	}
+}
+
+/*
+ * An IPv6 and an IPv4 wildcard daemon on port 25 (bindv6only from the
+ * procfs given), an MSA with M=Ea, promiscuous relaying, and an access
+ * text changed after access.db was built.
+ */
+static void
+test_daemons_and_access_db(void **state)
+{
+	char tmp[] = "/tmp/test_sendmail.XXXXXX", proc[1100];
+	struct capture cap = { 0 };
+	struct run r;
+	const struct mta_facts *mf;
+	const struct sendmail_facts *sf;
+
+	assert_non_null(mkdtemp(tmp));
+	put(tmp, "/root/etc/mail/sendmail.cf",
+	    "#####  $Id: promiscuous_relay.m4,v 8.13 2013-11-22 20:51:11 ca Exp $  #####\n"
+	    "Kaccess hash -T<TMPF> -o /etc/mail/access\n"
+	    "O DaemonPortOptions=Family=inet6, Name=MTA-v6\n"
+	    "O DaemonPortOptions=Family=inet, Name=MTA-v4\n"
+	    "O DaemonPortOptions=Port=587, Name=MSA, M=Ea\n", 0);
+	put(tmp, "/root/etc/mail/access", "Connect:127.0.0.1\tRELAY\n", 2000000000);
+	put(tmp, "/root/etc/mail/access.db", "binary", 1900000000);
+	put(tmp, "/proc1/sys/net/ipv6/bindv6only", "1\n", 0);
+	put(tmp, "/proc0/sys/net/ipv6/bindv6only", "0\n", 0);
+	log_set_hook(hook, &cap);
+
+	/* bindv6only=1: every daemon listens; the MSA refuses MAIL before AUTH */
+	snprintf(proc, sizeof(proc), "%s/proc1", tmp);
+	run_tree(&r, tmp, proc);
+	mf = &r.facts.mta[MTA_SENDMAIL];
+	sf = mf->priv;
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(mf->n_endpoints, 3);
+	assert_int_equal(mf->n_relays, 3);
+	assert_int_equal(mf->relays[0].verdict, RELAY_OPEN);
+	assert_int_equal(mf->relays[1].verdict, RELAY_OPEN);
+	assert_string_equal(mf->relays[2].service, "MSA");
+	assert_int_equal(mf->relays[2].verdict, RELAY_CLOSED);
+	assert_string_equal(mf->relays[2].reason, "auth_required");
+	assert_true(sf->bindv6only);
+	assert_int_equal(sf->access_db, SENDMAIL_ACCESS_DB_OLDER);
+	assert_non_null(strstr(mf->relays[0].detail, "from the access text"));
+	assert_int_equal(check(&r, "sendmail_daemons_listen")->status, CHECK_PASS);
+	assert_true(has_reason(check(&r, "sendmail_access_db_current"), "access_map_not_rebuilt"));
+	assert_true(logged(&cap, "the access map was not rebuilt", "access.db is older"));
+	done(&r);
+
+	/* bindv6only=0: the IPv4 daemon cannot listen, sendmail answers nobody */
+	snprintf(proc, sizeof(proc), "%s/proc0", tmp);
+	run_tree(&r, tmp, proc);
+	mf = &r.facts.mta[MTA_SENDMAIL];
+	sf = mf->priv;
+	assert_int_equal(r.rc, 0);
+	assert_false(sf->bindv6only);
+	assert_int_equal(mf->n_endpoints, 1);	/* [::]:25 only */
+	assert_string_equal(mf->endpoints[0].service, "MTA-v6");
+	assert_int_equal(mf->n_relays, 3);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(mf->relays[i].verdict, RELAY_CONFIG_ERROR);
+		assert_string_equal(mf->relays[i].reason, "daemon_bind_conflict");
+	}
+	assert_true(has_reason(check(&r, "sendmail_daemons_listen"), "daemon_bind_conflict"));
+	assert_true(logged(&cap, "daemon MTA-v4 cannot listen", "line=4"));
+	done(&r);
+	log_set_hook(NULL, NULL);
+
+	char cmd[1200];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	assert_int_equal(system(cmd), 0);
 }
 
 static void
@@ -213,6 +334,7 @@ main(void)
 		cmocka_unit_test(test_bad_root),
 		cmocka_unit_test(test_hardened_root),
 		cmocka_unit_test(test_absent),
+		cmocka_unit_test(test_daemons_and_access_db),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

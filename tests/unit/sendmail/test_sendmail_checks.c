@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -136,6 +137,72 @@ test_cases(void **state)
 	arena_free(&ar);
 }
 
+/* sendmail_daemons_listen and sendmail_access_db_current, from the facts they read */
+static void
+test_listen_and_access_db(void **state)
+{
+	static const struct {
+		const char *name;
+		const char *cf;
+		bool bindv6only;
+		enum sendmail_access_db adb;
+		const char *id;
+		enum check_status want;
+		const char *reason;
+	} rows[] = {
+		{ "v6 and v4 wildcards", "O DaemonPortOptions=Family=inet6, Name=v6\n"
+		  "O DaemonPortOptions=Name=v4\n", false, SENDMAIL_ACCESS_DB_NOT_USED,
+		  "sendmail_daemons_listen", CHECK_FAIL, "daemon_bind_conflict" },
+		{ "bindv6only=1", "O DaemonPortOptions=Family=inet6, Name=v6\n"
+		  "O DaemonPortOptions=Name=v4\n", true, SENDMAIL_ACCESS_DB_NOT_USED,
+		  "sendmail_daemons_listen", CHECK_PASS, NULL },
+		{ "one daemon", "", false, SENDMAIL_ACCESS_DB_NOT_USED, "sendmail_daemons_listen",
+		  CHECK_PASS, NULL },
+		{ "no access map", "", false, SENDMAIL_ACCESS_DB_NOT_USED, "sendmail_access_db_current",
+		  CHECK_NOT_APPLICABLE, NULL },
+		{ "access.db current", "", false, SENDMAIL_ACCESS_DB_CURRENT,
+		  "sendmail_access_db_current", CHECK_PASS, NULL },
+		{ "access.db older", "", false, SENDMAIL_ACCESS_DB_OLDER, "sendmail_access_db_current",
+		  CHECK_FAIL, "access_map_not_rebuilt" },
+		{ "access.db missing", "", false, SENDMAIL_ACCESS_DB_MISSING,
+		  "sendmail_access_db_current", CHECK_FAIL, "access_map_not_built" },
+		{ "a map type we do not check", "", false, SENDMAIL_ACCESS_DB_UNKNOWN,
+		  "sendmail_access_db_current", CHECK_NOT_APPLICABLE, NULL },
+	};
+	struct collector_env env = { .rootfs = "/" };
+	struct arena ar;
+	struct check_result res[64];
+
+	env.enabled[collector_index("sendmail")] = true;
+	arena_init(&ar, 1 << 20);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct sendmail_cf *cf = sendmail_cf_parse(rows[i].cf, strlen(rows[i].cf));
+		struct sendmail_facts sf = { 0 };
+		struct facts f = { 0 };
+		const struct check_result *r = NULL;
+		size_t n;
+
+		assert_non_null(cf);
+		sf.cf = cf;
+		sf.bindv6only = rows[i].bindv6only;
+		sendmail_daemons_listen(cf, rows[i].bindv6only, &sf.listen);
+		sf.access_db = rows[i].adb;
+		sf.access_db_path = "/etc/mail/access.db";
+		f.mta[MTA_SENDMAIL].detected = true;
+		f.mta[MTA_SENDMAIL].collected = true;
+		f.mta[MTA_SENDMAIL].priv = &sf;
+		n = checks_evaluate(&f, &env, &ar, res, 64);
+		for (size_t k = 0; k < n; k++)
+			if (strcmp(res[k].id, rows[i].id) == 0)
+				r = &res[k];
+		assert_non_null(r);
+		if (r->status != rows[i].want || (rows[i].reason && !has_reason(r, rows[i].reason)))
+			fail_msg("%s: %s is %s", rows[i].name, r->id, check_status_name(r->status));
+		free(cf);
+	}
+	arena_free(&ar);
+}
+
 /* The descriptor: the rows are Sendmail's and the collector is the sendmail collector. */
 static void
 test_descriptor(void **state)
@@ -152,6 +219,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_listen_and_access_db),
 		cmocka_unit_test(test_descriptor),
 	};
 

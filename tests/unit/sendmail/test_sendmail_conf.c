@@ -254,18 +254,20 @@ test_access(void **state)
 		"Connect:example.org\tRELAY\n"
 		"To:example.org\tRELAY\n"
 		"Connect:198.51.100\tREJECT\n"
-		"lonely\n";
+		"lonely\n"
+		"Srv_Features:\tV l\n"
+		"Srv_Features:192.0.2\tL\n";
 	struct sendmail_access *ac = sendmail_access_parse(text, sizeof(text) - 1);
 	static const struct {
 		const char *net;
 		unsigned plen, line;
-		bool tagged, broad;
+		bool tagged, broad, internal;
 	} want[] = {
-		{ "127.0.0.1", 32, 2, true, false },
-		{ "192.168.10.0", 24, 3, true, false },
-		{ "203.0.0.0", 8, 4, true, true },
-		{ "10.0.0.0", 8, 5, false, true },
-		{ "2001:db8::", 32, 6, true, true },
+		{ "127.0.0.1", 32, 2, true, false, true },
+		{ "192.168.10.0", 24, 3, true, false, true },
+		{ "203.0.0.0", 8, 4, true, true, false },
+		{ "10.0.0.0", 8, 5, false, true, true },
+		{ "2001:db8::", 32, 6, true, true, true },
 	};
 
 	assert_non_null(ac);
@@ -275,11 +277,13 @@ test_access(void **state)
 		inaddr_format(&ac->relay[i].net, a, sizeof(a));
 		if (strcmp(a, want[i].net) != 0 || ac->relay[i].prefixlen != want[i].plen ||
 		    ac->relay[i].line != want[i].line || ac->relay[i].tagged != want[i].tagged ||
-		    ac->relay[i].broad != want[i].broad)
+		    ac->relay[i].broad != want[i].broad || ac->relay[i].internal != want[i].internal)
 			fail_msg("entry %zu: %s/%u line %u", i, a, ac->relay[i].prefixlen,
 				 ac->relay[i].line);
 	}
 	assert_true(has_diag(&ac->diags, 10, "without a value"));
+	/* the first Srv_Features: value with an upper-case L (lower case requires AUTH) */
+	assert_int_equal(ac->srv_features_no_auth, 12);
 
 	/* a broad RELAY entry matters only when the .cf uses the access map */
 	struct sendmail_cf *cf = parse(RELAY_RULES);
@@ -288,12 +292,157 @@ test_access(void **state)
 	assert_int_equal(r.verdict, SENDMAIL_RELAY_CLOSED);
 	free(cf);
 	cf = parse("Kaccess hash -T<TMPF> -o /etc/mail/access\n" RELAY_RULES);
+	assert_string_equal(cf->access_map_type, "hash");
 	sendmail_relay_eval(cf, ac, &r);
 	assert_int_equal(r.verdict, SENDMAIL_RELAY_UNDETERMINED);
 	assert_string_equal(r.reason, "access_relay_broad");
 	assert_non_null(strstr(r.detail, "line 4"));
-	free(cf);
 	free(ac);
+
+	/*
+	 * private, loopback and reserved networks hold no Internet client:
+	 * closed; a whole private /8 (or IPv6 /32) is a finding
+	 */
+	static const struct {
+		const char *access;
+		enum sendmail_relay verdict;
+		const char *finding;	/* or NULL: no access_relay_* finding */
+	} nets[] = {
+		{ "Connect:10\tRELAY\n", SENDMAIL_RELAY_CLOSED, "access_relay_private" },
+		{ "Connect:127\tRELAY\n", SENDMAIL_RELAY_CLOSED, NULL },
+		{ "Connect:192.168\tRELAY\nConnect:172.16\tRELAY\n", SENDMAIL_RELAY_CLOSED, NULL },
+		{ "Connect:169.254\tRELAY\n", SENDMAIL_RELAY_CLOSED, NULL },
+		{ "Connect:IPv6:fd00\tRELAY\n", SENDMAIL_RELAY_CLOSED, "access_relay_private" },
+		{ "Connect:IPv6:fe80\tRELAY\n", SENDMAIL_RELAY_CLOSED, "access_relay_private" },
+		{ "Connect:172\tRELAY\n", SENDMAIL_RELAY_UNDETERMINED, "access_relay_broad" },
+		{ "10\tRELAY\nConnect:203\tRELAY\n", SENDMAIL_RELAY_UNDETERMINED, "access_relay_broad" },
+	};
+	for (size_t i = 0; i < sizeof(nets) / sizeof(nets[0]); i++) {
+		bool found = false;
+
+		ac = sendmail_access_parse(nets[i].access, strlen(nets[i].access));
+		sendmail_relay_eval(cf, ac, &r);
+		for (size_t j = 0; j < r.n_findings; j++)
+			if (strncmp(r.findings[j], "access_relay_", 13) == 0)
+				found = nets[i].finding && strcmp(r.findings[j], nets[i].finding) == 0;
+		if (r.verdict != nets[i].verdict || found != (nets[i].finding != NULL))
+			fail_msg("access %zu: %d %s", i, r.verdict, r.detail);
+		free(ac);
+	}
+	free(cf);
+}
+
+/* which daemons get their socket (daemon.c: bind all, then listen in order) */
+static void
+test_listen(void **state)
+{
+	static const struct {
+		const char *name;
+		const char *cf;
+		bool bindv6only;
+		const char *want;	/* per daemon: 'L' listens, 'x' clashes, '-' never gets there */
+		bool wedged;
+	} cases[] = {
+		{ "v6 wildcard takes IPv4", "O DaemonPortOptions=Family=inet6, Name=v6\n"
+		  "O DaemonPortOptions=Family=inet, Name=v4\n", false, "Lx", true },
+		{ "the same with bindv6only=1", "O DaemonPortOptions=Family=inet6, Name=v6\n"
+		  "O DaemonPortOptions=Family=inet, Name=v4\n", true, "LL", false },
+		{ "v4 first: the v6 wildcard cannot listen", "O DaemonPortOptions=Family=inet, Name=v4\n"
+		  "O DaemonPortOptions=Family=inet6, Name=v6\n", false, "Lx", true },
+		{ "v4 loopback then v4 wildcard", "O DaemonPortOptions=Addr=127.0.0.1, Name=a\n"
+		  "O DaemonPortOptions=Name=b\n", false, "Lx", true },
+		{ "::1 and 0.0.0.0 do not clash", "O DaemonPortOptions=Family=inet6, Addr=::1, Name=a\n"
+		  "O DaemonPortOptions=Name=b\n", false, "LL", false },
+		{ "v4-mapped v6 and its v4", "O DaemonPortOptions=Family=inet6, Addr=::ffff:127.0.0.1, Name=a\n"
+		  "O DaemonPortOptions=Addr=127.0.0.1, Name=b\n", true, "Lx", true },
+		{ "other ports", "O DaemonPortOptions=Family=inet6, Name=a\n"
+		  "O DaemonPortOptions=Port=587, Name=b\n", false, "LL", false },
+		{ "a wedged sendmail never reaches later daemons", "O DaemonPortOptions=Name=a\n"
+		  "O DaemonPortOptions=Name=b\nO DaemonPortOptions=Port=587, Name=c\n", false, "Lx-", true },
+		{ "an optional daemon is disabled, the rest go on", "O DaemonPortOptions=Name=a\n"
+		  "O DaemonPortOptions=Name=b, M=O\nO DaemonPortOptions=Port=587, Name=c\n", false, "LxL",
+		  false },
+		{ "host names are not compared", "O DaemonPortOptions=Addr=mail.example.org, Name=a\n"
+		  "O DaemonPortOptions=Name=b\n", false, "LL", false },
+		{ "a UNIX socket", "O DaemonPortOptions=Family=local, Addr=/run/s, Name=a\n"
+		  "O DaemonPortOptions=Name=b\n", false, "LL", false },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sendmail_cf *cf = parse(cases[i].cf);
+		struct sendmail_listen ls;
+		char got[8] = "";
+
+		sendmail_daemons_listen(cf, cases[i].bindv6only, &ls);
+		for (size_t j = 0; j < cf->n_daemons && j + 1 < sizeof(got); j++)
+			got[j] = ls.listens[j] ? 'L' : ls.clash[j] ? 'x' : '-';
+		if (strcmp(got, cases[i].want) != 0 || ls.wedged != cases[i].wedged)
+			fail_msg("%s: %s wedged %d", cases[i].name, got, ls.wedged);
+		for (size_t j = 0; j < cf->n_daemons; j++)
+			if (ls.clash[j])
+				assert_true(ls.clash_with[j] < j);
+		free(cf);
+	}
+}
+
+/* one daemon's verdict: bind conflicts, M=a */
+static void
+test_daemon_relay(void **state)
+{
+#define PROMISC "#####  $Id: promiscuous_relay.m4,v 8.13 2013-11-22 20:51:11 ca Exp $  #####\n" RELAY_RULES
+	static const struct {
+		const char *name;
+		const char *cf;
+		const char *access;	/* NULL: none */
+		size_t daemon;
+		enum sendmail_relay verdict;
+		const char *reason;
+	} cases[] = {
+		{ "MTA under promiscuous_relay", PROMISC "O DaemonPortOptions=Name=MTA\n"
+		  "O DaemonPortOptions=Port=587, Name=MSA, M=Ea\n", NULL, 0, SENDMAIL_RELAY_OPEN,
+		  "promiscuous_relay" },
+		{ "MSA with M=Ea", PROMISC "O DaemonPortOptions=Name=MTA\n"
+		  "O DaemonPortOptions=Port=587, Name=MSA, M=Ea\n", NULL, 1, SENDMAIL_RELAY_CLOSED,
+		  "auth_required" },
+		{ "M=E alone", PROMISC "O DaemonPortOptions=Port=587, Name=MSA, M=E\n", NULL, 0,
+		  SENDMAIL_RELAY_OPEN, "promiscuous_relay" },
+		{ "ANONYMOUS authenticates anybody", PROMISC "O AuthMechanisms=PLAIN ANONYMOUS\n"
+		  "O DaemonPortOptions=Port=587, Name=MSA, M=a\n", NULL, 0, SENDMAIL_RELAY_OPEN,
+		  "promiscuous_relay" },
+		{ "ANONYMOUSX is another name", PROMISC "O AuthMechanisms=PLAIN ANONYMOUSX\n"
+		  "O DaemonPortOptions=Port=587, Name=MSA, M=a\n", NULL, 0, SENDMAIL_RELAY_CLOSED,
+		  "auth_required" },
+		{ "a Srv_Features: L lifts it", PROMISC "O DaemonPortOptions=Port=587, Name=MSA, M=a\n",
+		  "Srv_Features:\tL\n", 0, SENDMAIL_RELAY_OPEN, "promiscuous_relay" },
+		{ "Local_srv_features may lift it", PROMISC "SLocal_srv_features\nR$*\t$#L\n"
+		  "O DaemonPortOptions=Port=587, Name=MSA, M=a\n", NULL, 0, SENDMAIL_RELAY_OPEN,
+		  "promiscuous_relay" },
+		{ "closed stays closed", RELAY_RULES "O DaemonPortOptions=Port=587, Name=MSA, M=a\n", NULL,
+		  0, SENDMAIL_RELAY_CLOSED, "relay_denied" },
+		{ "the daemon that cannot listen", PROMISC "O DaemonPortOptions=Family=inet6, Name=v6\n"
+		  "O DaemonPortOptions=Family=inet, Name=v4\n", NULL, 1, SENDMAIL_RELAY_CONFIG_ERROR,
+		  "daemon_bind_conflict" },
+		{ "the one that listens answers nobody either", PROMISC
+		  "O DaemonPortOptions=Family=inet6, Name=v6\nO DaemonPortOptions=Family=inet, Name=v4\n",
+		  NULL, 0, SENDMAIL_RELAY_CONFIG_ERROR, "daemon_bind_conflict" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sendmail_cf *cf = parse(cases[i].cf);
+		struct sendmail_access *ac = cases[i].access
+			? sendmail_access_parse(cases[i].access, strlen(cases[i].access)) : NULL;
+		struct sendmail_relay_result global, r;
+		struct sendmail_listen ls;
+
+		sendmail_relay_eval(cf, ac, &global);
+		sendmail_daemons_listen(cf, false, &ls);
+		sendmail_daemon_relay(cf, ac, &global, &ls, cases[i].daemon, &r);
+		if (r.verdict != cases[i].verdict || strcmp(r.reason, cases[i].reason) != 0)
+			fail_msg("%s: %d %s (%s)", cases[i].name, r.verdict, r.reason, r.detail);
+		free(cf);
+		free(ac);
+	}
+#undef PROMISC
 }
 
 static void
@@ -478,6 +627,8 @@ main(void)
 		cmocka_unit_test(test_option_lookup),
 		cmocka_unit_test(test_relay),
 		cmocka_unit_test(test_access),
+		cmocka_unit_test(test_listen),
+		cmocka_unit_test(test_daemon_relay),
 		cmocka_unit_test(test_mc),
 		cmocka_unit_test(test_hardening),
 		cmocka_unit_test(test_bounds),
