@@ -400,6 +400,8 @@ table_close(struct table *t)
 	postfix_regex_table_free(&t->rx);
 }
 
+static const char *keep(struct ctx *c, const char *s);
+
 /* The table spec names, parsed once per evaluation; NULL when out of memory. */
 static struct table *
 table_get(struct ctx *c, const char *spec)
@@ -409,6 +411,9 @@ table_get(struct ctx *c, const char *spec)
 	for (size_t i = 0; i < c->ev->n_tables; i++)
 		if (strcmp(c->ev->tables[i].spec, spec) == 0)
 			return &c->ev->tables[i];
+	/* the cache outlives spec (a mynetworks /file's token): its own copy */
+	if ((spec = keep(c, spec)) == NULL)
+		return NULL;
 	if (c->ev->n_tables == c->ev->cap_tables) {
 		size_t ncap = c->ev->cap_tables ? 2 * c->ev->cap_tables : 8;
 

@@ -373,6 +373,11 @@ static const struct row rows[] = {
 	  .reason = "evaluation_too_complex" },
 	{ .name = "the same budget with a short table", .relay = "check_client_access cidr:/t, reject_unauth_destination",
 	  .t1 = "cidr:/t", .t1text = "10.0.0.0/8 OK\n", .work = 612, .want = RELAY_CLOSED },
+	/* a table named in a mynetworks /file, then again (the cache keeps its own name) */
+	{ .name = "table named in a mynetworks file and again after it",
+	  .relay = "permit_mynetworks, check_client_access cidr:/t, reject_unauth_destination",
+	  .mynetworks = "/n cidr:/t", .t1 = "/n", .t1text = "cidr:/t\n", .t2 = "cidr:/t",
+	  .t2text = "10.0.0.0/8 OK\n", .want = RELAY_CLOSED },
 	/* the table readers of issue 15 charge the same budget: bytes parsed, entries, rules */
 	{ .name = "work budget counts parsed postmap source bytes",
 	  .relay = "check_client_access hash:/t, reject_unauth_destination", .t1 = "hash:/t",
