@@ -15,6 +15,8 @@ BUILD_PKGS=(build-essential cmake pkg-config git clang libclang-rt-14-dev
 TEST_PKGS=(curl python3 iproute2 procps psmisc gzip m4 prometheus
 	prometheus-alertmanager prometheus-node-exporter postfix python3-yaml wrk time
 	apache2-utils openssl valgrind)
+# postfix-pcre: pcre: tables for the Postfix oracles (regexp: is in postfix).
+TEST_PKGS+=(postfix-pcre)
 # tests/e2e/tls.sh compares the TLS probe with sslscan (bookworm has no testssl.sh 3.2)
 TEST_PKGS+=(sslscan)
 # Libraries of the MTA binaries the oracle tests unpack with dpkg -x and run

@@ -90,6 +90,7 @@ cis_2_1_21(struct check_ctx *c)
 	for (int k = 0; k < MTA_COUNT; k++) {
 		const struct mta_facts *m = &c->f->mta[k];
 		const char *setting = mta_table[k]->listen_setting;
+		const struct mta_endpoint *ep;
 
 		if (!check_mta_audited(c, (enum mta_kind)k) || !m->detected)
 			continue;
@@ -98,6 +99,12 @@ cis_2_1_21(struct check_ctx *c)
 								     mta_name((enum mta_kind)k), setting));
 			check_note(c, "%s is configured to listen on all interfaces",
 				   mta_name((enum mta_kind)k));
+		} else if (!m->local_only && (ep = mta_unresolved_endpoint(m)) != NULL) {
+			check_problem(c, arena_printf(c->ar, "%s_%s_unresolved",
+						      mta_name((enum mta_kind)k), setting));
+			check_note(c, "%s service %s listens on %s, a host name the audited root's "
+				   "/etc/hosts does not list: DNS decides where at start",
+				   mta_name((enum mta_kind)k), ep->service, ep->address);
 		} else if (!m->local_only) {
 			check_finding_about(c, k, NULL, arena_printf(c->ar, "%s_%s_nonloopback",
 								     mta_name((enum mta_kind)k), setting));

@@ -1,5 +1,6 @@
 /*
- * mta.c - lookups over the MTA descriptors (see mta.h).  The table itself
+ * mta.c - lookups over the MTA descriptors and the facts they describe
+ * (see mta.h).  The table itself
  * is the program's (exporter/registry.c).  No diagnostics: a hole in the
  * table is an assertion failure.
  */
@@ -13,6 +14,22 @@ mta_name(enum mta_kind k)
 {
 	assert((unsigned)k < MTA_COUNT && mta_table[k] != NULL && mta_table[k]->collector != NULL);
 	return mta_table[k]->collector->name;
+}
+
+const struct mta_endpoint *
+mta_unresolved_endpoint(const struct mta_facts *m)
+{
+	const struct mta_endpoint *name = NULL;
+
+	for (size_t i = 0; i < m->n_endpoints; i++) {
+		const struct mta_endpoint *ep = &m->endpoints[i];
+
+		if (ep->numeric && !ep->loopback)
+			return NULL;
+		if (!ep->numeric && name == NULL)
+			name = ep;
+	}
+	return name;
 }
 
 bool

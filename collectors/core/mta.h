@@ -49,4 +49,13 @@ const char *mta_name(enum mta_kind k);
 /* mta_process_is - is comm one of MTA k's daemons?  An unknown owner ("") is not excluded. */
 bool mta_process_is(const char *comm, enum mta_kind k);
 
+/*
+ * mta_unresolved_endpoint - when every endpoint of m beyond loopback is a
+ * host name its collector could not resolve offline (not numeric), the
+ * first such one: where the MTA listens is then not known (cis_2_1_21 and
+ * stig_gen004710 say so instead of failing).  NULL when some numeric
+ * endpoint is beyond loopback, or none is a name.
+ */
+const struct mta_endpoint *mta_unresolved_endpoint(const struct mta_facts *m);
+
 #endif

@@ -39,6 +39,7 @@
 
 #include "collectors/host/dpkg.h"
 #include "collectors/postfix/postfix_checks.h"
+#include "collectors/postfix/postfix_table.h"
 #include "collectors/postfix/postfix_tls.h"
 #include "lib/buf.h"
 #include "lib/fileio.h"
@@ -46,6 +47,7 @@
 #include "lib/log.h"
 
 #define POSTFIX_MAX_INSTANCES 32
+#define POSTFIX_MAX_HOSTS_BYTES (1u << 20)	/* /etc/hosts */
 #define POSTFIX_MAX_ENDPOINTS 4096	/* listening endpoints of every instance */
 
 static const char *flag_config_directory = "/etc/postfix";
@@ -114,7 +116,7 @@ mynetworks_for(const struct postfix_instance *inst, const struct postfix_env *e)
 		res = xstrdup(inst->mynetworks_default);
 	else if (style && ifs && protos)
 		res = postfix_mynetworks_default(style, ifs, protos, inst->ifaddrs,
-						 inst->n_ifaddrs);
+						 inst->n_ifaddrs, &inst->hosts);
 	free(style);
 	free(ifs);
 	free(protos);
@@ -159,6 +161,7 @@ postfix_instance_load(struct postfix_instance *inst, const char *config_director
 	inst->env.file = inst->main_path;
 	inst->env.diags = &inst->diags;
 	inst->env.mynetworks = NULL;
+	inst->hosts = host->hosts;
 	inst->env.budget = host->expand_work;
 	if (host->ifaddrs_known) {
 		inst->ifaddrs_known = true;
@@ -327,17 +330,51 @@ list_has(const struct postfix_list *l, const char *s)
 	return false;
 }
 
+/*
+ * The addresses inet_interfaces lists (own_inet_addr.c: each item through
+ * inet_addr_host()), into *out (malloc()ed); -1 when an item is a name
+ * /etc/hosts does not resolve, or on memory.
+ */
+static int
+listed_addresses(const struct postfix_list *ifs, bool v4, bool v6,
+		 const struct postfix_hosts *hosts, struct inaddr **out, size_t *n)
+{
+	size_t cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	for (size_t k = 0; k < ifs->n; k++) {
+		struct inaddr a[POSTFIX_RESOLVE_MAX];
+		size_t got = postfix_resolve(hosts, ifs->item[k], v4, v6, a, POSTFIX_RESOLVE_MAX);
+
+		if (got == 0)
+			return -1;
+		if (*n + got > cap) {
+			struct inaddr *t;
+
+			cap = 2 * (*n + got);
+			if ((t = realloc(*out, cap * sizeof(*t))) == NULL)
+				return -1;
+			*out = t;
+		}
+		memcpy(*out + *n, a, got * sizeof(*a));
+		*n += got;
+	}
+	return 0;
+}
+
 char *
 postfix_mynetworks_default(const char *style, const char *inet_interfaces,
 			   const char *inet_protocols, const struct ifaddr *ifa,
-			   size_t n_ifa)
+			   size_t n_ifa, const struct postfix_hosts *hosts)
 {
 	struct postfix_list ifs, protos;
 	struct buf sb;
 	bool v4, v6, all, loopback_only;
 	int mode;		/* 0 host, 1 subnet, 2 class */
 	char (*seen)[64];
-	size_t n_seen = 0;
+	size_t n_seen = 0, n_listed = 0;
+	struct inaddr *listed = NULL;
 
 	if (strcasecmp(style, "host") == 0)
 		mode = 0;
@@ -354,6 +391,13 @@ postfix_mynetworks_default(const char *style, const char *inet_interfaces,
 	loopback_only = list_has(&ifs, "loopback-only");
 	v4 = list_has(&protos, "all") || list_has(&protos, "ipv4");
 	v6 = list_has(&protos, "all") || list_has(&protos, "ipv6");
+	if (!all && !loopback_only
+	    && listed_addresses(&ifs, v4, v6, hosts, &listed, &n_listed) < 0) {
+		free(listed);
+		postfix_list_free(&ifs);
+		postfix_list_free(&protos);
+		return NULL;
+	}
 	seen = calloc(n_ifa ? n_ifa : 1, sizeof(*seen));
 	buf_init(&sb, POSTFIX_FORMAT_MAX);
 	buf_puts(&sb, "");
@@ -374,17 +418,11 @@ postfix_mynetworks_default(const char *style, const char *inet_interfaces,
 			if (loopback_only && !inaddr_is_loopback(&a))
 				continue;
 			if (!all && !loopback_only) {
-				bool listed = false;
+				bool found = false;
 
-				for (size_t k = 0; k < ifs.n && !listed; k++) {
-					struct inaddr x;
-					char tmp[INADDR_STRLEN + 2];
-
-					snprintf(tmp, sizeof(tmp), "%s", ifs.item[k]);
-					if (inaddr_parse(tmp, &x) == 0 && inaddr_equal(&x, &a))
-						listed = true;
-				}
-				if (!listed)
+				for (size_t k = 0; k < n_listed && !found; k++)
+					found = inaddr_equal(&listed[k], &a);
+				if (!found)
 					continue;
 			}
 			bits = inaddr_bits(&a);
@@ -416,6 +454,7 @@ postfix_mynetworks_default(const char *style, const char *inet_interfaces,
 		}
 	}
 	free(seen);
+	free(listed);
 	postfix_list_free(&ifs);
 	postfix_list_free(&protos);
 	if (sb.failed) {
@@ -552,6 +591,7 @@ facts_free(struct postfix_facts *pf)
 	for (size_t i = 0; i < pf->n_inst; i++)
 		postfix_instance_free(&pf->inst[i]);
 	free(pf->inst);
+	free(pf->hosts_text);
 	hash_index_free(&pf->endpoint_ix);
 	free(pf);
 }
@@ -581,6 +621,22 @@ host_name(const char *rootfs, char *out, size_t outlen)
 	}
 	if (out[0] == 0)
 		snprintf(out, outlen, "localhost");
+}
+
+/*
+ * The root's /etc/hosts, which master's getaddrinfo() reads first
+ * ("hosts: files dns"); absent is no entry, unreadable is logged.
+ */
+static void
+read_hosts(const char *rootfs, struct postfix_facts *pf)
+{
+	char full[4096], err[256];
+
+	if (fileio_path(rootfs, "/etc/hosts", full, sizeof(full)) != NULL
+	    && fileio_read(rootfs, "/etc/hosts", POSTFIX_MAX_HOSTS_BYTES, &pf->hosts_text, &pf->hosts_len, NULL,
+			   err, sizeof(err)) == FILEIO_ERROR)
+		log_file_warn(full, 0, "%s: host names in inet_interfaces and master.cf stay "
+			      "unresolved", err);
 }
 
 static void
@@ -660,6 +716,32 @@ add_endpoint(struct scrape_ctx *sc, struct mta_facts *mf, size_t *cap,
 	}
 }
 
+/*
+ * The endpoints of a host name or address (master_ent.c: one socket per
+ * address inet_addr_host() gives it, duplicates removed): resolved from
+ * /etc/hosts (postfix_resolve.h); a name it does not list stays one
+ * endpoint, as written, not numeric (where it listens is not known).
+ */
+static void
+host_endpoints(struct scrape_ctx *sc, struct mta_facts *mf, size_t *cap,
+	       const struct postfix_instance *inst, const struct postfix_service *svc,
+	       const char *host, int port, bool v4, bool v6)
+{
+	struct inaddr a[POSTFIX_RESOLVE_MAX];
+	size_t n = postfix_resolve(&inst->hosts, host, v4, v6, a, POSTFIX_RESOLVE_MAX);
+
+	if (n == 0) {
+		add_endpoint(sc, mf, cap, inst, svc, host, port);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char text[INADDR_STRLEN];
+
+		inaddr_format(&a[i], text, sizeof(text));
+		add_endpoint(sc, mf, cap, inst, svc, text, port);
+	}
+}
+
 /* Endpoints of one smtpd/postscreen inet service; *wild set on a wildcard. */
 static void
 service_endpoints(struct scrape_ctx *sc, struct mta_facts *mf, size_t *cap,
@@ -674,10 +756,6 @@ service_endpoints(struct scrape_ctx *sc, struct mta_facts *mf, size_t *cap,
 
 	if (pf->endpoints_full)
 		return;
-	if (svc->host != NULL && *svc->host) {
-		add_endpoint(sc, mf, cap, inst, svc, svc->host, port);
-		return;
-	}
 	/* master reads inet_interfaces from main.cf only (master_ent.c) */
 	ifs = postfix_param(inst, NULL, POSTFIX_P_INET_INTERFACES);
 	protos = postfix_param(inst, NULL, POSTFIX_P_INET_PROTOCOLS);
@@ -685,7 +763,9 @@ service_endpoints(struct scrape_ctx *sc, struct mta_facts *mf, size_t *cap,
 	postfix_list_split(protos ? protos : "all", POSTFIX_SPLIT_LIST, &pl, inst->main_path, 0, NULL);
 	v4 = list_has(&pl, "all") || list_has(&pl, "ipv4");
 	v6 = list_has(&pl, "all") || list_has(&pl, "ipv6");
-	if (list_has(&l, "all")) {
+	if (svc->host != NULL && *svc->host) {
+		host_endpoints(sc, mf, cap, inst, svc, svc->host, port, v4, v6);
+	} else if (list_has(&l, "all")) {
 		if (v4)
 			add_endpoint(sc, mf, cap, inst, svc, "0.0.0.0", port);
 		if (v6)
@@ -698,7 +778,7 @@ service_endpoints(struct scrape_ctx *sc, struct mta_facts *mf, size_t *cap,
 				if (v6)
 					add_endpoint(sc, mf, cap, inst, svc, "::1", port);
 			} else {
-				add_endpoint(sc, mf, cap, inst, svc, l.item[i], port);
+				host_endpoints(sc, mf, cap, inst, svc, l.item[i], port, v4, v6);
 			}
 		}
 	}
@@ -742,6 +822,139 @@ collect_ref(const char *name, void *arg)
 		r->name[r->n++] = name;
 }
 
+/* Log what Postfix would warn about in a table's text (file and line). */
+static void
+table_warnings(const struct postfix_table_ref *ref, const char *file, const char *text,
+	       size_t len)
+{
+	struct postfix_diags d = { 0 };
+
+	if (ref->kind == POSTFIX_TABLE_PCRE || ref->kind == POSTFIX_TABLE_REGEXP) {
+		struct postfix_regex_table t;
+
+		postfix_regex_table_parse(&t, ref->kind == POSTFIX_TABLE_PCRE, text, len, file, &d);
+		postfix_regex_table_free(&t);
+	} else if (ref->kind == POSTFIX_TABLE_INDEXED || ref->kind == POSTFIX_TABLE_TEXTHASH) {
+		struct postfix_map m = { 0 };
+
+		postfix_map_parse(&m, text, len, file, &d);
+		postfix_map_free(&m);
+	}
+	for (size_t i = 0; i < d.n; i++)
+		log_file_warn(d.v[i].file, d.v[i].line, "%s", d.v[i].msg);
+	postfix_diags_free(&d);
+}
+
+/*
+ * The compiled map of an indexed table against its postmap source:
+ * smtpd reads FILE.db (.lmdb, .cdb, .dir + .pag), postmap writes it from
+ * FILE.  A compiled file older than the source: postmap not run.  full
+ * is FILE under the rootfs, path as Postfix names it (read under rootfs;
+ * also for the postmap command in the message).  The state, and why into why (empty when
+ * current).
+ */
+static enum postfix_relay_table_state
+compiled_state(const char *rootfs, const char *full, const char *path, const char *type,
+	       const struct fileio_stat *src, bool src_ok, char *why, size_t whylen)
+{
+	const char *const *suffix = postfix_table_compiled_suffixes(type);
+	struct timespec oldest = { 0, 0 };
+	bool first = true;
+
+	for (size_t i = 0; suffix[i]; i++) {
+		char cpath[4200], cname[4200], err[256];
+		struct fileio_stat st;
+		enum fileio_result fr;
+
+		snprintf(cpath, sizeof(cpath), "%s%s", full, suffix[i]);
+		snprintf(cname, sizeof(cname), "%s%s", path, suffix[i]);
+		fr = fileio_stat(rootfs, cname, &st, err, sizeof(err));
+		if (fr == FILEIO_ABSENT) {
+			snprintf(why, whylen, "%.1024s: no such file (postmap %s:%.1024s not run)",
+				 cpath, type, path);
+			return POSTFIX_RELAY_TABLE_MISSING;
+		}
+		if (fr != FILEIO_OK) {
+			snprintf(why, whylen, "%s", err);
+			return POSTFIX_RELAY_TABLE_UNREADABLE;
+		}
+		if (first || st.mtime.tv_sec < oldest.tv_sec
+		    || (st.mtime.tv_sec == oldest.tv_sec && st.mtime.tv_nsec < oldest.tv_nsec))
+			oldest = st.mtime;
+		first = false;
+	}
+	if (!src_ok) {
+		snprintf(why, whylen, "%.1024s: the compiled map has no source text beside it",
+			 full);
+		return POSTFIX_RELAY_TABLE_NO_SOURCE;
+	}
+	if (oldest.tv_sec < src->mtime.tv_sec
+	    || (oldest.tv_sec == src->mtime.tv_sec && oldest.tv_nsec < src->mtime.tv_nsec)) {
+		snprintf(why, whylen, "%.1024s is newer than its compiled map: postmap was not "
+			 "run, smtpd answers from the old map", full);
+		return POSTFIX_RELAY_TABLE_STALE;
+	}
+	return POSTFIX_RELAY_TABLE_OK;
+}
+
+/*
+ * Read one table (spec as written) under rootfs into t: its text, and
+ * what smtpd would find.  Returns -1 on memory only.
+ */
+static int
+load_table(const char *rootfs, struct arena *ar, const char *spec, struct postfix_relay_table *t)
+{
+	struct postfix_table_ref ref;
+	const char *path = spec;
+	char full[4096], err[256], why[2600];
+	char *data = NULL;
+	size_t len = 0;
+	struct fileio_stat st;
+	enum fileio_result fr;
+	bool file_pattern = spec[0] == '/';
+
+	t->name = spec;
+	t->text = NULL;
+	t->state = POSTFIX_RELAY_TABLE_UNREADABLE;
+	if (!file_pattern) {
+		if (postfix_table_ref(spec, &ref) < 0)
+			return 0;
+		path = ref.arg;
+	}
+	if (path[0] != '/' || fileio_path(rootfs, path, full, sizeof(full)) == NULL)
+		return 0;	/* relative or too long: unreadable */
+	fr = fileio_read(rootfs, path, POSTFIX_MAX_TABLE_BYTES, &data, &len, &st, err, sizeof(err));
+	why[0] = '\0';
+	if (!file_pattern && ref.kind == POSTFIX_TABLE_INDEXED) {
+		if (fr == FILEIO_ERROR)
+			snprintf(why, sizeof(why), "%s", err);
+		else
+			t->state = compiled_state(rootfs, full, path, ref.type, &st, fr == FILEIO_OK, why,
+						  sizeof(why));
+		if (fr == FILEIO_ERROR)
+			t->state = POSTFIX_RELAY_TABLE_UNREADABLE;
+	} else if (fr == FILEIO_OK) {
+		t->state = POSTFIX_RELAY_TABLE_OK;
+	} else if (fr == FILEIO_ABSENT && !file_pattern) {
+		t->state = POSTFIX_RELAY_TABLE_MISSING;	/* smtpd: a surrogate table, 451 */
+		snprintf(why, sizeof(why), "%.1024s: no such file", full);
+	} else {
+		snprintf(why, sizeof(why), "%s", fr == FILEIO_ABSENT ? "no such file" : err);
+	}
+	if (why[0])
+		log_file_warn(full, 0, "table %s: %s", spec, why);
+	if (data != NULL && (t->state == POSTFIX_RELAY_TABLE_OK
+			     || t->state == POSTFIX_RELAY_TABLE_STALE)) {
+		if (!file_pattern)
+			table_warnings(&ref, full, data, len);
+		t->text = arena_strndup(ar, data, len);
+		free(data);
+		return t->text == NULL ? -1 : 0;
+	}
+	free(data);
+	return 0;
+}
+
 int
 postfix_relay_load_tables(const char *rootfs, struct arena *ar, struct postfix_relay_input *in)
 {
@@ -754,31 +967,9 @@ postfix_relay_load_tables(const char *rootfs, struct arena *ar, struct postfix_r
 	t = arena_calloc(ar, refs.n, sizeof(*t));
 	if (t == NULL)
 		return -1;
-	for (size_t i = 0; i < refs.n; i++) {
-		const char *path = refs.name[i];
-		char full[4096], err[256];
-		char *data = NULL;
-		size_t len = 0;
-		enum fileio_result fr;
-
-		t[i].name = refs.name[i];
-		if (strncasecmp(path, "proxy:", 6) == 0)
-			path += 6;
-		if (path[0] != '/')
-			path = strchr(path, ':') ? strchr(path, ':') + 1 : path;
-		if (path[0] != '/' || fileio_path(rootfs, path, full, sizeof(full)) == NULL)
-			continue;	/* relative or too long: unreadable */
-		fr = fileio_read(rootfs, path, POSTFIX_MAX_TABLE_BYTES, &data, &len, NULL, err, sizeof(err));
-		if (fr != FILEIO_OK) {
-			log_file_warn(full, 0, "cannot read table %s: %s", refs.name[i],
-				      fr == FILEIO_ABSENT ? "no such file" : err);
-			continue;
-		}
-		t[i].text = arena_strndup(ar, data, len);
-		free(data);
-		if (t[i].text == NULL)
+	for (size_t i = 0; i < refs.n; i++)
+		if (load_table(rootfs, ar, refs.name[i], &t[i]) < 0)
 			return -1;
-	}
 	in->tables = t;
 	in->n_tables = refs.n;
 	return 0;
@@ -805,21 +996,39 @@ struct smtpd_params {
 	bool mynet_done;
 };
 
+/*
+ * A parameter's value as svc sees it (sp->s->svc, or NULL: main.cf's), in
+ * the arena; the service's mynetworks default is kept in sp.
+ */
 static const char *
-smtpd_get(const void *ctx, const char *name)
+param_copy(struct smtpd_params *sp, const struct postfix_service *svc, const char *name)
 {
-	struct smtpd_params *sp = (struct smtpd_params *)ctx;	/* ours: smtpd_services */
 	struct postfix_env e;
 	char *v;
 	const char *copy;
 
-	service_env(sp->s->inst, sp->s->svc, &e, &sp->mynet, &sp->mynet_done);
+	service_env(sp->s->inst, svc, &e, &sp->mynet, &sp->mynet_done);
 	v = postfix_eval(&e, name);
 	if (v == NULL)
 		return NULL;
 	copy = arena_strdup(sp->ar, v);
 	free(v);
 	return copy;
+}
+
+static const char *
+smtpd_get(const void *ctx, const char *name)
+{
+	struct smtpd_params *sp = (struct smtpd_params *)ctx;	/* ours: smtpd_services */
+
+	return param_copy(sp, sp->s->svc, name);
+}
+
+/* main.cf's value, as proxymap sees it (no -o of the smtpd service). */
+static const char *
+smtpd_get_main(const void *ctx, const char *name)
+{
+	return param_copy((struct smtpd_params *)ctx, NULL, name);	/* ours, as above */
 }
 
 static bool
@@ -1032,7 +1241,7 @@ smtpd_services(struct scrape_ctx *sc, struct postfix_facts *pf, struct mta_facts
 			const struct postfix_service *svc = &in->master.v[k];
 			struct postfix_smtpd *s = &pf->smtpd[pf->n_smtpd];
 			struct smtpd_params sp = { s, sc->arena, NULL, false };
-			struct postfix_relay_params p = { smtpd_get, smtpd_is_set, &sp };
+			struct postfix_relay_params p = { smtpd_get, smtpd_is_set, &sp, smtpd_get_main };
 
 			if (!postfix_service_is_smtp(svc))
 				continue;
@@ -1124,6 +1333,7 @@ postfix_collect(struct scrape_ctx *sc)
 	last_facts = pf;
 	host_name(rootfs, pf->hostname, sizeof(pf->hostname));
 	detect_version(rootfs, pf);
+	read_hosts(rootfs, pf);
 	memset(&host, 0, sizeof(host));
 	host.rootfs = rootfs;
 	host.hostname = pf->hostname;
@@ -1131,6 +1341,8 @@ postfix_collect(struct scrape_ctx *sc)
 	host.ifaddrs = sc->facts->ifaddrs;
 	host.n_ifaddrs = sc->facts->n_ifaddrs;
 	host.ifaddrs_known = sc->facts->ifaddrs_collected;
+	host.hosts.text = pf->hosts_text;
+	host.hosts.len = pf->hosts_len;
 	budget_init(&pf->expand_work, POSTFIX_EXPAND_WORK_PER_SCRAPE);
 	host.expand_work = &pf->expand_work;
 

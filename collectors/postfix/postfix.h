@@ -33,6 +33,7 @@
 #include "collectors/postfix/postfix_conf.h"
 #include "collectors/postfix/postfix_master.h"
 #include "collectors/postfix/postfix_relay.h"
+#include "collectors/postfix/postfix_resolve.h"
 #include "lib/budget.h"
 #include "lib/hash.h"
 
@@ -54,6 +55,7 @@ struct postfix_instance {
 	struct ifaddr *ifaddrs;		/* copy of the host's addresses */
 	size_t n_ifaddrs;
 	bool ifaddrs_known;
+	struct postfix_hosts hosts;	/* the root's /etc/hosts (not owned) */
 	struct postfix_env env;		/* main.cf-level environment */
 	struct postfix_diags diags;
 };
@@ -84,6 +86,9 @@ struct postfix_facts {
 	size_t n_smtpd;
 	bool tls_cert_present;		/* main_inst's smtpd_tls_cert_file exists */
 	bool tls_key_present;		/* ... its smtpd_tls_key_file (default: the cert) */
+	char *hosts_text;		/* the root's /etc/hosts (NULL: none), which
+					 * host names resolve with (postfix_resolve.h) */
+	size_t hosts_len;
 	struct budget expand_work;	/* shared by every expansion of this scrape */
 	struct budget relay_work;	/* shared by every relay evaluation of this scrape */
 	struct hash_index endpoint_ix;	/* facts->mta[MTA_POSTFIX].endpoints, for duplicates */
@@ -98,6 +103,7 @@ struct postfix_host {
 	const struct ifaddr *ifaddrs;	/* NULL + !ifaddrs_known = unknown */
 	size_t n_ifaddrs;
 	bool ifaddrs_known;
+	struct postfix_hosts hosts;	/* /etc/hosts text; must outlive the instance */
 	struct budget *expand_work;	/* shared expansion budget, or NULL */
 };
 
@@ -149,12 +155,14 @@ void postfix_net_parse(const char *item, struct postfix_net *out);
  * global/mynetworks.c: the default mynetworks for a style ("host",
  * "subnet", "class") over the given interface addresses, keeping only the
  * families in inet_protocols and, unless inet_interfaces is "all", the
- * addresses it lists ("loopback-only" = loopback addresses).  malloc()ed
- * "127.0.0.0/8 [::1]/128" text, or NULL on a bad style.
+ * addresses it lists ("loopback-only" = loopback addresses; host names
+ * resolved with postfix_resolve() over hosts, which may be NULL).
+ * malloc()ed "127.0.0.0/8 [::1]/128" text, or NULL on a bad style or a
+ * name /etc/hosts does not resolve (the default is then unknown).
  */
 char *postfix_mynetworks_default(const char *style, const char *inet_interfaces,
 				 const char *inet_protocols, const struct ifaddr *ifa,
-				 size_t n_ifa);
+				 size_t n_ifa, const struct postfix_hosts *hosts);
 
 /*
  * mynetworks for a service, fully parsed: items of the expanded list, with

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 
 #include "collectors/postfix/postfix.h"
+#include "collectors/postfix/postfix_table.h"
 #include "collectors/postfix/postfix_tls.h"
 #include "lib/inaddr.h"
 
@@ -107,6 +108,7 @@ void
 postfix_stig_gen004710(struct check_ctx *c)
 {
 	const struct postfix_facts *pf;
+	const struct mta_endpoint *ep;
 	const char *why, *v = NULL;
 
 	if (c->m->local_only) {
@@ -118,7 +120,13 @@ postfix_stig_gen004710(struct check_ctx *c)
 	if (postfix_dict_get(&pf->main_inst->main,
 			     postfix_param_name(POSTFIX_P_SMTPD_CLIENT_RESTRICTIONS)) != NULL)
 		v = pget(c, NULL, POSTFIX_P_SMTPD_CLIENT_RESTRICTIONS);
-	if (!postfix_client_restrictions_ok(v, &why)) {
+	if (!postfix_client_restrictions_ok(v, &why) && (ep = mta_unresolved_endpoint(c->m)) != NULL) {
+		/* local-only unless a name resolves elsewhere: not known offline */
+		check_problem(c, "postfix_inet_interfaces_unresolved");
+		check_note(c, "postfix service %s listens on %s, a host name /etc/hosts does not "
+			   "list, and smtpd_client_restrictions = %s", ep->service, ep->address,
+			   v && *v ? v : "(not set)");
+	} else if (!postfix_client_restrictions_ok(v, &why)) {
 		check_finding(c, why);
 		check_note(c, "postfix listens beyond loopback and smtpd_client_restrictions = %s",
 			   v && *v ? v : "(not set)");
@@ -159,6 +167,43 @@ banner_no_version(struct check_ctx *c)
 	check_note(c, "smtpd_banner = %s", b);
 }
 
+/*
+ * A host name in mynetworks trusts the clients whose verified name it is
+ * (namadr_list): those at the addresses its forward lookup gives, which
+ * smtpd asks /etc/hosts for first.  "unknown" is the name of every client
+ * without one (smtpd_peer.c).
+ */
+static void
+mynetworks_name(struct check_ctx *c, const char *name)
+{
+	const struct postfix_facts *pf = facts_of(c);
+	const struct postfix_hosts h = { pf->hosts_text, pf->hosts_len };
+	struct inaddr a[POSTFIX_RESOLVE_MAX];
+	size_t n;
+
+	if (strcasecmp(name, "unknown") == 0) {
+		check_finding(c, "mynetworks_unverified_clients");
+		check_note(c, "mynetworks includes \"unknown\", the name of every client whose "
+			   "address has no verified name");
+		return;
+	}
+	n = postfix_resolve(&h, name, true, true, a, POSTFIX_RESOLVE_MAX);
+	if (n == 0) {
+		check_problem(c, "mynetworks_name_unresolved");
+		check_note(c, "mynetworks includes %s, a host name /etc/hosts does not list: "
+			   "DNS decides which clients it trusts", name);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (inaddr_is_global(&a[i])) {
+			char text[INADDR_STRLEN];
+
+			inaddr_format(&a[i], text, sizeof(text));
+			check_finding(c, "mynetworks_global");
+			check_note(c, "mynetworks includes %s (%s in /etc/hosts)", name, text);
+		}
+}
+
 static void
 mynetworks_local(struct check_ctx *c)
 {
@@ -167,8 +212,14 @@ mynetworks_local(struct check_ctx *c)
 
 	while (postfix_list_next(&p, POSTFIX_SPLIT_LIST, &item, &len) == 1) {
 		const char *net = arena_strndup(c->ar, item, len);
+		struct postfix_net x;
 
-		if (net != NULL && network_global(net)) {
+		if (net == NULL)
+			continue;
+		postfix_net_parse(net, &x);
+		if (x.kind == POSTFIX_NET_HOST && !x.negate) {
+			mynetworks_name(c, net);
+		} else if (network_global(net)) {
 			check_finding(c, "mynetworks_global");
 			check_note(c, "mynetworks includes %s", net);
 		}
@@ -194,6 +245,53 @@ relay_restrictions(struct check_ctx *c)
 				      "reject_unauth_destination (or defer_unauth_destination, reject, "
 				      "defer)", pf->smtpd[i].name);
 		}
+}
+
+/*
+ * The tables the smtpd services' restrictions name, as the relay loader
+ * found them (postfix_relay_load_tables): smtpd reads the compiled map of
+ * an indexed table (hash:, lmdb: ...), so a source newer than it is not in
+ * force yet, and a table smtpd cannot open answers 451 to every client
+ * that reaches it.
+ */
+static void
+lookup_tables(struct check_ctx *c)
+{
+	const struct postfix_facts *pf = facts_of(c);
+	size_t n = 0;
+
+	for (size_t i = 0; i < pf->n_smtpd; i++) {
+		const struct postfix_relay_input *in = &pf->smtpd[i].relay_in;
+
+		for (size_t k = 0; k < in->n_tables; k++) {
+			const struct postfix_relay_table *t = &in->tables[k];
+			struct postfix_table_ref ref;
+			bool seen = false, indexed;
+
+			if (t->name[0] == '/')
+				continue;	/* a mynetworks pattern file, not a table */
+			for (size_t j = 0; j < i && !seen; j++)
+				for (size_t m = 0; m < pf->smtpd[j].relay_in.n_tables && !seen; m++)
+					seen = strcmp(pf->smtpd[j].relay_in.tables[m].name, t->name) == 0;
+			if (seen)
+				continue;
+			n++;
+			indexed = postfix_table_ref(t->name, &ref) == 0
+				  && ref.kind == POSTFIX_TABLE_INDEXED;
+			if (t->state == POSTFIX_RELAY_TABLE_STALE) {
+				check_finding(c, "postmap_not_run");
+				check_note(c, "%s: the source is newer than the compiled map smtpd "
+					   "reads (service %s)", t->name, pf->smtpd[i].name);
+			} else if (t->state == POSTFIX_RELAY_TABLE_MISSING) {
+				check_finding(c, indexed ? "table_not_compiled" : "table_missing");
+				check_note(c, "%s: %s: smtpd answers 451 when it is reached (service %s)",
+					   t->name, indexed ? "no compiled map" : "no such file",
+					   pf->smtpd[i].name);
+			}
+		}
+	}
+	if (n == 0)
+		c->applicable = false;
 }
 
 static void
@@ -343,6 +441,11 @@ static const struct check_row postfix_checks[] = {
 		    "End smtpd_relay_restrictions (and every -o override of it) with "
 		    "reject_unauth_destination or defer_unauth_destination." },
 	  .decide = relay_restrictions },
+	{ .info = { "postfix_lookup_tables_current", "Lookup tables in use are compiled from their current source",
+		    "Postfix DATABASE_README, postmap(1)", "warning",
+		    "Run postmap on each table named (postmap hash:/etc/postfix/access); smtpd "
+		    "picks up the rebuilt map by itself. Create missing table files." },
+	  .decide = lookup_tables },
 	{ .info = { "postfix_smtpd_tls", "Inbound TLS is enabled with a readable certificate and key",
 		    "Postfix hardening guide", "warning",
 		    "Set smtpd_tls_security_level = may, smtpd_tls_cert_file and smtpd_tls_key_file "

@@ -33,6 +33,7 @@
 #include <sys/socket.h>
 
 #include "collectors/postfix/postfix_conf.h"
+#include "collectors/postfix/postfix_table.h"
 #include "lib/budget.h"
 #include "lib/hash.h"
 #include "lib/inaddr.h"
@@ -72,21 +73,23 @@ struct class_memo {
 	struct res r;
 };
 
-/* What client_table found in a table for the family (state 0: not searched yet). */
-struct scan_memo {
-	enum { SCAN_UNKNOWN, SCAN_NONE, SCAN_IF, SCAN_FOUND } state;
-	char value[1024];	/* SCAN_FOUND: the action of the 0/0 entry */
-};
+struct table;
 
-/* One evaluation (both families): what it may spend, and the class index. */
+/*
+ * One evaluation (both families): what it may spend, the class index, and
+ * the tables as smtpd opens them, parsed once (table_get).
+ */
 struct eval {
 	const struct postfix_relay_input *in;
 	struct hash_index classes;	/* class name -> in->classes[] */
 	bool indexed;
 	struct class_memo *memo;	/* [class * N_KINDS + kind]; NULL: no memo */
 	signed char *file_memo;		/* per table: mynetworks /file result + 1, 0 = none */
-	struct scan_memo *scan;		/* per table: client_table's search */
 	struct budget own, *work;	/* work units (RELAY_COST_*) */
+	struct table *tables;	/* parsed once per evaluation (table_get) */
+	size_t n_tables, cap_tables;
+	char **strs;		/* values copied out of line buffers (keep) */
+	size_t n_strs, cap_strs;
 };
 
 struct ctx {
@@ -99,9 +102,14 @@ struct ctx {
 	int mynet;		/* permit_mynetworks' result + 1, 0 = not known yet */
 };
 
-/* Work units: each restriction looked at, each byte of table text read. */
+/*
+ * Work units: each restriction looked at, each byte of table text read or
+ * parsed, each entry of a parsed table looked over, each regex rule tried
+ * against the probe keys (about ten pattern matches).
+ */
 #define RELAY_COST_RESTRICTION 256u
 #define RELAY_COST_MEMO 16u
+#define RELAY_COST_REGEX_RULE 64u
 #define RELAY_MAX_MEMO_CLASSES 4096	/* more classes than that: no memo */
 
 /* ---- small helpers ---- */
@@ -192,42 +200,7 @@ split_list(const char *text, char *buf, size_t buflen, const char **tok, size_t 
 
 /* ---- tables ---- */
 
-enum table_kind {
-	T_CIDR,		/* first match, network patterns */
-	T_EXACT,	/* exact keys (hash, texthash, inline, ...) */
-	T_STATIC,	/* every lookup returns the name's value */
-	T_OTHER,	/* pcre, regexp, sql, ldap, socketmap, ...: not evaluated */
-};
-
-/* Type of "type:name", after proxy: and the like. */
-static enum table_kind
-table_kind(const char *name, const char **rest)
-{
-	static const char *const exact[] = {
-		"hash", "btree", "lmdb", "cdb", "dbm", "sdbm", "texthash",
-		"inline", "fail", NULL,
-	};
-	const char *colon;
-	size_t tl;
-
-	if (strncasecmp(name, "proxy:", 6) == 0)
-		name += 6;
-	colon = strchr(name, ':');
-	if (colon == NULL)
-		return T_OTHER;
-	*rest = colon + 1;
-	tl = (size_t)(colon - name);
-	if (tl == 4 && strncasecmp(name, "cidr", 4) == 0)
-		return T_CIDR;
-	if (tl == 6 && strncasecmp(name, "static", 6) == 0)
-		return T_STATIC;
-	for (size_t i = 0; exact[i]; i++)
-		if (strlen(exact[i]) == tl && strncasecmp(name, exact[i], tl) == 0)
-			return T_EXACT;
-	return T_OTHER;
-}
-
-/* Iterate over the logical lines of a table file. */
+/* Iterate over the logical lines of a cidr: table or a /file/name. */
 struct lines {
 	const char *p;
 	char line[1024];
@@ -292,6 +265,571 @@ split_entry(char *line, char **key, char **value)
 			p++;
 	}
 	*value = p;
+}
+
+/*
+ * A table as smtpd would open it, parsed once per evaluation (the cache
+ * lives in struct eval).  status is why it cannot be looked up (NULL: it
+ * can), and error says whether that is a lookup error smtpd answers with
+ * "451 4.3.5 Server configuration error" (else: not known offline).
+ */
+struct table {
+	const char *spec;	/* as written in the list */
+	struct postfix_table_ref ref;
+	const char *status;
+	bool error;
+	const char *text;	/* cidr: text */
+	struct postfix_map map;	/* texthash:, inline:, indexed types */
+	struct postfix_regex_table rx;	/* pcre:, regexp: */
+	/* cidr: as a client table, per family (0: IPv4): 0 = not searched yet,
+	 * 1 = no 0/0 entry, 2 = if/endif, 3 = cidr_value is the 0/0 action */
+	signed char cidr_scan[2];
+	const char *cidr_value[2];
+};
+
+/* Is this proxy: table one proxymap serves (proxy_read_maps)? */
+static bool
+proxy_approved(const struct postfix_relay_input *in, const char *spec)
+{
+	if (in->proxy_read_all)
+		return true;
+	for (size_t i = 0; i < in->n_proxy_read; i++)
+		if (strcasecmp(in->proxy_read[i], spec) == 0)
+			return true;
+	return false;
+}
+
+static void
+table_open(struct ctx *c, struct table *t, const char *spec)
+{
+	const struct postfix_relay_table *src;
+
+	memset(t, 0, sizeof(*t));
+	t->spec = spec;
+	if (postfix_table_ref(spec, &t->ref) < 0) {
+		t->status = "table_not_evaluable";
+		return;
+	}
+	if (t->ref.proxied && !proxy_approved(c->in, spec)) {
+		t->status = "table_proxy_unapproved";
+		t->error = true;
+		return;
+	}
+	switch (t->ref.kind) {
+	case POSTFIX_TABLE_STATIC:
+		return;
+	case POSTFIX_TABLE_INLINE:
+		if (!charge(c, strlen(t->ref.arg))) {
+			t->status = "evaluation_too_complex";
+			return;
+		}
+		if (postfix_map_parse_inline(&t->map, t->ref.arg, NULL, NULL) != 0) {
+			t->status = "table_lookup_error";
+			t->error = true;
+		}
+		return;
+	case POSTFIX_TABLE_FAIL:
+		t->status = "table_lookup_error";
+		t->error = true;
+		return;
+	case POSTFIX_TABLE_REMOTE:
+		t->status = "table_remote";
+		return;
+	case POSTFIX_TABLE_OTHER:
+		t->status = "table_not_evaluable";
+		return;
+	default:
+		break;
+	}
+	src = find_table(c->in, spec);
+	if (src == NULL || (src->state == POSTFIX_RELAY_TABLE_OK && src->text == NULL)) {
+		t->status = "table_unreadable";
+		return;
+	}
+	switch (src->state) {
+	case POSTFIX_RELAY_TABLE_OK:
+		break;
+	case POSTFIX_RELAY_TABLE_MISSING:
+		t->status = "table_lookup_error";
+		t->error = true;
+		return;
+	case POSTFIX_RELAY_TABLE_STALE:
+		t->status = "postmap_not_run";
+		return;
+	case POSTFIX_RELAY_TABLE_NO_SOURCE:
+		t->status = "table_source_missing";
+		return;
+	default:
+		t->status = "table_unreadable";
+		return;
+	}
+	/* a parse costs its bytes (cidr: text is charged as it is searched) */
+	if (t->ref.kind != POSTFIX_TABLE_CIDR && !charge(c, strlen(src->text))) {
+		t->status = "evaluation_too_complex";
+		return;
+	}
+	switch (t->ref.kind) {
+	case POSTFIX_TABLE_CIDR:
+		t->text = src->text;
+		break;
+	case POSTFIX_TABLE_INDEXED:
+	case POSTFIX_TABLE_TEXTHASH:
+		if (postfix_map_parse(&t->map, src->text, strlen(src->text), NULL, NULL) < 0) {
+			t->status = "table_unreadable";
+		} else if (t->ref.kind == POSTFIX_TABLE_TEXTHASH && t->map.duplicates) {
+			/* dict_thash.c: a duplicate key makes the table a surrogate */
+			t->status = "table_lookup_error";
+			t->error = true;
+		}
+		break;
+	case POSTFIX_TABLE_PCRE:
+	case POSTFIX_TABLE_REGEXP:
+		if (postfix_regex_table_parse(&t->rx, t->ref.kind == POSTFIX_TABLE_PCRE, src->text,
+					      strlen(src->text), NULL, NULL) < 0)
+			t->status = "table_unreadable";
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+table_close(struct table *t)
+{
+	postfix_map_free(&t->map);
+	postfix_regex_table_free(&t->rx);
+}
+
+static const char *keep(struct ctx *c, const char *s);
+
+/* The table spec names, parsed once per evaluation; NULL when out of memory. */
+static struct table *
+table_get(struct ctx *c, const char *spec)
+{
+	struct table *t;
+
+	for (size_t i = 0; i < c->ev->n_tables; i++)
+		if (strcmp(c->ev->tables[i].spec, spec) == 0)
+			return &c->ev->tables[i];
+	/* the cache outlives spec (a mynetworks /file's token): its own copy */
+	if ((spec = keep(c, spec)) == NULL)
+		return NULL;
+	if (c->ev->n_tables == c->ev->cap_tables) {
+		size_t ncap = c->ev->cap_tables ? 2 * c->ev->cap_tables : 8;
+
+		t = realloc(c->ev->tables, ncap * sizeof(*t));
+		if (t == NULL)
+			return NULL;
+		c->ev->tables = t;
+		c->ev->cap_tables = ncap;
+	}
+	t = &c->ev->tables[c->ev->n_tables++];
+	table_open(c, t, spec);
+	return t;
+}
+
+/*
+ * What a lookup can answer, over every key the spammer can present: the
+ * values it can make it return (sure: every such key gets this one, it
+ * cannot avoid it), whether it can make it find nothing (miss), and values
+ * that depend on the world (a key naming a top-level domain, under which
+ * anyone can register a name, or not): world, with its code.
+ */
+#define HITS_MAX 64
+
+struct hits {
+	const char *v[HITS_MAX];
+	bool sure[HITS_MAX];
+	size_t n;
+	bool miss;
+	const char *world[HITS_MAX];
+	size_t n_world;
+	const char *world_code;
+	bool unknown_value;	/* a result depends on the key ($n), or more
+				 * values than the model keeps: not evaluated */
+	const char *env;	/* the whole lookup is not known (code) */
+};
+
+/* A copy of s that lives until the evaluation ends; NULL on memory. */
+static const char *
+keep(struct ctx *c, const char *s)
+{
+	char *d;
+
+	if (c->ev->n_strs == c->ev->cap_strs) {
+		size_t ncap = c->ev->cap_strs ? 2 * c->ev->cap_strs : 16;
+		char **t = realloc(c->ev->strs, ncap * sizeof(*t));
+
+		if (t == NULL)
+			return NULL;
+		c->ev->strs = t;
+		c->ev->cap_strs = ncap;
+	}
+	if ((d = strdup(s)) == NULL)
+		return NULL;
+	c->ev->strs[c->ev->n_strs++] = d;
+	return d;
+}
+
+static void
+hit(struct hits *h, const char *v, bool sure)
+{
+	if (h->n < HITS_MAX && v != NULL) {
+		h->v[h->n] = v;
+		h->sure[h->n++] = sure;
+	} else {
+		h->unknown_value = true;
+	}
+}
+
+/* Addresses and names a spammer's client can have, strings it can send. */
+static const char *const probe_v4[] = {
+	"203.0.113.10", "198.51.100.7", "192.0.2.77", "8.8.4.4", "45.33.32.156", "104.16.0.1",
+	"185.199.108.153", "1.1.1.1", "223.255.254.254", "100.100.100.100", NULL,
+};
+static const char *const probe_v6[] = {
+	"2001:db8::10", "2a00:1450:4001:80b::200e", "2606:4700::6810:84e5", "2001:470:1f0b:1::2",
+	"2c0f:fb50:4003::1", NULL,
+};
+static const char *const probe_name[] = {
+	"mail.spammer.example", "host-203-0-113-10.dsl.example.net", "a.b.c.example.org",
+	"x1.example.co.uk", NULL,
+};
+static const char *const probe_helo[] = {
+	"client.example.org", "[203.0.113.10]", "203.0.113.10", "x", "localhost.localdomain", NULL,
+};
+static const char *const probe_sender[] = {
+	"a@example.org", "spammer@x.example.net", "<>", NULL,
+};
+static const char *const probe_rcpt[] = {
+	"b@example.net", "victim@y.example.com", NULL,
+};
+
+/* The value of rule r for an abstract key; NULL when its action word is a $n. */
+static const char *
+rule_value(const struct postfix_regex_rule *r)
+{
+	size_t wl = strcspn(r->result, " \t");
+
+	if (r->max_sub > 0 && memchr(r->result, '$', wl) != NULL)
+		return NULL;
+	return r->result;
+}
+
+/* Three-valued matching of a rule over a class of keys. */
+enum tv { TV_NO, TV_MAYBE, TV_YES };
+
+static enum tv
+tv_and(enum tv a, enum tv b)
+{
+	return a < b ? a : b;
+}
+
+/*
+ * Rule i over the keys a spammer can present: yes when it accepts every
+ * probe, no when it can accept none of them (names: its pattern matches
+ * no name a client can have verified; postfix_regex_no_client_name), else
+ * maybe (the spammer chooses).
+ */
+static enum tv
+rule_over(const struct postfix_regex_table *rx, size_t i, const char *const *probes, bool names)
+{
+	const struct postfix_regex_rule *r = &rx->v[i];
+	size_t n = 0, m = 0;
+	/* regexp: "/p1/!/p2/" matches no more than p1 does */
+	bool none = names && postfix_regex_no_client_name(r->pattern);
+
+	for (; probes[n]; n++)
+		if (postfix_regex_rule_matches(rx, i, probes[n]))
+			m++;
+	if (r->match)
+		return m == n ? TV_YES : none ? TV_NO : TV_MAYBE;
+	return none && r->re2 == NULL ? TV_YES : m == n ? TV_NO : TV_MAYBE;
+}
+
+/*
+ * A regex table over a class of keys the spammer chooses: walk the rules
+ * in order (IF blocks AND their conditions); a maybe rule's value is one
+ * it can pick, the first yes rule ends the walk with a value it cannot
+ * avoid.  *miss: it can present a key no rule takes.
+ */
+static void
+regex_chosen(const struct postfix_regex_table *rx, const char *const *probes, bool names,
+	     struct hits *h)
+{
+	enum tv stack[64];
+	size_t depth = 0;
+
+	for (size_t i = 0; i < rx->n; i++) {
+		const struct postfix_regex_rule *r = &rx->v[i];
+		enum tv ctx = TV_YES, v;
+
+		for (size_t k = 0; k < depth && k < 64; k++)
+			ctx = tv_and(ctx, stack[k]);
+		if (r->op == POSTFIX_REGEX_ENDIF) {
+			if (depth)
+				depth--;
+			continue;
+		}
+		v = tv_and(ctx, rule_over(rx, i, probes, names));
+		if (r->op == POSTFIX_REGEX_IF) {
+			if (v == TV_NO) {
+				i = r->endif;
+				continue;
+			}
+			if (depth < 64)
+				stack[depth] = v;
+			depth++;
+			continue;
+		}
+		if (v == TV_NO)
+			continue;
+		if (rule_value(r) == NULL)
+			h->unknown_value = true;
+		else
+			hit(h, rule_value(r), v == TV_YES);
+		if (v == TV_YES)
+			return;
+	}
+	h->miss = true;
+}
+
+/*
+ * A regex table looked up with the abstract client address: the first
+ * rule (inside IF blocks) that takes every probe address; else no match.
+ */
+static void
+regex_address(struct ctx *c, const struct postfix_regex_table *rx, struct hits *h)
+{
+	const char *const *probes = c->family == AF_INET ? probe_v4 : probe_v6;
+	size_t stack[64], depth = 0;
+
+	for (size_t i = 0; i < rx->n; i++) {
+		const struct postfix_regex_rule *r = &rx->v[i];
+		bool all = true;
+
+		if (r->op == POSTFIX_REGEX_ENDIF) {
+			if (depth)
+				depth--;
+			continue;
+		}
+		for (size_t p = 0; probes[p] && all; p++) {
+			for (size_t k = 0; k < depth && k < 64 && all; k++)
+				all = postfix_regex_rule_accepts(rx, stack[k], probes[p]);
+			all = all && postfix_regex_rule_accepts(rx, i, probes[p]);
+		}
+		if (r->op == POSTFIX_REGEX_IF) {
+			if (depth < 64)
+				stack[depth] = i;
+			depth++;
+			continue;
+		}
+		if (all) {
+			if (rule_value(r) == NULL)
+				h->unknown_value = true;
+			else
+				hit(h, rule_value(r), true);
+			return;
+		}
+	}
+	h->miss = true;
+}
+
+/* A key of an exact table that can name a top-level domain (a parent of any name). */
+static bool
+tld_key(const char *key, bool parent)
+{
+	const char *label = key[0] == '.' ? key + 1 : key;
+
+	if (!parent && key[0] != '.')
+		return false;
+	if (*label == '\0' || strchr(label, '.') != NULL || strchr(label, ':') != NULL
+	    || text_all_digits(label))
+		return false;
+	return !ieq(label, "localhost") && !ieq(label, "unknown");
+}
+
+/*
+ * The client's lookups (check_client_access: check_namadr_access; a
+ * mynetworks table: namadr_list): first its verified name, which is
+ * "unknown" when it has none, or a name in a domain the spammer controls
+ * (with its parent domains for exact tables when parent is set), then
+ * its address, which no specific entry names.  parent: the list is in
+ * parent_domain_matches_subdomains.
+ */
+static void
+client_hits(struct ctx *c, struct table *t, bool parent, struct hits *h)
+{
+	const char *v;
+
+	memset(h, 0, sizeof(*h));
+	switch (t->ref.kind) {
+	case POSTFIX_TABLE_STATIC: {
+		char sv[POSTFIX_TABLE_MAX_VALUE];
+		const char *a = t->ref.arg;
+		size_t len = strlen(a);
+
+		/* static:{text} keeps the text without the braces */
+		if (len >= 2 && a[0] == '{' && a[len - 1] == '}')
+			snprintf(sv, sizeof(sv), "%.*s", (int)(len - 2), a + 1);
+		else
+			snprintf(sv, sizeof(sv), "%s", a);
+		hit(h, keep(c, sv), true);
+		return;
+	}
+	case POSTFIX_TABLE_CIDR: {
+		/* the search does not depend on where the table is named: once per family */
+		int f = c->family == AF_INET6;
+		struct lines L;
+
+		if (t->cidr_scan[f] == 0) {
+			t->cidr_scan[f] = 1;
+			L.p = t->text;
+			L.c = c;
+			while (next_line(&L)) {
+				char *key, *value;
+				struct inaddr net;
+				unsigned plen;
+
+				split_entry(L.line, &key, &value);
+				if (ieq(key, "if") || ieq(key, "endif")) {
+					t->cidr_scan[f] = 2;
+					break;
+				}
+				if (key[0] == '!' || inaddr_parse_cidr(key, &net, &plen) < 0)
+					continue;
+				if (plen == 0 && net.family == c->family) {
+					t->cidr_scan[f] = 3;
+					t->cidr_value[f] = keep(c, value);
+					break;
+				}
+			}
+		}
+		if (t->cidr_scan[f] == 2)
+			h->env = "table_not_evaluable";
+		else if (t->cidr_scan[f] == 3)
+			hit(h, t->cidr_value[f], true);
+		else
+			h->miss = true;
+		return;
+	}
+	case POSTFIX_TABLE_INLINE:
+	case POSTFIX_TABLE_INDEXED:
+	case POSTFIX_TABLE_TEXTHASH:
+		if (!charge(c, t->map.n)) {
+			h->env = "evaluation_too_complex";
+			return;
+		}
+		if ((v = postfix_map_get(&t->map, "unknown")) != NULL)
+			hit(h, v, false);
+		for (size_t i = 0; i < t->map.n && h->n_world < HITS_MAX; i++)
+			if (tld_key(t->map.v[i].key, parent))
+				h->world[h->n_world++] = t->map.v[i].value;
+		if (h->n_world)
+			h->world_code = "client_name_tld";
+		h->miss = true;	/* a name no key names; no key names every address */
+		return;
+	case POSTFIX_TABLE_PCRE:
+	case POSTFIX_TABLE_REGEXP: {
+		char buf[POSTFIX_TABLE_MAX_VALUE];
+		struct hits own, addr;
+		bool name_misses = false;
+		size_t rule;
+
+		if (!charge(c, t->rx.n * RELAY_COST_REGEX_RULE)) {
+			h->env = "evaluation_too_complex";
+			return;
+		}
+		/* no verified name: the key is "unknown" */
+		if (postfix_regex_table_lookup(&t->rx, "unknown", buf, sizeof(buf), &rule) != NULL) {
+			if (rule_value(&t->rx.v[rule]) == NULL)
+				h->unknown_value = true;
+			else
+				hit(h, rule_value(&t->rx.v[rule]), false);
+		} else {
+			name_misses = true;
+		}
+		/* a name of its own */
+		memset(&own, 0, sizeof(own));
+		regex_chosen(&t->rx, probe_name, true, &own);
+		for (size_t i = 0; i < own.n; i++)
+			hit(h, own.v[i], false);
+		h->unknown_value = h->unknown_value || own.unknown_value;
+		if (!name_misses && !own.miss)
+			return;
+		memset(&addr, 0, sizeof(addr));
+		regex_address(c, &t->rx, &addr);
+		for (size_t i = 0; i < addr.n; i++)
+			hit(h, addr.v[i], false);
+		h->unknown_value = h->unknown_value || addr.unknown_value;
+		h->miss = addr.miss;
+		return;
+	}
+	default:
+		h->miss = true;
+		return;
+	}
+}
+
+/*
+ * A lookup with a key the spammer chooses freely within its class (HELO
+ * name, sender, recipient, reverse name): any entry of an exact or cidr:
+ * table can be hit, and a key no entry names misses; a regex table as
+ * regex_chosen() walks it.
+ */
+static void
+chosen_hits(struct ctx *c, struct table *t, enum list_kind kind, struct hits *h)
+{
+	memset(h, 0, sizeof(*h));
+	switch (t->ref.kind) {
+	case POSTFIX_TABLE_STATIC:
+		client_hits(c, t, false, h);
+		return;
+	case POSTFIX_TABLE_CIDR: {
+		struct lines L;
+
+		L.p = t->text;
+		L.c = c;
+		while (next_line(&L)) {
+			char *key, *value;
+
+			split_entry(L.line, &key, &value);
+			if (ieq(key, "if") || ieq(key, "endif")) {
+				h->unknown_value = true;
+				continue;
+			}
+			/* past what the model keeps, no copies: hit() notes it */
+			hit(h, h->n < HITS_MAX ? keep(c, value) : NULL, false);
+		}
+		h->miss = true;
+		return;
+	}
+	case POSTFIX_TABLE_INLINE:
+	case POSTFIX_TABLE_INDEXED:
+	case POSTFIX_TABLE_TEXTHASH:
+		if (!charge(c, t->map.n)) {
+			h->env = "evaluation_too_complex";
+			return;
+		}
+		for (size_t i = 0; i < t->map.n; i++)
+			hit(h, t->map.v[i].value, false);
+		if (t->map.n > HITS_MAX)
+			h->unknown_value = true;	/* more than the model keeps */
+		h->miss = true;
+		return;
+	case POSTFIX_TABLE_PCRE:
+	case POSTFIX_TABLE_REGEXP:
+		if (!charge(c, t->rx.n * RELAY_COST_REGEX_RULE)) {
+			h->env = "evaluation_too_complex";
+			return;
+		}
+		regex_chosen(&t->rx, kind == L_HELO ? probe_helo
+				     : kind == L_SENDER ? probe_sender : probe_rcpt, false, h);
+		return;
+	default:
+		h->miss = true;
+		return;
+	}
 }
 
 /* Any result is possible and the environment (DNS, a policy, a table we
@@ -378,180 +916,140 @@ action_result(struct ctx *c, const char *value, enum list_kind kind, int depth,
 }
 
 /*
- * Lookup of the abstract client in a table: which entry, if any, matches
- * an address that no specific entry names.  Fills o.
+ * The outcome of a lookup the spammer steers: each value it can make the
+ * table return is an action (check_table_result), and it takes the best
+ * one for it (a permit, else no decision, else a reject).  A recipient
+ * table's permit counts only when every recipient gets it: otherwise its
+ * key may be a local domain (recipient_table_permits).  Values that hang
+ * on the world (world_code) or on the key (unknown_value) only matter when
+ * one of them could permit: then the environment picks.
  */
 static void
-client_table(struct ctx *c, const char *name, enum list_kind kind, int depth,
-	     struct outcome *o)
+outcome_from_hits(struct ctx *c, const struct hits *h, enum list_kind kind, bool recipient,
+		  int depth, struct outcome *o)
 {
-	const char *rest = NULL;
-	enum table_kind k = table_kind(name, &rest);
-	const struct postfix_relay_table *t;
-	struct scan_memo local = { SCAN_UNKNOWN, "" }, *sm;
-	struct res r;
-	struct lines L;
-	char v[sizeof(local.value)];
+	bool p = false, p_local = false, d = h->miss, r = false, r_plain = false;
+	const char *u = NULL, *rcode = NULL;
+	struct res x;
 
 	memset(o, 0, sizeof(*o));
-	if (k == T_EXACT) {	/* exact keys never name every address */
-		o->set = S_D;
+	if (h->env != NULL) {
+		env_picks(o, h->env);
 		return;
 	}
-	if (k == T_STATIC) {
-		size_t len = strlen(rest);
-
-		if (len >= 2 && rest[0] == '{' && rest[len - 1] == '}')
-			snprintf(v, sizeof(v), "%.*s", (int)(len - 2), rest + 1);
-		else
-			snprintf(v, sizeof(v), "%s", rest);
-		action_result(c, v, kind, depth, &r);
-		goto from_res;
-	}
-	if (k == T_OTHER) {
-		env_picks(o, "table_not_evaluable");
-		return;
-	}
-	t = find_table(c->in, name);
-	if (t == NULL || t->text == NULL) {
-		env_picks(o, "table_unreadable");
-		return;
-	}
-	/* the search does not depend on where the table is named: once per family */
-	sm = c->ev->scan ? &c->ev->scan[t - c->in->tables] : &local;
-	if (sm->state == SCAN_UNKNOWN) {
-		sm->state = SCAN_NONE;
-		L.p = t->text;
-		L.c = c;
-		while (next_line(&L)) {
-			char *key, *value;
-			struct inaddr net;
-			unsigned plen;
-
-			split_entry(L.line, &key, &value);
-			if (ieq(key, "if") || ieq(key, "endif")) {
-				sm->state = SCAN_IF;
-				break;
-			}
-			if (key[0] == '!' || inaddr_parse_cidr(key, &net, &plen) < 0)
-				continue;
-			if (plen == 0 && net.family == c->family) {
-				sm->state = SCAN_FOUND;
-				snprintf(sm->value, sizeof(sm->value), "%s", value);
-				break;
-			}
+	for (size_t i = 0; i < h->n; i++) {
+		action_result(c, h->v[i], kind, depth, &x);
+		switch (x.v) {
+		case 'P':
+			if (recipient && !h->sure[i])
+				p_local = true;
+			else
+				p = true;
+			break;
+		case 'D':
+			d = true;
+			break;
+		case 'R':
+			r = true;
+			if (!x.error)
+				r_plain = true;
+			else
+				rcode = x.code;
+			break;
+		default:
+			u = x.code ? x.code : "undetermined";
+			break;
 		}
 	}
-	if (sm->state == SCAN_IF) {
-		env_picks(o, "table_not_evaluable");
-		return;
-	}
-	if (sm->state == SCAN_NONE) {
-		o->set = S_D;
-		return;
-	}
-	snprintf(v, sizeof(v), "%s", sm->value);	/* the memo may be reused below */
-	action_result(c, v, kind, depth, &r);
-from_res:
-	outcome_of(&r, o);
-}
-
-/*
- * Lookup with a key the spammer chooses (HELO name, sender, reverse name):
- * any entry can be hit, and a key no entry names gives DUNNO.  For the
- * recipient the spammer is limited to domains that are not local, which
- * the entries' keys may or may not be: a permitting entry is undetermined.
- */
-static void
-chosen_table(struct ctx *c, const char *name, enum list_kind kind, bool recipient,
-	     int depth, struct outcome *o)
-{
-	const char *rest = NULL;
-	enum table_kind k = table_kind(name, &rest);
-	const struct postfix_relay_table *t = NULL;
-	bool any_p = false, any_u = false;
-	struct res r;
-	char inl[1024];
-	const char *text;
-	struct lines L;
-
-	memset(o, 0, sizeof(*o));
-	if (k == T_STATIC) {
-		client_table(c, name, kind, depth, o);
-		return;
-	}
-	if (strncasecmp(name, "inline:", 7) == 0) {
-		/* inline:{ key=value, ... } -> one "key value" per line */
-		const char *tok[64];
-		char buf[1024], inner[1024];
-		size_t rl = strlen(rest), n, o2 = 0;
-
-		if (rl >= 2 && rest[0] == '{' && rest[rl - 1] == '}')
-			snprintf(inner, sizeof(inner), "%.*s", (int)(rl - 2), rest + 1);
-		else
-			snprintf(inner, sizeof(inner), "%s", rest);
-		n = split_list(inner, buf, sizeof(buf), tok, 64);
-
-		for (size_t i = 0; i < n; i++) {
-			int w = snprintf(inl + o2, sizeof(inl) - o2, "%s\n", tok[i]);
-
-			if (w < 0 || (size_t)w >= sizeof(inl) - o2)
-				break;
-			for (size_t j = o2; j < o2 + (size_t)w; j++)
-				if (inl[j] == '=') {
-					inl[j] = ' ';
-					break;
-				}
-			o2 += (size_t)w;
-		}
-		inl[o2] = '\0';
-		text = inl;
-	} else if (k == T_OTHER || (k == T_EXACT && strncasecmp(name, "texthash:", 9) != 0
-				     && strncasecmp(name, "proxy:texthash:", 15) != 0)) {
-		env_picks(o, k == T_OTHER ? "table_not_evaluable" : "table_not_text");
-		return;
-	} else {
-		t = find_table(c->in, name);
-		if (t == NULL || t->text == NULL) {
-			env_picks(o, "table_unreadable");
-			return;
-		}
-		text = t->text;
-	}
-	L.p = text;
-	L.c = c;
-	while (next_line(&L)) {
-		char *key, *value;
-
-		split_entry(L.line, &key, &value);
-		if (k == T_CIDR && (ieq(key, "if") || ieq(key, "endif"))) {
-			any_u = true;
-			continue;
-		}
-		action_result(c, value, kind, depth, &r);
-		if (r.v == 'P')
-			any_p = true;
-		else if (r.v == 'U')
-			any_u = true;
-	}
-	if (any_p && !recipient) {
+	if (p) {
 		o->set = S_P;
 		return;
 	}
-	if (any_p || any_u) {
-		o->set = S_P | S_D;
+	for (size_t i = 0; i < h->n_world && u == NULL; i++) {
+		action_result(c, h->world[i], kind, depth, &x);
+		if (x.v == 'P' || x.v == 'U')
+			u = h->world_code;
+	}
+	if (p_local || u != NULL || h->unknown_value) {
+		o->set = S_P | (d ? S_D : 0) | (r && !d ? S_R : 0);
 		o->env = true;
-		o->code = any_p ? "recipient_table_permits" : "table_not_evaluable";
+		o->code = p_local ? "recipient_table_permits" : u ? u : "table_not_evaluable";
 		return;
 	}
-	o->set = S_D;
+	if (d || !r) {
+		o->set = S_D;
+		return;
+	}
+	o->set = S_R;
+	o->error = !r_plain;
+	o->code = r_plain ? NULL : rcode;
+}
+
+/* check_*_access TABLE: the lookup, by whose key it is. */
+static void
+table_restriction(struct ctx *c, const char *name, const char *arg, enum list_kind kind,
+		  int depth, struct outcome *o)
+{
+	struct table *t = table_get(c, arg);
+	struct hits h;
+
+	memset(o, 0, sizeof(*o));
+	if (t == NULL) {
+		env_picks(o, "table_not_evaluable");
+		return;
+	}
+	if (t->status != NULL) {
+		if (t->error) {
+			o->set = S_R;
+			o->error = true;
+			o->code = t->status;
+		} else {
+			env_picks(o, t->status);
+		}
+		return;
+	}
+	if (ieq(name, "check_client_access")) {
+		client_hits(c, t, c->in->access_parent, &h);
+	} else {
+		/* helo, sender, recipient, reverse client, *_ns/_mx/_a variants */
+		enum list_kind keys = strncasecmp(name, "check_helo_", 11) == 0 ? L_HELO
+				      : strncasecmp(name, "check_sender_", 13) == 0 ? L_SENDER
+				      : strncasecmp(name, "check_recipient_", 16) == 0 ? L_RECIPIENT
+				      : L_CLIENT;
+
+		chosen_hits(c, t, keys, &h);
+	}
+	outcome_from_hits(c, &h, kind, strncasecmp(name, "check_recipient_", 16) == 0, depth, o);
 }
 
 /* ---- mynetworks ---- */
 
-enum mn { MN_IN, MN_OUT, MN_UNKNOWN };
+/* in, out, not known, the spammer's choice, a lookup error (451) */
+enum mn { MN_IN, MN_OUT, MN_UNKNOWN, MN_CHOICE, MN_ERROR };
 
 static enum mn mynetworks_items(struct ctx *c, const char *const *items, size_t n, int depth);
+
+/*
+ * A host name pattern matches the client's verified name (namadr_list,
+ * match_ops.c match_hostname): "unknown" is every client without one,
+ * which the spammer can be; a name under a top-level domain (a single
+ * label with parent-domain matching, or ".label") is one anyone may be
+ * able to register; any other name is forward-confirmed by smtpd
+ * (smtpd_peer.c), through /etc/hosts or its owner's DNS, so it names
+ * somebody else.
+ */
+static enum mn
+mynetworks_name(struct ctx *c, const char *pat)
+{
+	const char *label = pat[0] == '.' ? pat + 1 : pat;
+
+	if (ieq(pat, "unknown"))
+		return MN_CHOICE;
+	if ((pat[0] == '.' || c->in->mynetworks_parent) && *label && strchr(label, '.') == NULL
+	    && !ieq(label, "localhost") && !text_all_digits(label))
+		return MN_UNKNOWN;
+	return MN_OUT;
+}
 
 /* Does one match-list pattern match the abstract client? */
 static enum mn
@@ -559,7 +1057,6 @@ mynetworks_pattern(struct ctx *c, const char *pat, int depth)
 {
 	struct inaddr net;
 	unsigned plen;
-	const char *rest = NULL;
 
 	if (pat[0] == '/') {	/* /file/name: its patterns, in order */
 		const struct postfix_relay_table *t = find_table(c->in, pat);
@@ -607,36 +1104,26 @@ mynetworks_pattern(struct ctx *c, const char *pat, int depth)
 		return m;
 	}
 	if (strchr(pat, ':') && pat[0] != '[' && inaddr_parse_cidr(pat, &net, &plen) < 0) {
-		enum table_kind k = table_kind(pat, &rest);
-		const struct postfix_relay_table *t;
-		struct lines L;
+		struct table *t = table_get(c, pat);
+		struct hits h;
 
-		if (k == T_EXACT)
-			return MN_OUT;
-		if (k == T_STATIC)
-			return MN_IN;	/* every lookup succeeds */
-		if (k == T_OTHER)
+		if (t == NULL)
 			return MN_UNKNOWN;
-		t = find_table(c->in, pat);
-		if (t == NULL || t->text == NULL)
+		if (t->status != NULL)
+			return t->error ? MN_ERROR : MN_UNKNOWN;
+		client_hits(c, t, c->in->mynetworks_parent, &h);
+		if (h.env != NULL)
 			return MN_UNKNOWN;
-		L.p = t->text;
-		L.c = c;
-		while (next_line(&L)) {
-			char *key, *value;
-
-			split_entry(L.line, &key, &value);
-			if (ieq(key, "if") || ieq(key, "endif"))
-				return MN_UNKNOWN;
-			if (inaddr_parse_cidr(key, &net, &plen) == 0 && plen == 0
-			    && net.family == c->family)
-				return MN_IN;
-		}
-		return MN_OUT;
+		for (size_t i = 0; i < h.n; i++)
+			if (h.sure[i])
+				return MN_IN;	/* any value is a match */
+		if (h.n > 0 || h.unknown_value)
+			return MN_CHOICE;
+		return h.n_world ? MN_UNKNOWN : MN_OUT;
 	}
 	if (inaddr_parse_cidr(pat, &net, &plen) == 0)
 		return plen == 0 && net.family == c->family ? MN_IN : MN_OUT;
-	return MN_OUT;	/* a host or domain name: forward-confirmed, never "anyone" */
+	return mynetworks_name(c, pat);
 }
 
 static enum mn
@@ -656,6 +1143,10 @@ mynetworks_items(struct ctx *c, const char *const *items, size_t n, int depth)
 		if (*p == '#')
 			break;	/* 3.8+: a comment ends the list */
 		m = mynetworks_pattern(c, p, depth);
+		if (m == MN_CHOICE)	/* the spammer matches where that helps it */
+			m = neg ? MN_OUT : MN_IN;
+		if (m == MN_ERROR)	/* match_list_match stops there: 451 */
+			return unknown_pos || unknown_neg ? MN_UNKNOWN : MN_ERROR;
 		if (m == MN_UNKNOWN) {
 			if (neg)
 				unknown_neg = true;
@@ -802,11 +1293,15 @@ restriction(struct ctx *c, const char *name, const char *arg, enum list_kind kin
 							     c->in->mynetworks.n, 0);
 		m = (enum mn)(c->mynet - 1);
 
-		if (m == MN_IN)
+		if (m == MN_IN) {
 			o->set = S_P;
-		else if (m == MN_OUT)
+		} else if (m == MN_OUT) {
 			o->set = S_D;
-		else {
+		} else if (m == MN_ERROR) {
+			o->set = S_R;
+			o->error = true;
+			o->code = "table_lookup_error";
+		} else {
 			o->set = S_P | S_D;
 			o->env = true;
 			o->code = "mynetworks_not_evaluable";
@@ -833,13 +1328,8 @@ restriction(struct ctx *c, const char *name, const char *arg, enum list_kind kin
 			o->set = S_R;
 			o->error = true;
 			o->code = "restriction_argument_missing";
-		} else if (ieq(name, "check_client_access")) {
-			client_table(c, arg, kind, depth, o);
-		} else if (strncasecmp(name, "check_recipient_", 16) == 0) {
-			chosen_table(c, arg, kind, true, depth, o);
 		} else {
-			/* helo, sender, reverse client and the *_ns/_mx/_a variants */
-			chosen_table(c, arg, kind, false, depth, o);
+			table_restriction(c, name, arg, kind, depth, o);
 		}
 	} else if (passable(name)) {
 		o->set = S_D;
@@ -1060,15 +1550,16 @@ eval_init(struct eval *ev, const struct postfix_relay_input *in)
 			ev->indexed = false;	/* found by a linear search instead */
 	if (in->n_classes > 0 && in->n_classes <= RELAY_MAX_MEMO_CLASSES)
 		ev->memo = calloc(in->n_classes * N_KINDS, sizeof(*ev->memo));
-	if (in->n_tables > 0) {
+	if (in->n_tables > 0)
 		ev->file_memo = calloc(in->n_tables, sizeof(*ev->file_memo));
-		ev->scan = calloc(in->n_tables, sizeof(*ev->scan));
-	}
 	budget_init(&ev->own, POSTFIX_RELAY_MAX_WORK);
 	ev->work = in->work;
 }
 
-/* Forget what one family's walk learnt (the next family's differs). */
+/*
+ * Forget what one family's walk learnt (the next family's differs); the
+ * parsed tables stay, their per-family search results are kept per family.
+ */
 static void
 eval_reset(struct eval *ev)
 {
@@ -1076,8 +1567,6 @@ eval_reset(struct eval *ev)
 		memset(ev->memo, 0, ev->in->n_classes * N_KINDS * sizeof(*ev->memo));
 	if (ev->file_memo != NULL)
 		memset(ev->file_memo, 0, ev->in->n_tables * sizeof(*ev->file_memo));
-	for (size_t i = 0; ev->scan != NULL && i < ev->in->n_tables; i++)
-		ev->scan[i].state = SCAN_UNKNOWN;
 }
 
 static void
@@ -1086,7 +1575,12 @@ eval_free(struct eval *ev)
 	hash_index_free(&ev->classes);
 	free(ev->memo);
 	free(ev->file_memo);
-	free(ev->scan);
+	for (size_t i = 0; i < ev->n_tables; i++)
+		table_close(&ev->tables[i]);
+	free(ev->tables);
+	for (size_t i = 0; i < ev->n_strs; i++)
+		free(ev->strs[i]);
+	free(ev->strs);
 }
 
 bool
@@ -1114,20 +1608,19 @@ struct stage {
 
 /* Evaluate for one client family; stages in smtpd's order. */
 static void
-evaluate_family(struct eval *ev, int family, struct postfix_relay_verdict *out)
+evaluate_stages(struct ctx *cp, struct postfix_relay_verdict *out)
 {
-	const struct postfix_relay_input *in = ev->in;
-	struct ctx c = { .in = in, .ev = ev, .family = family };
+	const struct postfix_relay_input *in = cp->in;
 	struct stage st[5];
 	bool fake = in->compat_below_1 && !in->relay_set;
 	bool relay_first = in->relay_before_recipient && !fake;
 	size_t ns = 0, first_u = 5;
 
 	st[ns].param = "smtpd_client_restrictions";
-	walk(&c, in->client.items, in->client.n, L_CLIENT, 0, &st[ns++].r);
+	walk(cp, in->client.items, in->client.n, L_CLIENT, 0, &st[ns++].r);
 	st[ns].param = "smtpd_helo_restrictions";
 	if (in->helo_required) {
-		walk(&c, in->helo.items, in->helo.n, L_HELO, 0, &st[ns].r);
+		walk(cp, in->helo.items, in->helo.n, L_HELO, 0, &st[ns].r);
 	} else {
 		/* the client may skip HELO/EHLO, and then the list does not run */
 		st[ns].r.v = 'D';
@@ -1137,7 +1630,7 @@ evaluate_family(struct eval *ev, int family, struct postfix_relay_verdict *out)
 	}
 	ns++;
 	st[ns].param = "smtpd_sender_restrictions";
-	walk(&c, in->sender.items, in->sender.n, L_SENDER, 0, &st[ns++].r);
+	walk(cp, in->sender.items, in->sender.n, L_SENDER, 0, &st[ns++].r);
 	for (int k = 0; k < 2; k++) {
 		bool relay = (k == 0) == relay_first;
 
@@ -1145,12 +1638,12 @@ evaluate_family(struct eval *ev, int family, struct postfix_relay_verdict *out)
 			st[ns].param = fake ? "smtpd_relay_restrictions (compatibility_level < 1 default)"
 					    : "smtpd_relay_restrictions";
 			if (fake)
-				walk(&c, fake_relay, 3, L_RECIPIENT, 0, &st[ns].r);
+				walk(cp, fake_relay, 3, L_RECIPIENT, 0, &st[ns].r);
 			else
-				walk(&c, in->relay.items, in->relay.n, L_RECIPIENT, 0, &st[ns].r);
+				walk(cp, in->relay.items, in->relay.n, L_RECIPIENT, 0, &st[ns].r);
 		} else {
 			st[ns].param = "smtpd_recipient_restrictions";
-			walk(&c, in->recipient.items, in->recipient.n, L_RECIPIENT, 0, &st[ns].r);
+			walk(cp, in->recipient.items, in->recipient.n, L_RECIPIENT, 0, &st[ns].r);
 		}
 		ns++;
 	}
@@ -1224,11 +1717,17 @@ postfix_relay_evaluate(const struct postfix_relay_input *in, struct postfix_rela
 	}
 	memset(&v4, 0, sizeof(v4));
 	memset(&v6, 0, sizeof(v6));
-	if (do4)
-		evaluate_family(&ev, AF_INET, &v4);
+	if (do4) {
+		struct ctx c = { .in = in, .ev = &ev, .family = AF_INET };
+
+		evaluate_stages(&c, &v4);
+	}
 	eval_reset(&ev);
-	if (do6 && !eval_exhausted(&ev))
-		evaluate_family(&ev, AF_INET6, &v6);
+	if (do6 && !eval_exhausted(&ev)) {
+		struct ctx c = { .in = in, .ev = &ev, .family = AF_INET6 };
+
+		evaluate_stages(&c, &v6);
+	}
 	if (eval_exhausted(&ev)) {
 		/* what was found before the budget ran out cannot be trusted */
 		eval_free(&ev);
@@ -1258,13 +1757,24 @@ postfix_relay_evaluate(const struct postfix_relay_input *in, struct postfix_rela
 	}
 }
 
-/* Tables whose text the evaluator reads: cidr: and texthash:. */
+/* Tables whose text the evaluator reads: a file (postfix_table.h). */
 static bool
 text_table(const char *s)
 {
-	if (strncasecmp(s, "proxy:", 6) == 0)
-		s += 6;
-	return strncasecmp(s, "cidr:", 5) == 0 || strncasecmp(s, "texthash:", 9) == 0;
+	struct postfix_table_ref ref;
+
+	if (postfix_table_ref(s, &ref) < 0)
+		return false;
+	switch (ref.kind) {
+	case POSTFIX_TABLE_CIDR:
+	case POSTFIX_TABLE_INDEXED:
+	case POSTFIX_TABLE_TEXTHASH:
+	case POSTFIX_TABLE_PCRE:
+	case POSTFIX_TABLE_REGEXP:
+		return true;
+	default:
+		return false;
+	}
 }
 
 void
@@ -1321,6 +1831,58 @@ param(const struct postfix_relay_params *p, enum postfix_param_id id)
 	return p->get(p->ctx, postfix_param_name(id));
 }
 
+/*
+ * The proxy: tables proxymap serves (proxymap.c: proxy_read_maps, read
+ * from main.cf).  Its default lists main.cf's restriction lists and
+ * mynetworks, so without a setting: the proxy: items of those values;
+ * with one, every table (its text is not modelled).
+ */
+static int
+proxy_read(const struct postfix_relay_params *p, struct arena *ar, struct postfix_relay_input *in)
+{
+	static const enum postfix_param_id lists[] = {
+		POSTFIX_P_SMTPD_CLIENT_RESTRICTIONS, POSTFIX_P_SMTPD_HELO_RESTRICTIONS,
+		POSTFIX_P_SMTPD_SENDER_RESTRICTIONS, POSTFIX_P_SMTPD_RELAY_RESTRICTIONS,
+		POSTFIX_P_SMTPD_RECIPIENT_RESTRICTIONS, POSTFIX_P_MYNETWORKS,
+	};
+	const char *(*get)(const void *, const char *) = p->get_main ? p->get_main : p->get;
+	const char **names = NULL;
+	size_t n = 0, cap = 0;
+
+	if (p->is_set && p->is_set(p->ctx, postfix_param_name(POSTFIX_P_PROXY_READ_MAPS))) {
+		in->proxy_read_all = true;
+		return 0;
+	}
+	for (size_t k = 0; k < sizeof(lists) / sizeof(lists[0]); k++) {
+		struct postfix_relay_list l;
+
+		if (split_arena(get(p->ctx, postfix_param_name(lists[k])), ar, &l) < 0)
+			return -1;
+		for (size_t i = 0; i < l.n; i++) {
+			const char *item = l.items[i];
+
+			while (*item == '!')
+				item++;
+			if (strncasecmp(item, "proxy:", 6) != 0)
+				continue;
+			if (n == cap) {
+				size_t ncap = cap ? 2 * cap : 8;
+				const char **t = arena_grow(ar, names, cap * sizeof(*t),
+							    ncap * sizeof(*t));
+
+				if (t == NULL)
+					return -1;
+				names = t;
+				cap = ncap;
+			}
+			names[n++] = item;
+		}
+	}
+	in->proxy_read = names;
+	in->n_proxy_read = n;
+	return 0;
+}
+
 int
 postfix_relay_input_from_params(const struct postfix_relay_params *p, struct arena *ar,
 				struct postfix_relay_input *in)
@@ -1361,6 +1923,14 @@ postfix_relay_input_from_params(const struct postfix_relay_params *p, struct are
 		in->ipv4 = strstr(proto, "ipv4") != NULL;
 		in->ipv6 = strstr(proto, "ipv6") != NULL;
 	}
+	{
+		const char *par = param(p, POSTFIX_P_PARENT_DOMAIN_MATCHES_SUBDOMAINS);
+
+		in->access_parent = postfix_list_has(par, "smtpd_access_maps");
+		in->mynetworks_parent = postfix_list_has(par, "mynetworks");
+	}
+	if (proxy_read(p, ar, in) < 0)
+		return -1;
 	if (split_arena(param(p, POSTFIX_P_SMTPD_RESTRICTION_CLASSES), ar, &names) < 0)
 		return -1;
 	if (names.n) {

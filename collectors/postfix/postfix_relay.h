@@ -10,10 +10,11 @@
  * The input is self-contained: restriction lists already split (as
  * smtpd_check_parse() would, braces removed), the booleans that change the
  * evaluation, mynetworks as a match list, restriction classes, and the text
- * of every table the caller could read (cidr:, texthash:, and /file/name
- * patterns of mynetworks).  inline: and static: tables are read from their
- * name.  Nothing here does I/O; postfix_relay_table_refs() lists the tables
- * the caller should load.
+ * of every table the caller could read (cidr:, texthash:, pcre:, regexp:,
+ * the postmap source of hash:, btree:, lmdb:, cdb:, dbm:, sdbm:, and
+ * /file/name patterns of mynetworks; postfix_table.h parses them).
+ * inline: and static: tables are read from their name.  Nothing here does
+ * I/O; postfix_relay_table_refs() lists the tables the caller should load.
  *
  * Diagnostics: none are logged; the verdict carries a stable reason code
  * and a human detail.  Malformed table lines are ignored here (the postfix
@@ -30,7 +31,11 @@
 #include "lib/budget.h"
 
 #define POSTFIX_RELAY_MAX_DEPTH 16	/* nested classes / table actions */
-/* Work units of one evaluation (postfix_relay.c: 256 a restriction, 1 a byte of table text). */
+/*
+ * Work units of one evaluation (postfix_relay.c: 256 a restriction, 1 a
+ * byte of table text read or parsed, 1 an entry of a parsed table looked
+ * over, 64 a regex rule tried against the probe keys).
+ */
 #define POSTFIX_RELAY_MAX_WORK (16u << 20)
 
 struct postfix_relay_list {
@@ -46,10 +51,25 @@ struct postfix_relay_class {
 	bool defined;
 };
 
-/* The text of a table, keyed by its name as written ("cidr:/etc/x", "/etc/y"). */
+/* What the caller found on disk for a table (the reader's verdict). */
+enum postfix_relay_table_state {
+	POSTFIX_RELAY_TABLE_OK,		/* text is what smtpd reads */
+	POSTFIX_RELAY_TABLE_UNREADABLE,	/* there, but the exporter cannot read it */
+	POSTFIX_RELAY_TABLE_MISSING,	/* smtpd cannot open it: every lookup fails (451) */
+	POSTFIX_RELAY_TABLE_STALE,	/* text is the postmap source, newer than the
+					 * compiled map smtpd reads: postmap not run */
+	POSTFIX_RELAY_TABLE_NO_SOURCE,	/* a compiled map without its source text */
+};
+
+/*
+ * The text of a table, keyed by its name as written ("cidr:/etc/x",
+ * "proxy:hash:/etc/y", "/etc/nets"); for the indexed types (hash:,
+ * lmdb: ...) the text is the postmap source beside the compiled map.
+ */
 struct postfix_relay_table {
 	const char *name;
 	const char *text;	/* NUL-terminated; NULL = could not be read */
+	enum postfix_relay_table_state state;
 };
 
 struct postfix_relay_input {
@@ -61,6 +81,12 @@ struct postfix_relay_input {
 	bool helo_required;	/* smtpd_helo_required */
 	struct postfix_relay_list mynetworks;	/* effective value, split */
 	bool ipv4, ipv6;	/* client families that can reach the service */
+	bool access_parent;	/* parent_domain_matches_subdomains has smtpd_access_maps */
+	bool mynetworks_parent;	/* ... has mynetworks */
+	/* proxy: tables proxymap serves (proxy_read_maps; all when set explicitly) */
+	const char *const *proxy_read;
+	size_t n_proxy_read;
+	bool proxy_read_all;
 	const struct postfix_relay_class *classes;
 	size_t n_classes;
 	const struct postfix_relay_table *tables;
@@ -77,8 +103,10 @@ struct postfix_relay_verdict {
 /*
  * Evaluate one service.  Never fails; the worst case is RELAY_UNDETERMINED.
  * The work is bounded: a restriction class is walked once per list kind
- * and family (its result is kept), a mynetworks /file once per family, and
- * every restriction and byte of table text is charged to a budget
+ * and family (its result is kept), a mynetworks /file and a cidr: client
+ * table once per family, any other table parsed once, and every
+ * restriction, byte of table text and table entry or rule looked over is
+ * charged to a budget
  * (POSTFIX_RELAY_MAX_WORK, and in->work when set); past it the verdict is
  * RELAY_UNDETERMINED with reason "evaluation_too_complex".
  */
@@ -94,8 +122,9 @@ void postfix_relay_evaluate(const struct postfix_relay_input *in,
 bool postfix_relay_has_required(const struct postfix_relay_input *in);
 
 /*
- * Table names the evaluator would read (cidr:, texthash:, pcre: ... and
- * mynetworks /file/name patterns), each reported once through cb.
+ * Table names the evaluator would read (cidr:, texthash:, pcre:, regexp:,
+ * the indexed types, any of them behind proxy:, and mynetworks /file/name
+ * patterns), each reported once through cb.
  */
 void postfix_relay_table_refs(const struct postfix_relay_input *in,
 			      void (*cb)(const char *name, void *arg), void *arg);
@@ -110,6 +139,8 @@ struct postfix_relay_params {
 	const char *(*get)(const void *ctx, const char *name);
 	bool (*is_set)(const void *ctx, const char *name);
 	const void *ctx;
+	/* main.cf's value (proxymap's view: no -o); NULL = use get */
+	const char *(*get_main)(const void *ctx, const char *name);
 };
 
 /*
@@ -117,8 +148,11 @@ struct postfix_relay_params {
  * smtpd does (", \t\r\n", {} grouping), smtpd_restriction_classes and
  * their definitions, compatibility_level < 1, smtpd_delay_reject,
  * smtpd_relay_before_recipient_restrictions, smtpd_helo_required, the
- * client families from inet_protocols.  Tables are not loaded (see
- * postfix_relay_table_refs).  Memory from ar; -1 when it runs out.
+ * client families from inet_protocols, parent_domain_matches_subdomains,
+ * the proxy: tables proxy_read_maps approves (when it is not set: those
+ * main.cf's restriction lists and mynetworks name, as its default says).
+ * Tables are not loaded (see postfix_relay_table_refs).  Memory from ar;
+ * -1 when it runs out.
  */
 int postfix_relay_input_from_params(const struct postfix_relay_params *p, struct arena *ar,
 				    struct postfix_relay_input *in);

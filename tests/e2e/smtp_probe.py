@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""smtp_probe.py HOST PORT - does the SMTP server at HOST:PORT accept a
-relay recipient from this client?  EHLO, MAIL FROM:<a@example.org>,
+"""smtp_probe.py HOST PORT [SOURCE] - does the SMTP server at HOST:PORT
+accept a relay recipient from this client (from address SOURCE, if given)?  EHLO, MAIL FROM:<a@example.org>,
 RCPT TO:<b@example.net>, QUIT: never DATA.  When that is refused, the
 dialogue is tried again without EHLO (a client may skip it when
 smtpd_helo_required=no).  Prints one line:
@@ -24,8 +24,9 @@ def reply(f):
             return int(line[:3]), line
 
 
-def dialogue(host, port, ehlo):
-    s = socket.create_connection((host, port), timeout=3)
+def dialogue(host, port, ehlo, source=None):
+    s = socket.create_connection((host, port), timeout=3,
+                                 source_address=(source, 0) if source else None)
     f = s.makefile("rb")
     try:
         try:
@@ -54,10 +55,11 @@ def dialogue(host, port, ehlo):
 
 def main():
     host, port = sys.argv[1], int(sys.argv[2])
+    source = sys.argv[3] if len(sys.argv) > 3 else None
     try:
-        verdict, text = dialogue(host, port, True)
+        verdict, text = dialogue(host, port, True, source)
         if verdict == "norelay" and not text.startswith("banner"):
-            v2, t2 = dialogue(host, port, False)
+            v2, t2 = dialogue(host, port, False, source)
             if v2 == "relay":
                 verdict, text = v2, "without EHLO: " + t2
     except (OSError, EOFError) as e:

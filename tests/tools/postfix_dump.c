@@ -12,7 +12,8 @@
  *   postfix_dump DIR warnings              every diagnostic, file:line: msg
  *
  * The version comes from the host's dpkg status (as in the collector), the
- * host name from gethostname(), the interface addresses from getifaddrs().
+ * host name from gethostname(), the interface addresses from getifaddrs(),
+ * host names in inet_interfaces from /etc/hosts.
  * Exit 0, 3 when a requested value failed to expand (postconf: fatal), 2 on
  * usage or read errors.
  */
@@ -25,6 +26,7 @@
 
 #include "collectors/host/dpkg.h"
 #include "collectors/postfix/postfix.h"
+#include "lib/fileio.h"
 
 static unsigned
 host_version(void)
@@ -247,7 +249,7 @@ main(int argc, char **argv)
 {
 	struct postfix_instance in;
 	struct postfix_host host;
-	char hostname[256];
+	char hostname[256], err[256], *hosts = NULL;
 	const char *mode;
 	size_t n_ifa;
 	struct ifaddr *ifa;
@@ -269,9 +271,14 @@ main(int argc, char **argv)
 	host.ifaddrs = ifa;
 	host.n_ifaddrs = n_ifa;
 	host.ifaddrs_known = ifa != NULL;
+	/* inet_interfaces names resolve from /etc/hosts, as the collector's do */
+	if (fileio_read("/", "/etc/hosts", 1u << 20, &hosts, &host.hosts.len, NULL, err,
+			sizeof(err)) == FILEIO_OK)
+		host.hosts.text = hosts;
 	if (postfix_instance_load(&in, argv[1], "", &host) < 0 || !in.have_main) {
 		fprintf(stderr, "postfix_dump: cannot load %s\n", argv[1]);
 		free(ifa);
+		free(hosts);
 		return 2;
 	}
 	if (strcmp(mode, "main") == 0 || strcmp(mode, "service") == 0) {
@@ -329,5 +336,6 @@ main(int argc, char **argv)
 out:
 	postfix_instance_free(&in);
 	free(ifa);
+	free(hosts);
 	return rc;
 }

@@ -103,6 +103,13 @@ svc_get(const void *ctx, const char *name)
 	return param(ctx, name);
 }
 
+/* main.cf's value (what proxymap reads). */
+static const char *
+main_get(const void *ctx, const char *name)
+{
+	return param(NULL, name);
+}
+
 static bool
 svc_is_set(const void *ctx, const char *name)
 {
@@ -130,7 +137,7 @@ main(int argc, char **argv)
 	load(argv[4], true, true);
 	arena_init(&ar, 64u << 20);
 	for (int i = 5; i < argc; i++) {
-		struct postfix_relay_params p = { svc_get, svc_is_set, argv[i] };
+		struct postfix_relay_params p = { svc_get, svc_is_set, argv[i], main_get };
 		struct postfix_relay_input in;
 		struct postfix_relay_verdict v;
 

@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -34,6 +36,7 @@
 	"mynetworks = 127.0.0.0/8 10.0.0.0/8 [::1]/128\n" \
 	"smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\n" \
 	"smtpd_client_restrictions = permit_mynetworks, reject\n" \
+	"smtpd_sender_restrictions = check_sender_access hash:/etc/postfix/sender_access\n" \
 	"smtpd_tls_security_level = may\n" \
 	"smtpd_tls_cert_file = /etc/ssl/certs/mx.pem\n" \
 	"smtpd_tls_key_file = /etc/ssl/private/mx.key\n" \
@@ -68,6 +71,18 @@ put(const char *rel, const char *text)
 	assert_non_null(f = fopen(path, "w"));
 	fputs(text, f);
 	assert_int_equal(fclose(f), 0);
+}
+
+/* put(), then set the file's times to mtime (seconds since the epoch). */
+static void
+put_at(const char *rel, const char *text, time_t mtime)
+{
+	char path[512];
+	struct timespec ts[2] = { { mtime, 0 }, { mtime, 0 } };
+
+	put(rel, text);
+	snprintf(path, sizeof(path), "%s%s", root, rel);
+	assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
 }
 
 static void
@@ -191,6 +206,9 @@ setup(void **state)
 	    "Package: postfix\nStatus: install ok installed\nVersion: 3.7.11-0+deb12u1\n");
 	put("/etc/hostname", "mx.example.org\n");
 	put("/etc/ssl/certs/mx.pem", "certificate\n");
+	/* the hardened configuration's table, compiled after its source */
+	put_at("/etc/postfix/sender_access", "spam.example REJECT\n", 1000);
+	put_at("/etc/postfix/sender_access.db", "compiled\n", 2000);
 	return 0;
 }
 
@@ -224,6 +242,7 @@ test_defaults(void **state)
 		{ "postfix_connection_limits", CHECK_FAIL, "connection_rate_limit_unset" },
 		{ "postfix_tls_loglevel", CHECK_FAIL, "smtpd_tls_loglevel_zero" },
 		{ "postfix_config_warnings", CHECK_PASS, NULL },
+		{ "postfix_lookup_tables_current", CHECK_NOT_APPLICABLE, NULL },
 		{ "stig_gen004710", CHECK_FAIL, "postfix_client_restrictions_missing" },
 	};
 	struct run r;
@@ -397,6 +416,50 @@ test_descriptor(void **state)
 		assert_int_equal(strncmp(mta_postfix.checks[i].info.id, "postfix_", 8), 0);
 }
 
+/*
+ * postfix_lookup_tables_current: the hardened sender table's files as
+ * postmap and an editor leave them; and tables smtpd cannot open.
+ */
+static void
+test_lookup_tables(void **state)
+{
+	static const struct {
+		const char *label;
+		time_t source, compiled;	/* 0 = no such file */
+		const char *edits;
+		enum check_status st;
+		const char *reason;
+	} c[] = {
+		{ "compiled after its source", 1000, 2000, NULL, CHECK_PASS, NULL },
+		{ "compiled in the same second", 1000, 1000, NULL, CHECK_PASS, NULL },
+		{ "source edited, postmap not run", 3000, 2000, NULL, CHECK_FAIL, "postmap_not_run" },
+		{ "never compiled", 1000, 0, NULL, CHECK_FAIL, "table_not_compiled" },
+		{ "a cidr table that is not there", 1000, 2000,
+		  "smtpd_client_restrictions = check_client_access cidr:/etc/postfix/none.cidr, "
+		  "permit_mynetworks, reject\n", CHECK_FAIL, "table_missing" },
+		{ "no table at all", 1000, 2000, "smtpd_sender_restrictions =\n",
+		  CHECK_NOT_APPLICABLE, NULL },
+	};
+	struct run r;
+
+	put("/etc/ssl/private/mx.key", "key\n");
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		drop("/etc/postfix/sender_access.db");
+		put_at("/etc/postfix/sender_access", "spam.example REJECT\n", c[i].source);
+		if (c[i].compiled)
+			put_at("/etc/postfix/sender_access.db", "compiled\n", c[i].compiled);
+		configure(HARDENED_MAIN, c[i].edits, NULL);
+		collect(&r);
+		expect(&r, c[i].label, "postfix_lookup_tables_current", c[i].st, c[i].reason);
+		/* where the table matters, the verdict says what smtpd does */
+		if (c[i].reason && strcmp(c[i].reason, "postmap_not_run") == 0)
+			assert_string_equal(r.f.mta[MTA_POSTFIX].relays[0].reason, "restriction_rejects");
+		done(&r);
+	}
+	put_at("/etc/postfix/sender_access", "spam.example REJECT\n", 1000);
+	put_at("/etc/postfix/sender_access.db", "compiled\n", 2000);
+}
+
 int
 main(void)
 {
@@ -405,6 +468,7 @@ main(void)
 		cmocka_unit_test(test_descriptor),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_hardened),
+		cmocka_unit_test(test_lookup_tables),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
