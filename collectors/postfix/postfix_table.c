@@ -467,6 +467,107 @@ get_pattern(bool pcre, const char **pp, struct pattern *pat, const char *file, u
 	return 0;
 }
 
+/*
+ * regexp_cost - an estimate of the nodes the C library's regcomp() builds
+ * for an extended POSIX pattern, or POSTFIX_TABLE_MAX_REGEX_COST + 1 as
+ * soon as it is exceeded.  glibc copies the operand of every duplication
+ * ("a+" is "aa*", "a{m,n}" is m..n copies), so adjacent or nested
+ * repetitions multiply: 70 "+" in a row take more than 2 GiB to compile.
+ * The estimate multiplies an operand's size by 2 for *, + and ?, by the
+ * larger bound for {m,n}, and refuses more than two duplication symbols in
+ * a row (POSIX leaves their meaning undefined).
+ */
+static size_t
+regexp_cost(const char *p)
+{
+	enum { MAX_NEST = 64 };
+	const size_t max = POSTFIX_TABLE_MAX_REGEX_COST;
+	size_t outer[MAX_NEST], depth = 0, cur = 0, last = 0;
+	unsigned run = 0;
+
+	for (size_t i = 0; p[i] != '\0'; i++) {
+		char c = p[i];
+		size_t mult = 0;
+
+		if (c == '*' || c == '+' || c == '?') {
+			mult = 2;
+		} else if (c == '{' && p[i + 1] >= '0' && p[i + 1] <= '9') {
+			size_t m = 0, n = 0;
+			bool comma = false, has_n = false;
+
+			for (i++; p[i] >= '0' && p[i] <= '9'; i++)
+				m = m < max ? m * 10 + (size_t)(p[i] - '0') : max;
+			if (p[i] == ',') {
+				comma = true;
+				for (i++; p[i] >= '0' && p[i] <= '9'; i++, has_n = true)
+					n = n < max ? n * 10 + (size_t)(p[i] - '0') : max;
+			}
+			if (p[i] != '}')
+				return max + 1;	/* regcomp refuses it; no cost to judge */
+			mult = has_n ? n : (comma ? m + 1 : m);
+			if (mult < 2)
+				mult = 2;
+		}
+		if (mult) {
+			if (++run > 2)
+				return max + 1;
+			if (last > max / mult)
+				return max + 1;
+			cur += last * (mult - 1);
+			last *= mult;
+			if (cur > max)
+				return max + 1;
+			continue;
+		}
+		run = 0;
+		if (c == '(') {
+			if (depth == MAX_NEST)
+				return max + 1;
+			outer[depth++] = cur;
+			cur = 0;
+			last = 0;
+			continue;
+		}
+		if (c == ')' && depth > 0) {
+			last = cur + 1;
+			cur = outer[--depth] + last;
+		} else if (c == '[') {
+			/* a bracket expression is one node: skip to its ']' */
+			size_t j = i + 1;
+
+			if (p[j] == '^')
+				j++;
+			if (p[j] == ']')
+				j++;
+			while (p[j] != '\0' && p[j] != ']') {
+				if (p[j] == '[' && (p[j + 1] == ':' || p[j + 1] == '=' || p[j + 1] == '.')) {
+					char end = p[j + 1];
+					const char *q = p + j + 2;
+
+					while (*q != '\0' && !(q[0] == end && q[1] == ']'))
+						q++;
+					j = *q ? (size_t)(q - p) + 2 : (size_t)(q - p);
+					continue;
+				}
+				j++;
+			}
+			i = p[j] ? j : j - 1;
+			last = 1;
+			cur++;
+		} else if (c == '\\' && p[i + 1] != '\0') {
+			i++;
+			last = 1;
+			cur++;
+		} else {
+			last = c == '|' ? 0 : 1;
+			cur++;
+		}
+		if (cur > max)
+			return max + 1;
+	}
+	return cur;
+}
+
 /* Compile; NULL after a reported error.  *nsub gets the capture count. */
 static void *
 compile(bool pcre, const struct pattern *pat, unsigned *nsub, const char *file, unsigned line,
@@ -497,6 +598,14 @@ compile(bool pcre, const struct pattern *pat, unsigned *nsub, const char *file, 
 
 		if (re == NULL)
 			return NULL;
+		if (regexp_cost(pat->text) > POSTFIX_TABLE_MAX_REGEX_COST) {
+			free(re);
+			postfix_diags_add(d, POSTFIX_DIAG_OTHER, file, line,
+					  "regexp map: pattern too complex to compile within the "
+					  "exporter's bounds (more than %u nodes after repetition): "
+					  "skipping this rule", POSTFIX_TABLE_MAX_REGEX_COST);
+			return NULL;
+		}
 		if ((err = regcomp(re, pat->text, (int)pat->options)) != 0) {
 			char msg[120];
 

@@ -26,7 +26,10 @@
  * Caps: POSTFIX_TABLE_MAX_ENTRIES entries or rules per table (the rest is
  * ignored with a warning), PCRE2 match limit POSTFIX_TABLE_MATCH_LIMIT per
  * lookup (a lookup beyond it counts as no match, as Postfix's does when
- * PCRE2 gives up).
+ * PCRE2 gives up), and a regexp: pattern whose repetitions would make
+ * regcomp() build more than POSTFIX_TABLE_MAX_REGEX_COST nodes is skipped
+ * with a warning (glibc's compile time and memory grow with that count;
+ * 70 "+" in a row took more than 2 GiB).
  *
  * Diagnostics: every line Postfix would warn about is added to a struct
  * postfix_diags with its file and line (postfix_conf.h).
@@ -41,6 +44,7 @@
 
 #define POSTFIX_TABLE_MAX_ENTRIES 100000
 #define POSTFIX_TABLE_MATCH_LIMIT 100000
+#define POSTFIX_TABLE_MAX_REGEX_COST 20000u	/* regexp: nodes after repetition (postfix_table.c) */
 #define POSTFIX_TABLE_MAX_VALUE 4096	/* a substituted result, bytes */
 
 enum postfix_table_kind {

@@ -206,6 +206,7 @@ test_regex(void **state)
 	static const char *const k_skip[] = { "abc", "later", NULL };
 	static const char *const k_delim[] = { "a/b", "slash", "a|b", "pipe", NULL };
 	static const char *const k_noif[] = { "x", "", "a", "", NULL };
+	static const char *const k_dom[] = { "mail.example.com", "ok", "-bad", "", NULL };
 	static const struct rx_case c[] = {
 		{ "pcre basics", true,
 		  "# client checks\n/^mail\\.example\\.com$/ OK\n"
@@ -236,6 +237,15 @@ test_regex(void **state)
 		{ "pcre: other delimiters", true, "%a/b% slash\n|a\\|b| pipe\n", k_delim, 2, NULL },
 		{ "pcre: ENDIF without IF, IF without ENDIF", true,
 		  "endif\nif /^a/\n/^b/ never\n", k_noif, 2, "IF has no matching ENDIF" },
+		{ "regexp: 70 '+' in a row (regcomp: > 2 GiB) is skipped", false,
+		  "/\\.examp+++++++++++++++++++++++++++++++++++"
+		  "+++++++++++++++++++++++++++++++++++le/ bad\n/abc/ later\n", k_skip, 1, "too complex" },
+		{ "regexp: nested bounds multiply and are skipped", false,
+		  "/((a{200}){200})/ bad\n/abc/ later\n", k_skip, 1, "too complex" },
+		{ "regexp: three duplication symbols in a row are skipped", false,
+		  "/ab+*?/ bad\n/abc/ later\n", k_skip, 1, "too complex" },
+		{ "regexp: a host-name pattern with bounds is kept", false,
+		  "/^[a-z]{1,63}(\\.[a-z0-9-]{1,63})*$/ ok\n", k_dom, 1, NULL },
 		{ "pcre: garbage line", true, "junk here\n/abc/ later\n", k_skip, 1,
 		  "unrecognized request" },
 	};
