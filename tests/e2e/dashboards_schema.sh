@@ -30,6 +30,11 @@ mkdir -p "$W"
 if ! cmp -s "$SRC/dashboards/tests/schema/package-lock.json" "$W/package-lock.json" ||
 	[ ! -x "$W/node_modules/.bin/tsc" ]; then
 	cp "$SRC/dashboards/tests/schema/package.json" "$SRC/dashboards/tests/schema/package-lock.json" "$W/"
+	# Node ships its own CA list; trust the system's too (Debian's
+	# ca-certificates, which an operator's proxy CA is added to), as every
+	# other download of the tests does.
+	ca=/etc/ssl/certs/ca-certificates.crt
+	[ -n "${NODE_EXTRA_CA_CERTS:-}" ] || [ ! -r "$ca" ] || export NODE_EXTRA_CA_CERTS=$ca
 	(cd "$W" && npm ci --no-audit --no-fund --loglevel=error) >"$T/npm.log" 2>&1 ||
 		fail "npm ci in $W: $(tail -20 "$T/npm.log")"
 fi
