@@ -522,7 +522,7 @@ fi
 # tcp_table(5): "get KEY" -> "200 VALUE" (found) or "500 ..." (not found).
 if [ "$EXPORTER_POSTFIX" = 1 ]; then
 	stop_all
-	TPORT=$((20000 + $$ % 20000))
+	TPORT=$((20000 + $$ % 10000))	# below the ephemeral range (32768-60999)
 	d=$(pf_config remote 192.0.2.98)
 	printf '%s\n' "compatibility_level = 3.6" \
 		"smtpd_relay_restrictions = permit_mynetworks, check_client_access tcp:127.0.0.1:$TPORT, reject_unauth_destination" \

@@ -36,7 +36,9 @@ apt_need sslscan sslscan
 apt_need curl curl
 chmod 755 "$T"
 NS=tls-$$
-PORT=$((20000 + $$ % 20000))
+# below the ephemeral range (32768-60999): a client socket of openssl or
+# sslscan lingering in TIME_WAIT must not hold the exporter's next port
+PORT=$((20000 + $$ % 10000))
 
 cleanup_netns() { ip netns del $NS 2>/dev/null || true; }
 cleanup_netns
